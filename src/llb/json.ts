@@ -1,0 +1,87 @@
+/**
+ * protojson rendering of LLB messages, as BuildKit's tools print them: proto field names,
+ * 64-bit integers as strings, enums by name, bytes in base64, zero values left out.
+ */
+import type { FieldDescriptor } from './pb/descriptor.js';
+import { decodeMessage, type PbMessage, UNKNOWN_FIELDS } from './pb/codec.js';
+import { schema } from './pb/schema.generated.js';
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+const enumNameCache = new Map<string, Map<number, string>>();
+
+function enumName(type: string, n: number): string | number {
+  let names = enumNameCache.get(type);
+  if (!names) {
+    names = new Map(Object.entries(schema.enums[type]).map(([k, v]) => [v, k]));
+    enumNameCache.set(type, names);
+  }
+  return names.get(n) ?? n;
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** Standard base64 with padding (no Node `Buffer`, so it runs in browsers). */
+export function base64(bytes: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63] + B64[n & 63];
+  }
+  if (i < bytes.length) {
+    const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8);
+    out += B64[n >> 18] + B64[(n >> 12) & 63];
+    out += i + 1 < bytes.length ? B64[(n >> 6) & 63] + '=' : '==';
+  }
+  return out;
+}
+
+function scalarJson(f: FieldDescriptor, v: unknown): JsonValue {
+  if (f.kind === 'enum') return enumName(f.type, v as number);
+  if (typeof v === 'bigint') return v.toString();
+  if (v instanceof Uint8Array) return base64(v);
+  return v as JsonValue;
+}
+
+function isZero(v: unknown): boolean {
+  return v === '' || v === 0 || v === 0n || v === false || (v instanceof Uint8Array && v.length === 0);
+}
+
+/** Renders a decoded message of type `type` as protojson. */
+export function toProtoJson(type: string, msg: PbMessage): { [key: string]: JsonValue } {
+  const out: { [key: string]: JsonValue } = {};
+  for (const f of schema.messages[type]) {
+    const v = msg[f.name];
+    if (v === undefined) continue;
+    switch (f.kind) {
+      case 'message':
+        out[f.name] = f.repeated
+          ? (v as PbMessage[]).map((m) => toProtoJson(f.type, m))
+          : toProtoJson(f.type, v as PbMessage);
+        break;
+      case 'map': {
+        const m: { [key: string]: JsonValue } = {};
+        for (const key of Object.keys(v as object).sort()) {
+          const item = (v as Record<string, unknown>)[key];
+          m[key] = f.valueKind === 'message' ? toProtoJson(f.type, item as PbMessage) : scalarJson(f, item);
+        }
+        if (Object.keys(m).length) out[f.name] = m;
+        break;
+      }
+      default:
+        if (f.repeated) {
+          if ((v as unknown[]).length) out[f.name] = (v as unknown[]).map((x) => scalarJson(f, x));
+        } else if (f.oneof || !isZero(v)) {
+          out[f.name] = scalarJson(f, v);
+        }
+    }
+  }
+  if (msg[UNKNOWN_FIELDS]) out[UNKNOWN_FIELDS] = (msg[UNKNOWN_FIELDS] as Uint8Array[]).map(base64);
+  return out;
+}
+
+/** protojson of serialized op bytes. */
+export function opJson(bytes: Uint8Array): { [key: string]: JsonValue } {
+  return toProtoJson('Op', decodeMessage('Op', bytes));
+}

@@ -1,0 +1,230 @@
+/**
+ * Graph ⇄ Definition.
+ *
+ * {@link encodeGraph} walks the graph the way BuildKit's `llb.State.Marshal` does: depth first,
+ * inputs before the vertex, each vertex once; ops with equal bytes (equal digests) are written
+ * once and their metadata merged; then a final op whose only input is the requested output.
+ * {@link decodeGraph} is its inverse.
+ */
+import { DefinitionDecodeError } from '../errors.js';
+import { traversalInputs } from '../graph/traverse.js';
+import type { Graph, Output, SourceInfo, Vertex, VertexLocation, VertexMetadata } from '../graph/types.js';
+import { type Definition, type DefinitionSource, digestOf } from './definition.js';
+import { opToVertex, vertexToOp } from './op.js';
+import { decodeMessage, encodeMessage, type PbMessage } from './pb/codec.js';
+
+/** A vertex after serialization. */
+export interface EncodedVertex {
+  readonly digest: string;
+  readonly bytes: Uint8Array;
+  readonly op: PbMessage;
+}
+
+/**
+ * Serializes single vertices, memoized by identity so that shared sub-graphs are encoded once.
+ * Encoding is iterative, so graphs of any depth work.
+ */
+export class VertexEncoder {
+  private readonly cache = new Map<Vertex, EncodedVertex>();
+
+  /** The serialized op of `v` (and, on the way, of everything it depends on). */
+  encode(v: Vertex): EncodedVertex {
+    const hit = this.cache.get(v);
+    if (hit) return hit;
+    // Post-order without recursion: a vertex is encoded once all its inputs are.
+    const stack: Vertex[] = [v];
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      if (this.cache.has(top)) {
+        stack.pop();
+        continue;
+      }
+      let pending = false;
+      for (const inp of top.inputs) {
+        if (!this.cache.has(inp.vertex)) {
+          stack.push(inp.vertex);
+          pending = true;
+        }
+      }
+      if (pending) continue;
+      stack.pop();
+      const op = vertexToOp(top, (x) => this.cache.get(x)!.digest);
+      const bytes = encodeMessage('Op', op);
+      this.cache.set(top, { digest: digestOf(bytes), bytes, op });
+    }
+    return this.cache.get(v)!;
+  }
+
+  digest(v: Vertex): string {
+    return this.encode(v).digest;
+  }
+}
+
+/** The result of {@link encodeGraph}. */
+export interface EncodedGraph {
+  readonly definition: Definition;
+  /** Digest of every vertex reachable from the root. */
+  readonly digests: ReadonlyMap<Vertex, string>;
+}
+
+/** Options for {@link encodeGraph}. */
+export interface EncodeOptions {
+  /** Reuse an encoder (and its cache) across calls. */
+  readonly encoder?: VertexEncoder;
+}
+
+/**
+ * Serializes the graph reachable from `graph.root` into a Definition, in BuildKit's order and
+ * with BuildKit's metadata merging and source-map collection.
+ */
+export function encodeGraph(graph: Graph, options: EncodeOptions = {}): EncodedGraph {
+  const encoder = options.encoder ?? new VertexEncoder();
+  const def: Uint8Array[] = [];
+  const metadata: Record<string, VertexMetadata> = {};
+  const locations: Record<string, VertexLocation[]> = {};
+  const digests = new Map<Vertex, string>();
+  const written = new Set<string>();
+
+  if (graph.root) {
+    // Depth-first, inputs in order, each vertex once (by identity).
+    const visited = new Set<Vertex>();
+    const frameOf = (v: Vertex) => ({ v, inputs: traversalInputs(v), next: 0 });
+    const stack = [frameOf(graph.root.vertex)];
+    while (stack.length) {
+      const frame = stack[stack.length - 1];
+      if (frame.next === 0 && visited.has(frame.v)) {
+        stack.pop();
+        continue;
+      }
+      if (frame.next < frame.inputs.length) {
+        const inp = frame.inputs[frame.next++].vertex;
+        if (!visited.has(inp)) stack.push(frameOf(inp));
+        continue;
+      }
+      stack.pop();
+      if (visited.has(frame.v)) continue;
+      visited.add(frame.v);
+      const { digest, bytes } = encoder.encode(frame.v);
+      digests.set(frame.v, digest);
+      if (frame.v.metadata) metadata[digest] = mergeMetadata(metadata[digest], frame.v.metadata);
+      if (frame.v.locations) locations[digest] = [...(locations[digest] ?? []), ...frame.v.locations];
+      if (!written.has(digest)) {
+        written.add(digest);
+        def.push(bytes);
+      }
+    }
+    // The terminal op: no body, one input pointing at the requested output.
+    const rootInput: PbMessage = { digest: digests.get(graph.root.vertex)! };
+    if (graph.root.index !== 0) rootInput.index = BigInt(graph.root.index);
+    const last = encodeMessage('Op', { inputs: [rootInput] });
+    const lastDigest = digestOf(last);
+    def.push(last);
+    const caps: Record<string, boolean> = { constraints: true, platform: true };
+    for (const m of Object.values(metadata)) {
+      if (m.ignoreCache) caps['meta.ignorecache'] = true;
+      if (m.description) caps['meta.description'] = true;
+      if (m.exportCache) caps['meta.exportcache'] = true;
+    }
+    metadata[lastDigest] = { ...metadata[lastDigest], caps };
+  }
+
+  const source: DefinitionSource = { locations, infos: graph.sources };
+  return { definition: { def, metadata, source }, digests };
+}
+
+/** Merges the metadata of two vertices with the same digest, later values winning. */
+export function mergeMetadata(a: VertexMetadata | undefined, b: VertexMetadata): VertexMetadata {
+  if (!a) return b;
+  const out: { -readonly [K in keyof VertexMetadata]: VertexMetadata[K] } = { ...a };
+  if (b.ignoreCache) out.ignoreCache = true;
+  if (b.description && Object.keys(b.description).length) out.description = { ...a.description, ...b.description };
+  if (b.exportCache) out.exportCache = b.exportCache;
+  if (b.caps && Object.keys(b.caps).length) {
+    const caps: Record<string, boolean> = { ...a.caps };
+    for (const k of Object.keys(b.caps)) caps[k] = true;
+    out.caps = caps;
+  }
+  if (b.progressGroup) out.progressGroup = b.progressGroup;
+  return out;
+}
+
+/** The result of {@link decodeGraph}. */
+export interface DecodedGraph extends Graph {
+  /** Vertex of every op reachable from the root, by digest. */
+  readonly vertices: ReadonlyMap<string, Vertex>;
+  /** The digest of each decoded vertex (the digest of its original bytes). */
+  readonly digests: ReadonlyMap<Vertex, string>;
+}
+
+/**
+ * Turns a Definition into a typed graph. The last op must be the terminal op (its first input is
+ * the root). Ops may come in any order; cycles, dangling inputs and invalid indices are rejected
+ * with a {@link DefinitionDecodeError}.
+ */
+export function decodeGraph(def: Definition): DecodedGraph {
+  const sources: SourceInfo[] = (def.source?.infos ?? []).map((i) => {
+    const info: { filename: string; data: Uint8Array; language?: string } = { filename: i.filename, data: i.data };
+    if (i.language) info.language = i.language;
+    return info;
+  });
+  const vertices = new Map<string, Vertex>();
+  const digests = new Map<Vertex, string>();
+  if (def.def.length === 0) return { root: undefined, sources, vertices, digests };
+
+  // Parse every op once; remember where it is for error locations.
+  const ops = new Map<string, { op: PbMessage; index: number }>();
+  const digestList = def.def.map(digestOf);
+  def.def.forEach((bytes, i) => {
+    const op = decodeMessage('Op', bytes, { path: `Definition.def[${i}]` });
+    ops.set(digestList[i], { op, index: i });
+  });
+  const lastIndex = def.def.length - 1;
+  const terminal = ops.get(digestList[lastIndex])!.op;
+  const rootInput = (terminal.inputs as PbMessage[] | undefined)?.[0];
+  if (!rootInput) return { root: undefined, sources, vertices, digests };
+
+  const fail = (index: number, message: string): never => {
+    throw new DefinitionDecodeError('E_LLB_INVALID', message, { kind: 'bytes', offset: index, path: `Definition.def[${index}]` });
+  };
+  const inputRef = (m: PbMessage) => ({ digest: (m.digest as string | undefined) ?? '', index: (m.index as bigint | undefined) ?? 0n });
+
+  // Build vertices in post-order with an explicit stack (graphs can be very deep).
+  const rootDigest = inputRef(rootInput).digest;
+  if (!ops.has(rootDigest)) fail(lastIndex, `the terminal op points at ${rootDigest}, which is not in the Definition`);
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [rootDigest];
+  while (stack.length) {
+    const dgst = stack[stack.length - 1];
+    if (state.get(dgst) === 'done') {
+      stack.pop();
+      continue;
+    }
+    const entry = ops.get(dgst)!;
+    const inputs = ((entry.op.inputs as PbMessage[] | undefined) ?? []).map(inputRef);
+    if (state.get(dgst) !== 'open') {
+      state.set(dgst, 'open');
+      for (const inp of inputs) {
+        if (!ops.has(inp.digest)) fail(entry.index, `op ${dgst} has input ${inp.digest}, which is not in the Definition`);
+        const s = state.get(inp.digest);
+        if (s === 'open') fail(entry.index, `op ${dgst} is part of a cycle`);
+        if (s !== 'done') stack.push(inp.digest);
+      }
+      continue;
+    }
+    stack.pop();
+    const outputs: Output[] = inputs.map((inp) => {
+      if (inp.index < 0n || inp.index > 0xffffn) fail(entry.index, `op ${dgst} has input index ${inp.index}`);
+      return { vertex: vertices.get(inp.digest)!, index: Number(inp.index) };
+    });
+    const path = `Definition.def[${entry.index}]`;
+    let v = opToVertex(entry.op, { inputs: outputs, offset: entry.index, path });
+    const md = def.metadata[dgst];
+    const locs = def.source?.locations[dgst];
+    if (md || locs) v = { ...v, ...(md ? { metadata: md } : {}), ...(locs ? { locations: locs } : {}) };
+    vertices.set(dgst, v);
+    digests.set(v, dgst);
+    state.set(dgst, 'done');
+  }
+  const ri = inputRef(rootInput).index;
+  return { root: { vertex: vertices.get(rootDigest)!, index: Number(ri) }, sources, vertices, digests };
+}

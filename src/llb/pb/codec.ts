@@ -1,0 +1,386 @@
+/**
+ * A reflective protobuf codec for the LLB schema, producing exactly the bytes BuildKit's Go
+ * runtime produces:
+ *
+ *  - regular fields in field-number order, then the set member of each oneof;
+ *  - proto3 scalars equal to zero are omitted, except oneof members, which are written when set;
+ *  - message fields are written when present, even when empty;
+ *  - map entries are sorted by key (bytewise) and always carry both key and value;
+ *  - repeated numeric fields are packed;
+ *  - unknown fields seen while decoding are kept and written back after the known ones.
+ *
+ * Decoded messages are plain objects keyed by proto field name. Types: `string`, `Uint8Array`
+ * (bytes), `boolean`, `number` (int32/uint32/enum) and `bigint` (int64/uint64). A field that is
+ * absent on the wire is absent from the object.
+ */
+import { DefinitionDecodeError } from '../../errors.js';
+import type { FieldDescriptor, ScalarType } from './descriptor.js';
+import { schema } from './schema.generated.js';
+import { Reader, WireType, Writer } from './wire.js';
+
+/** A decoded message: proto field name → value. */
+export type PbMessage = { [field: string]: unknown };
+
+/** Key under which unknown fields (raw tag+value bytes) are kept on a decoded message. */
+export const UNKNOWN_FIELDS = '$unknown';
+
+/** The deepest nesting of messages the decoder accepts (LLB needs about 10). */
+export const MAX_DEPTH = 64;
+
+interface CompiledMessage {
+  readonly name: string;
+  /** Fields not in a oneof, by number. */
+  readonly regular: readonly FieldDescriptor[];
+  /** Oneof members, grouped per oneof in declaration order. */
+  readonly oneofs: readonly (readonly FieldDescriptor[])[];
+  readonly byNumber: ReadonlyMap<number, FieldDescriptor>;
+}
+
+const compiled = new Map<string, CompiledMessage>();
+
+function compile(name: string): CompiledMessage {
+  let c = compiled.get(name);
+  if (c) return c;
+  const fields = schema.messages[name];
+  if (!fields) throw new Error(`unknown message type ${name}`);
+  const oneofNames: string[] = [];
+  for (const f of fields) if (f.oneof && !oneofNames.includes(f.oneof)) oneofNames.push(f.oneof);
+  c = {
+    name,
+    regular: fields.filter((f) => !f.oneof),
+    oneofs: oneofNames.map((o) => fields.filter((f) => f.oneof === o)),
+    byNumber: new Map(fields.map((f) => [f.no, f])),
+  };
+  compiled.set(name, c);
+  return c;
+}
+
+/** The message type names the schema knows. */
+export function messageTypes(): string[] {
+  return Object.keys(schema.messages);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding
+
+/**
+ * Serializes `msg` as message type `type` (e.g. `Op`, `Definition`).
+ * Throws a plain `TypeError` when the object does not fit the schema: that is a programming
+ * error, not bad input.
+ */
+export function encodeMessage(type: string, msg: PbMessage): Uint8Array {
+  const w = new Writer();
+  writeMessage(w, compile(type), msg);
+  return w.finish();
+}
+
+function writeMessage(w: Writer, m: CompiledMessage, msg: PbMessage): void {
+  for (const f of m.regular) {
+    const v = msg[f.name];
+    if (v !== undefined) writeField(w, f, v, false);
+  }
+  for (const group of m.oneofs) {
+    let seen: string | undefined;
+    for (const f of group) {
+      const v = msg[f.name];
+      if (v === undefined) continue;
+      if (seen) throw new TypeError(`${m.name}: oneof ${f.oneof} has both ${seen} and ${f.name} set`);
+      seen = f.name;
+      writeField(w, f, v, true);
+    }
+  }
+  const unknown = msg[UNKNOWN_FIELDS] as Uint8Array[] | undefined;
+  if (unknown) for (const raw of unknown) w.raw(raw);
+}
+
+function writeField(w: Writer, f: FieldDescriptor, v: unknown, inOneof: boolean): void {
+  switch (f.kind) {
+    case 'map':
+      writeMap(w, f, v as Record<string, unknown>);
+      return;
+    case 'message':
+      if (f.repeated) {
+        for (const item of v as PbMessage[]) writeSubmessage(w, f.no, f.type, item);
+      } else {
+        writeSubmessage(w, f.no, f.type, v as PbMessage);
+      }
+      return;
+    case 'enum':
+    case 'scalar': {
+      const type: ScalarType = f.kind === 'enum' ? 'int32' : f.type;
+      if (f.repeated) {
+        const items = v as unknown[];
+        if (items.length === 0) return;
+        if (type === 'string' || type === 'bytes') {
+          for (const item of items) writeScalar(w, f.no, type, item);
+        } else {
+          // Packed encoding: one length-delimited field holding all the varints.
+          const inner = new Writer();
+          for (const item of items) writeScalarValue(inner, type, item);
+          w.tag(f.no, WireType.LengthDelimited).bytes(inner.finish());
+        }
+        return;
+      }
+      if (!inOneof && isZero(type, v)) return;
+      writeScalar(w, f.no, type, v);
+      return;
+    }
+  }
+}
+
+function writeSubmessage(w: Writer, no: number, type: string, msg: PbMessage): void {
+  const inner = new Writer();
+  writeMessage(inner, compile(type), msg);
+  w.tag(no, WireType.LengthDelimited).bytes(inner.finish());
+}
+
+function writeMap(w: Writer, f: Extract<FieldDescriptor, { kind: 'map' }>, map: Record<string, unknown>): void {
+  const keys = Object.keys(map).sort(compareUtf8);
+  const valueType: ScalarType = f.valueKind === 'enum' ? 'int32' : (f.type as ScalarType);
+  for (const key of keys) {
+    const entry = new Writer();
+    writeScalar(entry, 1, f.keyType, key);
+    const value = map[key];
+    if (f.valueKind === 'message') writeSubmessage(entry, 2, f.type, value as PbMessage);
+    else writeScalar(entry, 2, valueType, value);
+    w.tag(f.no, WireType.LengthDelimited).bytes(entry.finish());
+  }
+}
+
+const utf8 = new TextEncoder();
+
+/** Orders strings by their UTF-8 bytes, as Go sorts map keys. */
+export function compareUtf8(a: string, b: string): number {
+  if (a === b) return 0;
+  // For strings without surrogates, UTF-16 order equals code point order equals UTF-8 order.
+  if (!/[\ud800-\udfff]/.test(a) && !/[\ud800-\udfff]/.test(b)) return a < b ? -1 : 1;
+  const x = utf8.encode(a);
+  const y = utf8.encode(b);
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return x.length - y.length;
+}
+
+function isZero(type: ScalarType, v: unknown): boolean {
+  switch (type) {
+    case 'string':
+      return v === '';
+    case 'bytes':
+      return (v as Uint8Array).length === 0;
+    case 'bool':
+      return v === false;
+    case 'int64':
+    case 'uint64':
+      return v === 0n;
+    default:
+      return v === 0;
+  }
+}
+
+function wireTypeOf(type: ScalarType): WireType {
+  return type === 'string' || type === 'bytes' ? WireType.LengthDelimited : WireType.Varint;
+}
+
+function writeScalar(w: Writer, no: number, type: ScalarType, v: unknown): void {
+  w.tag(no, wireTypeOf(type));
+  writeScalarValue(w, type, v);
+}
+
+function writeScalarValue(w: Writer, type: ScalarType, v: unknown): void {
+  switch (type) {
+    case 'string':
+      if (typeof v !== 'string') throw new TypeError(`expected a string, got ${typeof v}`);
+      w.string(v);
+      return;
+    case 'bytes':
+      if (!(v instanceof Uint8Array)) throw new TypeError(`expected a Uint8Array, got ${typeof v}`);
+      w.bytes(v);
+      return;
+    case 'bool':
+      w.bool(v === true);
+      return;
+    case 'int32':
+      w.int32(checkNumber(v));
+      return;
+    case 'uint32':
+      w.uint32(checkNumber(v));
+      return;
+    case 'int64':
+    case 'uint64':
+      if (typeof v !== 'bigint') throw new TypeError(`expected a bigint for ${type}, got ${typeof v}`);
+      if (type === 'int64') w.int64(v);
+      else w.uint64(v);
+      return;
+  }
+}
+
+function checkNumber(v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`expected an integer, got ${String(v)}`);
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding
+
+/** Options for {@link decodeMessage}. */
+export interface DecodeOptions {
+  /** Offset of `bytes[0]` in the outermost input, for error locations. */
+  readonly base?: number;
+  /** Path prefix for error locations. */
+  readonly path?: string;
+}
+
+/**
+ * Parses `bytes` as message type `type`. Throws {@link DefinitionDecodeError} on malformed input;
+ * never anything else.
+ */
+export function decodeMessage(type: string, bytes: Uint8Array, options: DecodeOptions = {}): PbMessage {
+  const r = new Reader(bytes, 0, bytes.length, options.base ?? 0, options.path ?? type);
+  try {
+    return readMessage(r, compile(type), bytes.length, 0);
+  } catch (e) {
+    if (e instanceof DefinitionDecodeError) throw e;
+    // A RangeError from a pathological input (e.g. a string too long for the engine) still
+    // surfaces as the typed error.
+    return r.fail('E_PB_INVALID', `cannot decode ${type}: ${(e as Error).message}`);
+  }
+}
+
+function readMessage(r: Reader, m: CompiledMessage, end: number, depth: number): PbMessage {
+  if (depth > MAX_DEPTH) r.fail('E_PB_DEPTH', `messages nested deeper than ${MAX_DEPTH}`);
+  const msg: PbMessage = {};
+  const path = r.path;
+  while (r.pos < end) {
+    const { fieldNo, wireType, start } = r.tag();
+    const f = m.byNumber.get(fieldNo);
+    if (!f) {
+      r.skip(wireType);
+      const unknown = (msg[UNKNOWN_FIELDS] ??= []) as Uint8Array[];
+      unknown.push(r.buf.slice(start, r.pos));
+      continue;
+    }
+    r.path = `${path}.${f.name}`;
+    readField(r, f, msg, wireType, depth);
+    r.path = path;
+    if (f.oneof) {
+      // Setting one member of a oneof clears the others, as in every protobuf runtime.
+      for (const group of m.oneofs) {
+        if (group[0].oneof !== f.oneof) continue;
+        for (const other of group) if (other !== f) delete msg[other.name];
+      }
+    }
+  }
+  if (r.pos !== end) r.fail('E_PB_TRUNCATED', 'field runs past the end of its message');
+  return msg;
+}
+
+function expectWireType(r: Reader, actual: number, expected: WireType): void {
+  if (actual !== expected) r.fail('E_PB_WIRETYPE', `wire type ${actual} where ${expected} was expected`);
+}
+
+function readField(r: Reader, f: FieldDescriptor, msg: PbMessage, wireType: number, depth: number): void {
+  switch (f.kind) {
+    case 'message': {
+      expectWireType(r, wireType, WireType.LengthDelimited);
+      const end = r.length();
+      const value = readMessage(r, compile(f.type), end, depth + 1);
+      if (f.repeated) ((msg[f.name] ??= []) as PbMessage[]).push(value);
+      else msg[f.name] = value;
+      return;
+    }
+    case 'map': {
+      expectWireType(r, wireType, WireType.LengthDelimited);
+      const end = r.length();
+      const map = (msg[f.name] ??= {}) as Record<string, unknown>;
+      readMapEntry(r, f, map, end, depth);
+      return;
+    }
+    case 'enum':
+    case 'scalar': {
+      const type: ScalarType = f.kind === 'enum' ? 'int32' : f.type;
+      if (f.repeated) {
+        const list = (msg[f.name] ??= []) as unknown[];
+        if (wireType === WireType.LengthDelimited && type !== 'string' && type !== 'bytes') {
+          const end = r.length();
+          while (r.pos < end) list.push(readScalarValue(r, type));
+          if (r.pos !== end) r.fail('E_PB_TRUNCATED', 'packed field runs past its length');
+        } else {
+          expectWireType(r, wireType, wireTypeOf(type));
+          list.push(readScalarValue(r, type));
+        }
+        return;
+      }
+      expectWireType(r, wireType, wireTypeOf(type));
+      msg[f.name] = readScalarValue(r, type);
+      return;
+    }
+  }
+}
+
+function readMapEntry(
+  r: Reader,
+  f: Extract<FieldDescriptor, { kind: 'map' }>,
+  map: Record<string, unknown>,
+  end: number,
+  depth: number,
+): void {
+  const valueType: ScalarType = f.valueKind === 'enum' ? 'int32' : (f.type as ScalarType);
+  let key: unknown = zeroOf(f.keyType);
+  let value: unknown = f.valueKind === 'message' ? {} : zeroOf(valueType);
+  while (r.pos < end) {
+    const { fieldNo, wireType } = r.tag();
+    if (fieldNo === 1) {
+      expectWireType(r, wireType, wireTypeOf(f.keyType));
+      key = readScalarValue(r, f.keyType);
+    } else if (fieldNo === 2) {
+      if (f.valueKind === 'message') {
+        expectWireType(r, wireType, WireType.LengthDelimited);
+        const valueEnd = r.length();
+        value = readMessage(r, compile(f.type), valueEnd, depth + 1);
+      } else {
+        expectWireType(r, wireType, wireTypeOf(valueType));
+        value = readScalarValue(r, valueType);
+      }
+    } else {
+      r.skip(wireType);
+    }
+  }
+  if (r.pos !== end) r.fail('E_PB_TRUNCATED', 'map entry runs past its length');
+  // defineProperty keeps a key such as "__proto__" an ordinary entry.
+  Object.defineProperty(map, String(key), { value, enumerable: true, writable: true, configurable: true });
+}
+
+function zeroOf(type: ScalarType): unknown {
+  switch (type) {
+    case 'string':
+      return '';
+    case 'bytes':
+      return new Uint8Array(0);
+    case 'bool':
+      return false;
+    case 'int64':
+    case 'uint64':
+      return 0n;
+    default:
+      return 0;
+  }
+}
+
+function readScalarValue(r: Reader, type: ScalarType): unknown {
+  switch (type) {
+    case 'string':
+      return r.string();
+    case 'bytes':
+      return r.bytes();
+    case 'bool':
+      return r.bool();
+    case 'int32':
+      return r.int32();
+    case 'uint32':
+      return r.uint32();
+    case 'int64':
+      return r.int64();
+    case 'uint64':
+      return r.uint64();
+  }
+}
