@@ -36,7 +36,7 @@ function fileTraversal(v: FileVertex): Output[] {
     // Iterative over the `input` (previous action) chain; copy sources recurse.
     for (let a: number | undefined = start; a !== undefined && !visitedActions.has(a); ) {
       visitedActions.add(a);
-      const action = actions[a];
+      const action: FileVertex['actions'][number] = actions[a];
       add(chainBase(a));
       if (action.action.kind === 'copy') {
         const src = action.secondaryInput;
