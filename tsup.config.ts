@@ -5,7 +5,8 @@ export default defineConfig([
     // The library: core (browser-safe) and the Node entry point.
     entry: { index: 'src/index.ts', node: 'src/node/index.ts' },
     format: ['esm', 'cjs'],
-    dts: true,
+    dts: { compilerOptions: { types: ['node'] } },
+    tsconfig: 'tsconfig.node.json',
     sourcemap: true,
     clean: true,
     target: 'es2022',
@@ -18,6 +19,7 @@ export default defineConfig([
     sourcemap: true,
     target: 'node20',
     platform: 'node',
+    tsconfig: 'tsconfig.node.json',
     splitting: false,
   },
 ]);

@@ -1,0 +1,20 @@
+/** The shape of a CLI subcommand. */
+import type { FlagSpec, ParsedArgs } from './args.js';
+import type { Streams } from './io.js';
+
+export interface CommandContext extends Streams {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  /** Set by commands that read a Dockerfile, so errors can show the offending line. */
+  source?: { file: string; text: string };
+}
+
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  readonly flags: readonly FlagSpec[];
+  /** Extra help text after the flags. */
+  readonly details?: string;
+  run(ctx: CommandContext, args: ParsedArgs): Promise<number>;
+}

@@ -1,0 +1,48 @@
+/** File and stream helpers for the CLI (Node only). */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { UsageError } from './args.js';
+
+/** Reads a file, or standard input for `-`. */
+export function readInput(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path === '-' ? 0 : path));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT') throw new InputError(`${path}: no such file or directory`);
+    if (err.code === 'EISDIR') throw new InputError(`${path}: is a directory`);
+    throw new InputError(`${path}: ${err.message}`);
+  }
+}
+
+/** A file the user named cannot be read: exit code 1. */
+export class InputError extends Error {
+  readonly code = 'E_INPUT';
+}
+
+export interface Streams {
+  readonly stdout: NodeJS.WriteStream | { write(chunk: string | Uint8Array): boolean; isTTY?: boolean };
+  readonly stderr: { write(chunk: string): boolean };
+}
+
+/**
+ * Writes binary output to `path`, or to stdout when no path is given. Refuses to write binary
+ * to a terminal.
+ */
+export function writeBinary(streams: Streams, data: Uint8Array, path: string | undefined, what: string): void {
+  if (path && path !== '-') {
+    writeFileSync(path, data);
+    return;
+  }
+  if (streams.stdout.isTTY) {
+    throw new UsageError(
+      `refusing to write ${what} (binary) to a terminal; pipe it (e.g. \`| buildctl build …\`) or use -o FILE`,
+    );
+  }
+  streams.stdout.write(data);
+}
+
+/** Writes text output to `path` or stdout. */
+export function writeText(streams: Streams, text: string, path: string | undefined): void {
+  if (path && path !== '-') writeFileSync(path, text);
+  else streams.stdout.write(text);
+}

@@ -1,0 +1,5 @@
+/**
+ * Node-only entry point (`dockerfile-llb/node`): everything in the core, plus helpers that need
+ * the file system, processes or the network.
+ */
+export * from '../index.js';

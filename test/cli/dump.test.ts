@@ -1,0 +1,62 @@
+/** `dockerfile-llb dump`, spawned as a real process, against every golden Definition. */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { goldenCases, readGoldenJson } from '../helpers/golden';
+import { pool, runCli, runInProcess } from '../helpers/cli';
+
+describe('dockerfile-llb dump', () => {
+  it('prints, for every golden expected.pb, the ops of expected.json in the same order', async () => {
+    // All cases run through the CLI's main() in-process; a sample also runs as a real process.
+    const cases = goldenCases();
+    const spawned = new Set(cases.filter((_, i) => i % 20 === 0).map((c) => c.name));
+    const results = await pool(cases, 4, async (c) => ({
+      c,
+      r: spawned.has(c.name) ? await runCli(['dump', join(c.dir, 'expected.pb')]) : await runInProcess(['dump', join(c.dir, 'expected.pb')]),
+    }));
+    let compared = 0;
+    for (const { c, r } of results) {
+      expect(r.code, `${c.name}: ${r.stderr}`).toBe(0);
+      const lines = r.stdout.toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+      const expected = readGoldenJson(c).ops;
+      expect(lines.map((l) => l.Digest)).toEqual(expected.map((o) => o.digest));
+      // The op bodies are the protojson BuildKit's tools print.
+      expect(lines.map((l) => l.Op)).toEqual(expected.map((o) => o.op));
+      expect(lines.map((l) => l.OpMetadata)).toEqual(expected.map((o) => o.metadata));
+      compared++;
+    }
+    expect(compared).toBe(cases.length);
+  });
+
+  it('reads stdin and prints DOT', async () => {
+    const c = goldenCases().find((x) => x.name === 'features/093-copy-link-context')!;
+    const { readFileSync } = await import('node:fs');
+    const r = await runCli(['dump', '--dot'], { input: readFileSync(join(c.dir, 'expected.pb')) });
+    expect(r.code).toBe(0);
+    const dot = r.stdout.toString();
+    expect(dot).toMatch(/^digraph llb \{/);
+    for (const op of readGoldenJson(c).ops) expect(dot).toContain(`"${op.digest}"`);
+    expect(dot).toContain('LINK COPY --link app.conf /etc/app.conf');
+  });
+
+  it('rejects garbage with exit code 1 and a located message', async () => {
+    const r = await runCli(['dump', '-'], { input: new Uint8Array([0x0a, 0xff, 0xff, 0x03]) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^dockerfile-llb: length \d+ exceeds the \d+ bytes left at byte 1/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('reports a missing file with exit code 1, and bad flags with exit code 2', async () => {
+    const missing = await runCli(['dump', 'no/such/file.pb']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('dockerfile-llb: no/such/file.pb: no such file or directory\n');
+    const bad = await runCli(['dump', '--dto']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unknown flag: --dto (did you mean --dot?)');
+  });
+
+  it('has --help', async () => {
+    const r = await runCli(['dump', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.toString()).toContain('Usage:\n  dockerfile-llb dump [FILE|-] [--dot] [-o OUT]');
+  });
+});
