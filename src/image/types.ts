@@ -92,5 +92,19 @@ export interface ImageResolver {
   resolve(ref: string, options: ResolveOptions): Promise<ResolvedImage>;
 }
 
+/** One entry of the offline image metadata file. */
+export interface ImageMetadataEntry {
+  /** The digest `FROM` pins: the manifest or index the reference points to. */
+  digest: string;
+  /** The image config, for the platform the image was locked for. */
+  config: ImageConfig;
+  /**
+   * Extension written by `lock` only when one reference was resolved for several platforms whose
+   * configs differ (e.g. `FROM --platform=$BUILDPLATFORM golang` next to `FROM golang` in a
+   * cross build): formatted platform (`linux/arm64`) → config. `config` is then the first one.
+   */
+  platforms?: Record<string, ImageConfig>;
+}
+
 /** The offline image metadata file format (`images.json`): normalized ref → digest and config. */
-export type ImageMetadataFile = Record<string, { digest: string; config: ImageConfig }>;
+export type ImageMetadataFile = Record<string, ImageMetadataEntry>;

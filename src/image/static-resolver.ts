@@ -1,0 +1,163 @@
+/**
+ * {@link StaticImageResolver}: resolves base images from an offline metadata file
+ * (`images.json`, written by `dockerfile-llb lock`). It never touches the network.
+ *
+ * Browser-safe: no Node APIs.
+ */
+import { ImageResolveError } from '../errors.js';
+import { ImageErrorCode } from './codes.js';
+import { validateImageMetadata } from './metadata.js';
+import { parsePlatform, platformMatcher } from './platform.js';
+import { formatReference, parseReference, referenceName, tagNameOnly, type Reference } from './reference.js';
+import type { ImageConfig, ImageMetadataEntry, ImageMetadataFile, ImageResolver, Platform, ResolvedImage, ResolveOptions } from './types.js';
+
+/** Options of {@link StaticImageResolver}. */
+export interface StaticImageResolverOptions {
+  /** How to name the metadata file in error messages, e.g. its path `images.json`. */
+  readonly source?: string;
+}
+
+interface Indexed {
+  readonly ref: Reference;
+  readonly entry: ImageMetadataEntry;
+}
+
+/**
+ * Looks images up in an {@link ImageMetadataFile}. Keys may be written in any form
+ * {@link parseReference} accepts (`alpine:3.20` works as well as `docker.io/library/alpine:3.20`);
+ * they are normalized when the resolver is built.
+ *
+ * A reference is found by its normalized form (`name:tag`, `name@digest` or
+ * `name:tag@digest`). A reference with a digest also matches an entry of the same repository
+ * that is pinned to that same digest, since the digest alone names the content.
+ */
+export class StaticImageResolver implements ImageResolver {
+  readonly #entries = new Map<string, Indexed>();
+  readonly #byName = new Map<string, Indexed[]>();
+  readonly #source: string | undefined;
+
+  /**
+   * @throws ImageResolveError `E_INVALID_METADATA` when the file is malformed, a key is not a
+   *   valid reference, or two keys normalize to the same reference.
+   */
+  constructor(file: ImageMetadataFile, options: StaticImageResolverOptions = {}) {
+    this.#source = options.source;
+    validateImageMetadata(file);
+    for (const key of Object.keys(file).sort()) {
+      let ref: Reference;
+      try {
+        ref = tagNameOnly(parseReference(key));
+      } catch (e) {
+        throw new ImageResolveError(
+          ImageErrorCode.InvalidMetadata,
+          `invalid image metadata: key ${JSON.stringify(key)} is not an image reference: ${(e as Error).message}`,
+          key,
+          { cause: e },
+        );
+      }
+      const normalized = formatReference(ref);
+      if (this.#entries.has(normalized)) {
+        throw new ImageResolveError(
+          ImageErrorCode.InvalidMetadata,
+          `invalid image metadata: ${JSON.stringify(key)} duplicates another entry for ${normalized}`,
+          key,
+        );
+      }
+      const indexed = { ref, entry: file[key]! };
+      this.#entries.set(normalized, indexed);
+      const name = referenceName(ref);
+      const list = this.#byName.get(name);
+      if (list) list.push(indexed);
+      else this.#byName.set(name, [indexed]);
+    }
+  }
+
+  /** Number of images in the file. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** The normalized references the file knows, sorted. */
+  refs(): string[] {
+    return [...this.#entries.keys()];
+  }
+
+  /** True when {@link resolve} would find `ref` (whatever the platform). */
+  has(ref: string): boolean {
+    try {
+      return this.#lookup(tagNameOnly(parseReference(ref))) !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Resolves a reference from the file. Normalizes it first, so familiar names work too.
+   * @throws ImageResolveError `E_INVALID_REFERENCE` for a bad reference, `E_IMAGE_NOT_FOUND`
+   *   when the image is not in the file (the message says to run `dockerfile-llb lock`).
+   */
+  async resolve(ref: string, options: ResolveOptions): Promise<ResolvedImage> {
+    return this.resolveSync(ref, options);
+  }
+
+  /** Synchronous {@link resolve}, for callers that know the resolver is static. */
+  resolveSync(ref: string, options: ResolveOptions): ResolvedImage {
+    const wanted = tagNameOnly(parseReference(ref));
+    const normalized = formatReference(wanted);
+    const found = this.#lookup(wanted);
+    if (found === undefined) throw this.#notFound(wanted, normalized);
+    return {
+      ref: normalized,
+      digest: found.digest,
+      // A copy: callers may extend the config without corrupting the file for the next stage.
+      config: JSON.parse(JSON.stringify(pickConfig(found.entry, options.platform))) as ImageConfig,
+    };
+  }
+
+  #lookup(wanted: Reference): { entry: ImageMetadataEntry; digest: string } | undefined {
+    const exact = this.#entries.get(formatReference(wanted));
+    if (exact) return { entry: exact.entry, digest: exact.entry.digest };
+    if (wanted.digest === undefined) return undefined;
+    // The digest names the content: accept an entry of this repository whose key has that
+    // digest, or a tag-only entry pinned to it; prefer one with the same tag.
+    const candidates = (this.#byName.get(referenceName(wanted)) ?? []).filter((c) =>
+      c.ref.digest !== undefined ? c.ref.digest === wanted.digest : c.entry.digest === wanted.digest,
+    );
+    candidates.sort((a, b) => Number(b.ref.tag === wanted.tag) - Number(a.ref.tag === wanted.tag));
+    const best = candidates[0];
+    return best ? { entry: best.entry, digest: best.entry.digest } : undefined;
+  }
+
+  #notFound(wanted: Reference, normalized: string): ImageResolveError {
+    const where = this.#source !== undefined ? `the image metadata file ${this.#source}` : 'the image metadata file';
+    let hint = '';
+    const sameName = this.#byName.get(referenceName(wanted)) ?? [];
+    const sameTag = sameName.find((c) => c.ref.tag === wanted.tag && c.ref.digest === undefined);
+    if (wanted.digest !== undefined && sameTag !== undefined) {
+      hint = ` (it has ${formatReference(sameTag.ref)} pinned to ${sameTag.entry.digest})`;
+    }
+    return new ImageResolveError(
+      ImageErrorCode.ImageNotFound,
+      `image ${normalized} is not in ${where}${hint}; run \`dockerfile-llb lock\` to add it`,
+      normalized,
+    );
+  }
+}
+
+function pickConfig(entry: ImageMetadataEntry, platform: Platform): ImageConfig {
+  const platforms = entry.platforms;
+  if (platforms === undefined) return entry.config;
+  const matcher = platformMatcher(platform);
+  let best: { p: Platform; config: ImageConfig } | undefined;
+  for (const [spec, config] of Object.entries(platforms)) {
+    let p: Platform;
+    try {
+      p = parsePlatform(spec);
+    } catch {
+      continue;
+    }
+    if (!matcher.match(p)) continue;
+    if (best === undefined || matcher.less(p, best.p)) best = { p, config };
+  }
+  return best?.config ?? entry.config;
+}

@@ -1,0 +1,239 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ImageResolveError } from '../../src/errors.js';
+import {
+  canonicalJson,
+  lockImages,
+  parseImageMetadata,
+  serializeImageMetadata,
+  validateImageMetadata,
+} from '../../src/image/metadata.js';
+import { StaticImageResolver } from '../../src/image/static-resolver.js';
+import type { ImageConfig, ImageMetadataFile, ImageResolver, Platform, ResolvedImage } from '../../src/image/types.js';
+
+const AMD64: Platform = { os: 'linux', architecture: 'amd64' };
+const ARM64: Platform = { os: 'linux', architecture: 'arm64' };
+const DA = `sha256:${'a'.repeat(64)}`;
+const DB = `sha256:${'b'.repeat(64)}`;
+const DC = `sha256:${'c'.repeat(64)}`;
+
+function config(arch: string, env: string[] = []): ImageConfig {
+  return { architecture: arch, os: 'linux', config: { Env: env } };
+}
+
+const FILE: ImageMetadataFile = {
+  'docker.io/library/alpine:3.20': { digest: DA, config: config('amd64', ['A=1']) },
+  'docker.io/library/alpine@sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc': { digest: DC, config: config('amd64', ['C=1']) },
+  [`docker.io/library/alpine:3.24.1@${DA}`]: { digest: DB, config: config('amd64', ['SYN=1']) },
+  'busybox': { digest: DB, config: config('amd64', ['B=1']) },
+  'localhost:5000/app:1': {
+    digest: DC,
+    config: config('amd64', ['P=amd64']),
+    platforms: { 'linux/amd64': config('amd64', ['P=amd64']), 'linux/arm64': config('arm64', ['P=arm64']) },
+  },
+};
+
+async function rejection(p: Promise<unknown>): Promise<ImageResolveError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(ImageResolveError);
+    return e as ImageResolveError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('StaticImageResolver', () => {
+  const resolver = new StaticImageResolver(FILE, { source: 'images.json' });
+
+  it('normalizes keys and requests', async () => {
+    expect(resolver.size).toBe(5);
+    expect(resolver.refs()).toContain('docker.io/library/busybox:latest');
+    const r = await resolver.resolve('busybox', { platform: AMD64 });
+    expect(r).toEqual({ ref: 'docker.io/library/busybox:latest', digest: DB, config: config('amd64', ['B=1']) });
+    expect((await resolver.resolve('alpine:3.20', { platform: AMD64 })).digest).toBe(DA);
+    expect((await resolver.resolve('docker.io/library/alpine:3.20', { platform: AMD64 })).digest).toBe(DA);
+  });
+
+  it('uses exact name:tag@digest keys, even when their digest differs (synthetic golden entries)', async () => {
+    const r = await resolver.resolve(`alpine:3.24.1@${DA}`, { platform: AMD64 });
+    expect(r.ref).toBe(`docker.io/library/alpine:3.24.1@${DA}`);
+    expect(r.digest).toBe(DB);
+    expect(r.config.config?.Env).toEqual(['SYN=1']);
+  });
+
+  it('finds name@digest keys and entries pinned to the requested digest', async () => {
+    expect((await resolver.resolve(`alpine@${DC}`, { platform: AMD64 })).config.config?.Env).toEqual(['C=1']);
+    // alpine:3.20 is pinned to DA, so alpine:3.20@DA is the same content.
+    const r = await resolver.resolve(`alpine:3.20@${DA}`, { platform: AMD64 });
+    expect(r).toMatchObject({ ref: `docker.io/library/alpine:3.20@${DA}`, digest: DA });
+    expect(r.config.config?.Env).toEqual(['A=1']);
+    expect(resolver.has(`alpine@${DA}`)).toBe(true);
+  });
+
+  it('refuses a tag pinned to another digest, and says what it has', async () => {
+    const err = await rejection(resolver.resolve(`alpine:3.20@${DB}`, { platform: AMD64 }));
+    expect(err.code).toBe('E_IMAGE_NOT_FOUND');
+    expect(err.message).toBe(
+      `image docker.io/library/alpine:3.20@${DB} is not in the image metadata file images.json (it has docker.io/library/alpine:3.20 pinned to ${DA}); run \`dockerfile-llb lock\` to add it`,
+    );
+  });
+
+  it('reports missing images with a hint to run lock', async () => {
+    const err = await rejection(resolver.resolve('golang:1.23', { platform: AMD64 }));
+    expect(err.code).toBe('E_IMAGE_NOT_FOUND');
+    expect(err.ref).toBe('docker.io/library/golang:1.23');
+    expect(err.message).toContain('not in the image metadata file images.json');
+    expect(err.message).toContain('dockerfile-llb lock');
+    expect(resolver.has('golang:1.23')).toBe(false);
+    expect(resolver.has('NOT VALID')).toBe(false);
+  });
+
+  it('rejects invalid references', async () => {
+    const err = await rejection(resolver.resolve('Alpine', { platform: AMD64 }));
+    expect(err.code).toBe('E_INVALID_REFERENCE');
+  });
+
+  it('picks per-platform configs when the entry has them', async () => {
+    expect((await resolver.resolve('localhost:5000/app:1', { platform: ARM64 })).config.config?.Env).toEqual(['P=arm64']);
+    expect((await resolver.resolve('localhost:5000/app:1', { platform: AMD64 })).config.config?.Env).toEqual(['P=amd64']);
+    // 386 is not in the map: the default config.
+    expect((await resolver.resolve('localhost:5000/app:1', { platform: { os: 'linux', architecture: '386' } })).config.config?.Env).toEqual([
+      'P=amd64',
+    ]);
+  });
+
+  it('returns copies, so callers cannot corrupt the file', async () => {
+    const r = await resolver.resolve('busybox', { platform: AMD64 });
+    r.config.config!.Env!.push('X=1');
+    expect((await resolver.resolve('busybox', { platform: AMD64 })).config.config?.Env).toEqual(['B=1']);
+  });
+
+  it('rejects malformed files', () => {
+    const bad = (f: unknown) => () => new StaticImageResolver(f as ImageMetadataFile);
+    expect(bad([])).toThrow(expect.objectContaining({ code: 'E_INVALID_METADATA' }));
+    expect(bad({ alpine: { digest: 'nope', config: {} } })).toThrow('invalid image metadata for alpine: "digest": invalid checksum digest format');
+    expect(bad({ alpine: { digest: DA } })).toThrow('"config" must be an object');
+    expect(bad({ Alpine: { digest: DA, config: {} } })).toThrow(/is not an image reference/);
+    expect(bad({ alpine: { digest: DA, config: {} }, 'docker.io/library/alpine:latest': { digest: DA, config: {} } })).toThrow(
+      /duplicates another entry/,
+    );
+    expect(bad({ alpine: { digest: DA, config: {}, platforms: [] } })).toThrow('"platforms" must be an object');
+  });
+});
+
+describe('metadata files', () => {
+  it('parses and validates text', () => {
+    expect(parseImageMetadata('{"alpine": {"digest": "' + DA + '", "config": {}}}')).toEqual({ alpine: { digest: DA, config: {} } });
+    expect(() => parseImageMetadata('{')).toThrow(expect.objectContaining({ code: 'E_INVALID_METADATA' }));
+    expect(() => validateImageMetadata(null)).toThrow(expect.objectContaining({ code: 'E_INVALID_METADATA' }));
+  });
+
+  it('serializes with sorted keys, one-space indent and a final newline', () => {
+    const text = serializeImageMetadata({ b: { digest: DB, config: { os: 'linux', architecture: 'amd64' } }, a: { digest: DA, config: config('x') } });
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(text.indexOf('"a"')).toBeLessThan(text.indexOf('"b"'));
+    expect(text).toContain('\n "a": {\n  "config": {\n   "architecture": "x",');
+    expect(canonicalJson({ b: 1, a: [{ d: 1, c: 2 }] })).toBe('{"a":[{"c":2,"d":1}],"b":1}');
+  });
+
+  const golden = [join(process.cwd(), '..', 'shared', 'golden', 'images.json'), '/work/shared/golden/images.json'].find(existsSync);
+  it.runIf(golden !== undefined)('loads the golden images.json, and its serialization round-trips byte for byte (modulo final newline)', async () => {
+    const text = readFileSync(golden!, 'utf8');
+    const file = parseImageMetadata(text);
+    const resolver = new StaticImageResolver(file);
+    expect(resolver.size).toBe(Object.keys(file).length);
+    const r = await resolver.resolve('alpine:3.20', { platform: AMD64 });
+    expect(r.digest).toBe('sha256:75be9c490b21b793193f47be0daf1e1ba283c3a002c8e84091e2c871cc49f219');
+    const pihole = await resolver.resolve('alpine:3.24.1@sha256:28bd5fe8b56d1bd048e5babf5b10710ebe0bae67db86916198a6eec434943f8b', {
+      platform: AMD64,
+    });
+    expect(pihole.digest).toBe('sha256:cebd385e01b6483d169eedbdec8562a11c2dc5ea10e0610a933da5258c87b7e3');
+    expect(serializeImageMetadata(file)).toBe(`${text.replace(/\n$/, '')}\n`);
+  });
+});
+
+/** A resolver that serves a fixed map and records calls. */
+class FakeResolver implements ImageResolver {
+  calls: string[] = [];
+  constructor(private readonly answers: Record<string, ResolvedImage | Error>) {}
+  async resolve(ref: string, options: { platform: Platform }): Promise<ResolvedImage> {
+    const key = `${ref}|${options.platform.architecture}`;
+    this.calls.push(key);
+    const a = this.answers[key];
+    if (a === undefined) throw new ImageResolveError('E_IMAGE_NOT_FOUND', `${ref}: not found`, ref);
+    if (a instanceof Error) throw a;
+    return a;
+  }
+}
+
+describe('lockImages', () => {
+  it('normalizes, dedupes, sorts keys', async () => {
+    const fake = new FakeResolver({
+      'docker.io/library/busybox:latest|amd64': { ref: 'docker.io/library/busybox:latest', digest: DB, config: config('amd64') },
+      'docker.io/library/alpine:3.20|amd64': { ref: 'docker.io/library/alpine:3.20', digest: DA, config: config('amd64') },
+    });
+    const file = await lockImages(
+      [
+        { ref: 'busybox', platform: AMD64 },
+        { ref: 'alpine:3.20', platform: AMD64 },
+        { ref: 'docker.io/library/busybox:latest', platform: { os: 'linux', architecture: 'x86_64' } },
+      ],
+      fake,
+    );
+    expect(Object.keys(file)).toEqual(['docker.io/library/alpine:3.20', 'docker.io/library/busybox:latest']);
+    expect(fake.calls).toHaveLength(2);
+    expect(file['docker.io/library/busybox:latest']).toEqual({ digest: DB, config: config('amd64') });
+    // What lock writes, the static resolver reads back.
+    const back = new StaticImageResolver(file);
+    expect((await back.resolve('busybox', { platform: AMD64 })).digest).toBe(DB);
+  });
+
+  it('keeps per-platform configs when one ref is used for several platforms', async () => {
+    const fake = new FakeResolver({
+      'docker.io/library/golang:1.23|amd64': { ref: 'docker.io/library/golang:1.23', digest: DC, config: config('amd64') },
+      'docker.io/library/golang:1.23|arm64': { ref: 'docker.io/library/golang:1.23', digest: DC, config: config('arm64') },
+    });
+    const file = await lockImages(
+      [
+        { ref: 'golang:1.23', platform: ARM64 },
+        { ref: 'golang:1.23', platform: AMD64 },
+      ],
+      fake,
+    );
+    const entry = file['docker.io/library/golang:1.23']!;
+    expect(entry.config.architecture).toBe('arm64');
+    expect(Object.keys(entry.platforms!)).toEqual(['linux/amd64', 'linux/arm64']);
+    const back = new StaticImageResolver(file);
+    expect((await back.resolve('golang:1.23', { platform: AMD64 })).config.architecture).toBe('amd64');
+    expect((await back.resolve('golang:1.23', { platform: ARM64 })).config.architecture).toBe('arm64');
+  });
+
+  it('same config on several platforms stays a plain entry', async () => {
+    const fake = new FakeResolver({
+      'docker.io/library/x:1|amd64': { ref: 'docker.io/library/x:1', digest: DC, config: config('amd64') },
+      'docker.io/library/x:1|arm64': { ref: 'docker.io/library/x:1', digest: DC, config: config('amd64') },
+    });
+    const file = await lockImages([{ ref: 'x:1', platform: AMD64 }, { ref: 'x:1', platform: ARM64 }], fake);
+    expect(file['docker.io/library/x:1']).toEqual({ digest: DC, config: config('amd64') });
+  });
+
+  it('fails on the first failing request in order, and on digests that moved', async () => {
+    const boom = new ImageResolveError('E_UNAUTHORIZED', 'b: unauthorized', 'b');
+    const fake = new FakeResolver({ 'docker.io/library/b:latest|amd64': boom });
+    await expect(lockImages([{ ref: 'a', platform: AMD64 }, { ref: 'b', platform: AMD64 }], fake)).rejects.toMatchObject({
+      code: 'E_IMAGE_NOT_FOUND',
+    });
+    await expect(lockImages([{ ref: 'b', platform: AMD64 }, { ref: 'a', platform: AMD64 }], fake)).rejects.toBe(boom);
+    await expect(lockImages([{ ref: 'NOPE', platform: AMD64 }], fake)).rejects.toMatchObject({ code: 'E_INVALID_REFERENCE' });
+
+    const moving = new FakeResolver({
+      'docker.io/library/x:1|amd64': { ref: 'docker.io/library/x:1', digest: DA, config: config('amd64') },
+      'docker.io/library/x:1|arm64': { ref: 'docker.io/library/x:1', digest: DB, config: config('arm64') },
+    });
+    await expect(lockImages([{ ref: 'x:1', platform: AMD64 }, { ref: 'x:1', platform: ARM64 }], moving)).rejects.toMatchObject({
+      code: 'E_DIGEST_MISMATCH',
+    });
+  });
+});
