@@ -1,0 +1,103 @@
+/**
+ * Per-vertex options shared by every builder of the graph API: platform, step name, description,
+ * cache flags, progress group and source locations. They turn into a vertex's platform,
+ * metadata and locations exactly as BuildKit's constraint options do.
+ */
+import type { Platform, ProgressGroup, VertexLocation, VertexMetadata, WorkerConstraints } from './types.js';
+
+/** Options accepted by every vertex builder. */
+export interface ConstraintsOptions {
+  /** The platform of the vertex (platform-neutral ops ignore it). */
+  readonly platform?: Platform;
+  /** The progress name (`llb.customname`). */
+  readonly customName?: string;
+  /** Extra description entries. */
+  readonly description?: Readonly<Record<string, string>>;
+  readonly ignoreCache?: boolean;
+  readonly progressGroup?: ProgressGroup;
+  /** Source ranges this vertex comes from. */
+  readonly locations?: readonly VertexLocation[];
+  /** Worker constraint filters. */
+  readonly workerConstraints?: readonly string[];
+}
+
+/** Capability names BuildKit records in op metadata. */
+export const Caps = {
+  sourceImage: 'source.image',
+  sourceLocal: 'source.local',
+  sourceLocalUnique: 'source.local.unique',
+  sourceLocalSessionId: 'source.local.sessionid',
+  sourceLocalIncludePatterns: 'source.local.includepatterns',
+  sourceLocalFollowPaths: 'source.local.followpaths',
+  sourceLocalExcludePatterns: 'source.local.excludepatterns',
+  sourceLocalSharedKeyHint: 'source.local.sharedkeyhint',
+  sourceGit: 'source.git',
+  sourceGitKeepDir: 'source.git.keepgitdir',
+  sourceGitFullUrl: 'source.git.fullurl',
+  sourceGitHttpAuth: 'source.git.httpauth',
+  sourceGitKnownSshHosts: 'source.git.knownsshhosts',
+  sourceGitMountSshSock: 'source.git.mountsshsock',
+  sourceGitChecksum: 'source.git.checksum',
+  sourceGitSkipSubmodules: 'source.git.skipsubmodules',
+  sourceHttp: 'source.http',
+  sourceHttpChecksum: 'source.http.checksum',
+  sourceHttpPerm: 'source.http.perm',
+  sourceHttpUidGid: 'source.http.uidgid',
+  sourceHttpAuth: 'source.http.auth',
+  sourceOciLayout: 'source.ocilayout',
+  execMetaBase: 'exec.meta.base',
+  execMetaNetwork: 'exec.meta.network',
+  execMetaProxy: 'exec.meta.proxyenv',
+  execMetaSecurity: 'exec.meta.security',
+  execMetaSetsDefaultPath: 'exec.meta.setsdefaultpath',
+  execMetaUlimit: 'exec.meta.ulimit',
+  execMetaCgroupParent: 'exec.meta.cgroup.parent',
+  execMetaCdi: 'exec.cdi',
+  execMountBind: 'exec.mount.bind',
+  execMountCache: 'exec.mount.cache',
+  execMountCacheSharing: 'exec.mount.cache.sharing',
+  execMountSelector: 'exec.mount.selector',
+  execMountTmpfs: 'exec.mount.tmpfs',
+  execMountTmpfsSize: 'exec.mount.tmpfs.size',
+  execMountSecret: 'exec.mount.secret',
+  execMountSsh: 'exec.mount.ssh',
+  execMountContentCache: 'exec.mount.contentcache',
+  execSecretEnv: 'exec.secretenv',
+  execValidExitCode: 'exec.validexitcode',
+  fileBase: 'file.base',
+  mergeOp: 'mergeop',
+  diffOp: 'diffop',
+} as const;
+
+/** Builds the metadata of a vertex from its options and the capabilities it needs. */
+export function buildMetadata(opts: ConstraintsOptions, caps: Iterable<string>): VertexMetadata {
+  const md: { -readonly [K in keyof VertexMetadata]: VertexMetadata[K] } = {};
+  if (opts.ignoreCache) md.ignoreCache = true;
+  const description: Record<string, string> = { ...opts.description };
+  if (opts.customName !== undefined) description['llb.customname'] = opts.customName;
+  if (Object.keys(description).length) md.description = description;
+  const capMap: Record<string, boolean> = {};
+  for (const c of caps) capMap[c] = true;
+  if (Object.keys(capMap).length) md.caps = capMap;
+  if (opts.progressGroup) md.progressGroup = opts.progressGroup;
+  return md;
+}
+
+/** The worker constraints BuildKit writes on every op (possibly empty). */
+export function workerConstraints(opts: ConstraintsOptions): WorkerConstraints {
+  return { filter: [...(opts.workerConstraints ?? [])] };
+}
+
+/** Merges option sets left to right (later wins; descriptions are merged). */
+export function mergeOptions(...all: (ConstraintsOptions | undefined)[]): ConstraintsOptions {
+  let out: { -readonly [K in keyof ConstraintsOptions]: ConstraintsOptions[K] } = {};
+  for (const o of all) {
+    if (!o) continue;
+    const description = o.description || out.description ? { ...out.description, ...o.description } : undefined;
+    const locations = o.locations ? [...(out.locations ?? []), ...o.locations] : out.locations;
+    out = { ...out, ...o };
+    if (description) out.description = description;
+    if (locations) out.locations = locations;
+  }
+  return out;
+}

@@ -1,0 +1,248 @@
+/**
+ * `run`: builds an exec vertex from a State, the way BuildKit's `llb.State.Run` + `ExecOp.Marshal`
+ * do it: the root mount plus extra mounts sorted by target, inputs deduplicated in mount order,
+ * an output for every writable mount, secret and ssh mounts after them, and the capabilities the
+ * features used require.
+ */
+import { compareUtf8 } from '../llb/pb/codec.js';
+import { buildMetadata, Caps, type ConstraintsOptions, mergeOptions, workerConstraints } from './constraints.js';
+import { envAddOrReplace, envGet, envToArray, State, setOutputPlatform } from './state.js';
+import type { CacheSharing, CDIDevice, ExecVertex, Mount, MountContentCache, Output, Platform, ProxyEnv, SecretEnv, Ulimit } from './types.js';
+
+/** A filesystem mounted into the container. */
+export interface MountSpec {
+  readonly target: string;
+  /** What is mounted; scratch when undefined. */
+  readonly source?: State;
+  readonly readonly?: boolean;
+  /** Path inside the source to mount. */
+  readonly selector?: string;
+  /** A persistent cache directory. */
+  readonly cache?: { readonly id: string; readonly sharing: CacheSharing };
+  /** A tmpfs; `size` in bytes (0 for no limit). */
+  readonly tmpfs?: { readonly size: number };
+  /** A writable mount whose result is discarded. */
+  readonly noOutput?: boolean;
+  readonly contentCache?: MountContentCache;
+}
+
+/** A secret, as a file (`target`) and/or an environment variable (`env`). */
+export interface SecretSpec {
+  readonly id: string;
+  readonly target?: string;
+  readonly env?: string;
+  readonly uid?: number;
+  readonly gid?: number;
+  /** Defaults to 0o400. */
+  readonly mode?: number;
+  readonly optional?: boolean;
+}
+
+/** An SSH agent socket. */
+export interface SSHSpec {
+  readonly id?: string;
+  /** Defaults to `/run/buildkit/ssh_agent.N`. */
+  readonly target?: string;
+  readonly uid?: number;
+  readonly gid?: number;
+  /** Defaults to 0o600. */
+  readonly mode?: number;
+  readonly optional?: boolean;
+}
+
+/** Options of {@link run}. */
+export interface RunOptions extends ConstraintsOptions {
+  /** The command line; defaults to the state's `args`. */
+  readonly args?: readonly string[];
+  readonly mounts?: readonly MountSpec[];
+  readonly secrets?: readonly SecretSpec[];
+  readonly ssh?: readonly SSHSpec[];
+  readonly proxyEnv?: ProxyEnv;
+  /** Mount the root filesystem read-only (the exec then has no root output). */
+  readonly readonlyRootfs?: boolean;
+  readonly validExitCodes?: readonly number[];
+  readonly ulimits?: readonly Ulimit[];
+  readonly extraHosts?: readonly { host: string; ip: string }[];
+  readonly cgroupParent?: string;
+  readonly cdiDevices?: readonly CDIDevice[];
+  /** Platform used when neither the options nor the state set one (BuildKit's marshal default). */
+  readonly defaultPlatform?: Platform;
+  /**
+   * Whether the worker sets a default PATH itself (BuildKit's `exec.meta.setsdefaultpath`
+   * capability). When false, `PATH` is added to the environment instead. Default true.
+   */
+  readonly workerSetsDefaultPath?: boolean;
+}
+
+/** The result of {@link run}: the new root state, and access to the other mounts' outputs. */
+export interface ExecState {
+  readonly vertex: ExecVertex;
+  /** The state after the command: the root mount's output, with the same values. */
+  readonly root: State;
+  /** The state of a writable mount's output. */
+  getMount(target: string): State | undefined;
+}
+
+const DEFAULT_PATH_UNIX = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+interface InternalMount extends MountSpec {
+  readonly root?: boolean;
+}
+
+/** Runs a command on `base`'s filesystem. */
+export function run(base: State, opts: RunOptions): ExecState {
+  const args = opts.args ?? base.values.args;
+  if (!args || args.length === 0) throw new TypeError('run: arguments are required');
+  const cwd = base.values.dir;
+  if (!cwd) throw new TypeError('run: working directory is required');
+
+  const mounts: InternalMount[] = [
+    { target: '/', source: base.isScratch ? undefined : base, readonly: opts.readonlyRootfs, root: true },
+    ...(opts.mounts ?? []),
+  ];
+  mounts.sort((a, b) => compareUtf8(a.target, b.target));
+
+  const caps = new Set<string>();
+  let env = base.values.env;
+  const ssh = (opts.ssh ?? []).map((s, i) => ({ ...s, target: s.target || `/run/buildkit/ssh_agent.${i}` }));
+  if (ssh.length > 0 && envGet(env, 'SSH_AUTH_SOCK') === undefined) env = envAddOrReplace(env, 'SSH_AUTH_SOCK', ssh[0].target);
+  if (opts.workerSetsDefaultPath === false) {
+    if (envGet(env, 'PATH') === undefined) env = [...env, ['PATH', DEFAULT_PATH_UNIX]];
+  } else {
+    caps.add(Caps.execMetaSetsDefaultPath);
+  }
+  if (opts.validExitCodes) caps.add(Caps.execValidExitCode);
+  if (opts.ulimits?.length) caps.add(Caps.execMetaUlimit);
+  const network = base.values.network ?? 'unset';
+  const security = base.values.security ?? 'sandbox';
+  if (network !== 'unset') caps.add(Caps.execMetaNetwork);
+  if (security !== 'sandbox') caps.add(Caps.execMetaSecurity);
+  if (opts.proxyEnv) caps.add(Caps.execMetaProxy);
+  caps.add(Caps.execMetaBase);
+  for (const m of mounts) {
+    if (m.selector) caps.add(Caps.execMountSelector);
+    if (m.cache) {
+      caps.add(Caps.execMountCache);
+      caps.add(Caps.execMountCacheSharing);
+    } else if (m.tmpfs) {
+      caps.add(Caps.execMountTmpfs);
+      if (m.tmpfs.size > 0) caps.add(Caps.execMountTmpfsSize);
+    } else if (m.source && !m.source.isScratch) {
+      caps.add(Caps.execMountBind);
+    }
+    if (m.contentCache && m.contentCache !== 'default') caps.add(Caps.execMountContentCache);
+  }
+  const secrets = opts.secrets ?? [];
+  if (secrets.length) {
+    caps.add(Caps.execMountSecret);
+    if (secrets.some((s) => s.env !== undefined)) caps.add(Caps.execSecretEnv);
+  }
+  if (ssh.length) caps.add(Caps.execMountSsh);
+  if (opts.cgroupParent) caps.add(Caps.execMetaCgroupParent);
+  if (opts.cdiDevices?.length) caps.add(Caps.execMetaCdi);
+
+  const platform = opts.platform ?? base.values.platform ?? opts.defaultPlatform;
+
+  // Inputs in sorted-mount order, deduplicated; an output for each writable, persistent mount.
+  const inputs: Output[] = [];
+  const pbMounts: Mount[] = [];
+  const outputOf = new Map<string, number>();
+  let nextOutput = 0;
+  for (const m of mounts) {
+    let input = -1;
+    const src = m.source?.output;
+    if (src) {
+      if (m.tmpfs) throw new TypeError('run: tmpfs mounts must use scratch');
+      input = inputs.findIndex((o) => o.vertex === src.vertex && o.index === src.index);
+      if (input < 0) input = inputs.push(src) - 1;
+    }
+    let output = -1;
+    if (!m.noOutput && !m.readonly && !m.cache && !m.tmpfs) {
+      output = nextOutput++;
+      outputOf.set(m.target, output);
+    }
+    const pm: { -readonly [K in keyof Mount]: Mount[K] } = {
+      input,
+      selector: m.selector ?? '',
+      dest: m.target,
+      output,
+      readonly: m.readonly ?? false,
+      type: m.cache ? 'cache' : m.tmpfs ? 'tmpfs' : 'bind',
+      contentCache: m.contentCache ?? 'default',
+    };
+    if (m.cache) pm.cache = { id: m.cache.id, sharing: m.cache.sharing };
+    if (m.tmpfs) pm.tmpfs = { size: BigInt(m.tmpfs.size) };
+    pbMounts.push(pm);
+  }
+  const secretEnv: SecretEnv[] = [];
+  for (const s of secrets) {
+    if (s.env !== undefined) secretEnv.push({ id: s.id, name: s.env, optional: s.optional ?? false });
+    if (s.target !== undefined) {
+      pbMounts.push({
+        input: -1,
+        selector: '',
+        dest: s.target,
+        output: -1,
+        readonly: false,
+        type: 'secret',
+        secret: { id: s.id, uid: s.uid ?? 0, gid: s.gid ?? 0, mode: s.mode ?? 0o400, optional: s.optional ?? false },
+        contentCache: 'default',
+      });
+    }
+  }
+  for (const s of ssh) {
+    pbMounts.push({
+      input: -1,
+      selector: '',
+      dest: s.target,
+      output: -1,
+      readonly: false,
+      type: 'ssh',
+      ssh: { id: s.id ?? '', uid: s.uid ?? 0, gid: s.gid ?? 0, mode: s.mode ?? 0o600, optional: s.optional ?? false },
+      contentCache: 'default',
+    });
+  }
+
+  const o = mergeOptions(opts);
+  const vertex: ExecVertex = {
+    kind: 'exec',
+    inputs,
+    ...(platform ? { platform } : {}),
+    constraints: workerConstraints(o),
+    metadata: buildMetadata(o, caps),
+    locations: o.locations ?? [],
+    meta: {
+      args: [...args],
+      env: envToArray(env),
+      cwd,
+      user: base.values.user,
+      ...(opts.proxyEnv ? { proxyEnv: opts.proxyEnv } : {}),
+      ...(opts.extraHosts?.length ? { extraHosts: opts.extraHosts.map((h) => ({ host: h.host, ip: h.ip })) } : {}),
+      hostname: base.values.hostname,
+      ...(opts.ulimits?.length ? { ulimits: opts.ulimits } : {}),
+      cgroupParent: opts.cgroupParent ?? '',
+      removeMountStubsRecursive: true,
+      ...(opts.validExitCodes ? { validExitCodes: [...opts.validExitCodes] } : {}),
+    },
+    mounts: pbMounts,
+    network,
+    security,
+    secretEnv,
+    cdiDevices: opts.cdiDevices ?? [],
+  };
+  // Like BuildKit, outputs carry only a platform given to the exec itself.
+  setOutputPlatform(vertex, opts.platform);
+
+  const rootIndex = outputOf.get('/');
+  const root = rootIndex === undefined ? base : base.withOutput({ vertex, index: rootIndex });
+  return {
+    vertex,
+    root,
+    getMount(target: string): State | undefined {
+      const i = outputOf.get(target);
+      if (i === undefined) return undefined;
+      const spec = mounts.find((m) => m.target === target)!;
+      return (spec.source ?? State.scratch()).withOutput({ vertex, index: i });
+    },
+  };
+}

@@ -1,0 +1,290 @@
+/**
+ * File actions (mkdir, mkfile, rm, copy, symlink) and `file`, which turns a chain of them into a
+ * file vertex the way BuildKit's `FileOp.Marshal` does: actions in chain order, each bound to the
+ * state the op runs on, inputs deduplicated in the order they are first needed, later actions
+ * reading the previous action's result, and only the last action producing the output.
+ */
+import { clean, isAbs, join } from '../util/posix-path.js';
+import { buildMetadata, Caps, type ConstraintsOptions, workerConstraints } from './constraints.js';
+import { State } from './state.js';
+import type { ChownOpt, FileAction, FileActionBody, FileVertex, Output, UserRef } from './types.js';
+
+/** A user/group for chown: numeric ids, or names resolved in the target's /etc/passwd. */
+export interface ChownSpec {
+  readonly user?: { readonly id: number } | { readonly name: string };
+  readonly group?: { readonly id: number } | { readonly name: string };
+}
+
+/**
+ * Parses `user[:group]` like BuildKit's `WithUser`: `root` and decimal numbers are ids, anything
+ * else is a name.
+ */
+export function parseChown(spec: string): ChownSpec {
+  const i = spec.indexOf(':');
+  const parts = i >= 0 ? [spec.slice(0, i), spec.slice(i + 1)] : [spec];
+  const one = (v: string) => {
+    const id = parseUid(v);
+    return id === undefined ? { name: v } : { id };
+  };
+  return parts.length === 2 ? { user: one(parts[0]), group: one(parts[1]) } : { user: one(parts[0]) };
+}
+
+function parseUid(v: string): number | undefined {
+  if (v === 'root') return 0;
+  // strconv.ParseInt(v, 10, 32): optional sign, decimal digits, within int32.
+  if (!/^[+-]?[0-9]+$/.test(v)) return undefined;
+  const n = Number(v);
+  return n >= -2147483648 && n <= 2147483647 ? n : undefined;
+}
+
+interface CommonInfo {
+  readonly chown?: ChownSpec;
+  /** Unix time in nanoseconds for created files; default: keep (-1). */
+  readonly createdTime?: bigint;
+}
+
+export interface MkdirInfo extends CommonInfo {
+  readonly makeParents?: boolean;
+}
+
+export type MkfileInfo = CommonInfo;
+
+export interface CopyInfo extends CommonInfo {
+  /** Octal mode, or a symbolic one (`u+x`). */
+  readonly mode?: number | { readonly symbolic: string };
+  readonly followSymlinks?: boolean;
+  readonly copyDirContentsOnly?: boolean;
+  readonly includePatterns?: readonly string[];
+  readonly excludePatterns?: readonly string[];
+  readonly requiredPaths?: readonly string[];
+  readonly attemptUnpack?: boolean;
+  readonly createDestPath?: boolean;
+  readonly allowWildcard?: boolean;
+  readonly allowEmptyWildcard?: boolean;
+  readonly alwaysReplaceExistingDestPaths?: boolean;
+}
+
+export interface RmInfo {
+  readonly allowNotFound?: boolean;
+  readonly allowWildcard?: boolean;
+}
+
+type ActionSpec =
+  | { readonly kind: 'mkdir'; readonly path: string; readonly mode: number; readonly info: MkdirInfo }
+  | { readonly kind: 'mkfile'; readonly path: string; readonly mode: number; readonly data: Uint8Array; readonly info: MkfileInfo }
+  | { readonly kind: 'rm'; readonly path: string; readonly info: RmInfo }
+  | { readonly kind: 'symlink'; readonly oldpath: string; readonly newpath: string; readonly info: CommonInfo }
+  | { readonly kind: 'copy'; readonly source: State; readonly src: string; readonly dest: string; readonly info: CopyInfo };
+
+/**
+ * An immutable chain of file actions. Build one with {@link mkdir}, {@link mkfile}, {@link rm},
+ * {@link copy} or {@link symlink}, extend it with the methods, and apply it with {@link file}.
+ */
+export class FileActions {
+  private constructor(
+    readonly spec: ActionSpec,
+    readonly prev: FileActions | undefined,
+  ) {}
+
+  /** @internal */
+  static start(spec: ActionSpec): FileActions {
+    return new FileActions(spec, undefined);
+  }
+
+  private then(spec: ActionSpec): FileActions {
+    return new FileActions(spec, this);
+  }
+
+  mkdir(path: string, mode: number, info: MkdirInfo = {}): FileActions {
+    return this.then({ kind: 'mkdir', path, mode, info });
+  }
+
+  mkfile(path: string, mode: number, data: Uint8Array | string, info: MkfileInfo = {}): FileActions {
+    return this.then({ kind: 'mkfile', path, mode, data: toBytes(data), info });
+  }
+
+  rm(path: string, info: RmInfo = {}): FileActions {
+    return this.then({ kind: 'rm', path, info });
+  }
+
+  symlink(oldpath: string, newpath: string, info: CommonInfo = {}): FileActions {
+    return this.then({ kind: 'symlink', oldpath, newpath, info });
+  }
+
+  copy(source: State, src: string, dest: string, info: CopyInfo = {}): FileActions {
+    return this.then({ kind: 'copy', source, src, dest, info });
+  }
+
+  /** The actions from first to last. */
+  list(): ActionSpec[] {
+    const out: ActionSpec[] = [];
+    for (let a: FileActions | undefined = this; a; a = a.prev) out.push(a.spec);
+    return out.reverse();
+  }
+}
+
+function toBytes(data: Uint8Array | string): Uint8Array {
+  return typeof data === 'string' ? new TextEncoder().encode(data) : data;
+}
+
+export function mkdir(path: string, mode: number, info: MkdirInfo = {}): FileActions {
+  return FileActions.start({ kind: 'mkdir', path, mode, info });
+}
+
+export function mkfile(path: string, mode: number, data: Uint8Array | string, info: MkfileInfo = {}): FileActions {
+  return FileActions.start({ kind: 'mkfile', path, mode, data: toBytes(data), info });
+}
+
+export function rm(path: string, info: RmInfo = {}): FileActions {
+  return FileActions.start({ kind: 'rm', path, info });
+}
+
+export function symlink(oldpath: string, newpath: string, info: CommonInfo = {}): FileActions {
+  return FileActions.start({ kind: 'symlink', oldpath, newpath, info });
+}
+
+/** Copies `src` (resolved against `source`'s working directory) to `dest`. */
+export function copy(source: State, src: string, dest: string, info: CopyInfo = {}): FileActions {
+  return FileActions.start({ kind: 'copy', source, src, dest, info });
+}
+
+/** Resolves `p` against `parent` like BuildKit's normalizePath, optionally keeping a trailing `/` or `/.`. */
+export function normalizeActionPath(parent: string, p: string, keepSlash: boolean): string {
+  let out = clean(p);
+  if (!isAbs(out)) out = join('/', parent, out);
+  if (keepSlash) {
+    if (p.endsWith('/') && !out.endsWith('/')) out += '/';
+    else if (p.endsWith('/.')) {
+      if (out !== '/') out += '/';
+      out += '.';
+    }
+  }
+  return out;
+}
+
+function userRef(u: { id: number } | { name: string } | undefined, base: number): UserRef | undefined {
+  if (!u) return undefined;
+  return 'name' in u && u.name !== '' ? { kind: 'name', name: u.name, input: base } : { kind: 'id', id: 'id' in u ? u.id >>> 0 : 0 };
+}
+
+function chown(spec: ChownSpec | undefined, base: number): ChownOpt | undefined {
+  if (!spec) return undefined;
+  const out: { -readonly [K in keyof ChownOpt]: ChownOpt[K] } = {};
+  const user = userRef(spec.user, base);
+  const group = userRef(spec.group, base);
+  if (user) out.user = user;
+  if (group) out.group = group;
+  return out;
+}
+
+/**
+ * Applies a chain of file actions to `base`. Relative paths resolve against `base`'s working
+ * directory; copy sources against their own state's.
+ */
+export function file(base: State, actions: FileActions, opts: ConstraintsOptions = {}): State {
+  const list = actions.list();
+  const inputs: Output[] = [];
+  const addInput = (o: Output | undefined): number => {
+    if (!o) return -1;
+    const i = inputs.findIndex((x) => x.vertex === o.vertex && x.index === o.index);
+    return i >= 0 ? i : inputs.push(o) - 1;
+  };
+  // First pass: input indices in BuildKit's order (each action's base, then its copy source).
+  const bases: number[] = [];
+  const seconds: number[] = [];
+  for (const a of list) {
+    bases.push(addInput(base.output));
+    seconds.push(a.kind === 'copy' ? addInput(a.source.output) : -1);
+  }
+  const n = inputs.length;
+  const parent = base.values.dir;
+  const fileActions: FileAction[] = list.map((a, i) => {
+    const time = a.kind === 'rm' ? -1n : (a.info.createdTime ?? -1n);
+    let body: FileActionBody;
+    switch (a.kind) {
+      case 'mkdir':
+        body = {
+          kind: 'mkdir',
+          path: normalizeActionPath(parent, a.path, false),
+          mode: a.mode & 0o777,
+          makeParents: a.info.makeParents ?? false,
+          ...optionalOwner(chown(a.info.chown, bases[i])),
+          timestamp: time,
+        };
+        break;
+      case 'mkfile':
+        body = {
+          kind: 'mkfile',
+          path: normalizeActionPath(parent, a.path, false),
+          mode: a.mode & 0o777,
+          data: a.data,
+          ...optionalOwner(chown(a.info.chown, bases[i])),
+          timestamp: time,
+        };
+        break;
+      case 'rm':
+        body = {
+          kind: 'rm',
+          path: normalizeActionPath(parent, a.path, false),
+          allowNotFound: a.info.allowNotFound ?? false,
+          allowWildcard: a.info.allowWildcard ?? false,
+        };
+        break;
+      case 'symlink':
+        body = {
+          kind: 'symlink',
+          oldpath: a.oldpath,
+          newpath: normalizeActionPath(parent, a.newpath, false),
+          ...optionalOwner(chown(a.info.chown, bases[i])),
+          timestamp: time,
+        };
+        break;
+      case 'copy': {
+        const info = a.info;
+        const srcClean = clean(a.src);
+        const src = isAbs(srcClean) ? join('/', srcClean) : join(a.source.values.dir || '/', srcClean);
+        const mode = info.mode === undefined ? -1 : typeof info.mode === 'number' ? info.mode : 0;
+        body = {
+          kind: 'copy',
+          src,
+          dest: normalizeActionPath(parent, a.dest, true),
+          ...optionalOwner(chown(info.chown, bases[i])),
+          mode,
+          followSymlink: info.followSymlinks ?? false,
+          dirCopyContents: info.copyDirContentsOnly ?? false,
+          attemptUnpackDockerCompatibility: info.attemptUnpack ?? false,
+          createDestPath: info.createDestPath ?? false,
+          allowWildcard: info.allowWildcard ?? false,
+          allowEmptyWildcard: info.allowEmptyWildcard ?? false,
+          timestamp: time,
+          includePatterns: info.includePatterns ?? [],
+          excludePatterns: info.excludePatterns ?? [],
+          alwaysReplaceExistingDestPaths: info.alwaysReplaceExistingDestPaths ?? false,
+          modeStr: typeof info.mode === 'object' ? info.mode.symbolic : '',
+          requiredPaths: info.requiredPaths ?? [],
+        };
+        break;
+      }
+    }
+    return {
+      input: i === 0 ? bases[0] : n + i - 1,
+      secondaryInput: seconds[i],
+      output: i === list.length - 1 ? 0 : -1,
+      action: body,
+    };
+  });
+  const vertex: FileVertex = {
+    kind: 'file',
+    inputs,
+    constraints: workerConstraints(opts),
+    metadata: buildMetadata(opts, [Caps.fileBase]),
+    locations: opts.locations ?? [],
+    actions: fileActions,
+  };
+  return base.withOutput({ vertex, index: 0 });
+}
+
+function optionalOwner(owner: ChownOpt | undefined): { owner?: ChownOpt } {
+  return owner ? { owner } : {};
+}
+

@@ -1,0 +1,356 @@
+/**
+ * An immutable build state, like BuildKit's `llb.State`: an output of the graph (or scratch)
+ * plus the values later operations use (environment, working directory, user, platform, network
+ * and security mode). Every method returns a new State.
+ *
+ * Builders here produce vertices with BuildKit's exact fields, capabilities and metadata, so
+ * a graph assembled by hand serializes to the bytes BuildKit's Go client would produce.
+ */
+import { normalizePlatform } from '../image/platform.js';
+import { goJsonStringArray } from '../util/gojson.js';
+import { isAbs, join } from '../util/posix-path.js';
+import { buildMetadata, type ConstraintsOptions, Caps, workerConstraints } from './constraints.js';
+import type { NetMode, Output, Platform, SecurityMode, SourceVertex, Vertex } from './types.js';
+
+/** An ordered environment: setting a variable moves it to the end, as in BuildKit. */
+export type EnvList = readonly (readonly [string, string])[];
+
+export function envGet(env: EnvList, key: string): string | undefined {
+  for (const [k, v] of env) if (k === key) return v;
+  return undefined;
+}
+
+export function envAddOrReplace(env: EnvList, key: string, value: string): EnvList {
+  return [...env.filter(([k]) => k !== key), [key, value]];
+}
+
+export function envToArray(env: EnvList): string[] {
+  return env.map(([k, v]) => `${k}=${v}`);
+}
+
+/** The values a State carries besides its output. */
+export interface StateValues {
+  readonly env: EnvList;
+  readonly dir: string;
+  readonly user: string;
+  readonly args?: readonly string[];
+  readonly platform?: Platform;
+  readonly network?: NetMode;
+  readonly security?: SecurityMode;
+  readonly hostname: string;
+}
+
+const initialValues: StateValues = { env: [], dir: '/', user: '', hostname: '' };
+
+/** Platforms carried by outputs (sources with a platform, execs). */
+const outputPlatforms = new WeakMap<Vertex, Platform>();
+
+/** Records the platform an output of `vertex` carries, as BuildKit's outputs do. */
+export function setOutputPlatform(vertex: Vertex, platform: Platform | undefined): void {
+  if (platform) outputPlatforms.set(vertex, platform);
+}
+
+export class State {
+  private constructor(
+    /** The output this state stands for; `undefined` is scratch. */
+    readonly output: Output | undefined,
+    readonly values: StateValues,
+  ) {}
+
+  /** The empty filesystem. */
+  static scratch(): State {
+    return new State(undefined, initialValues);
+  }
+
+  /** A fresh state for an output: working directory `/`, and the output's platform if it has one. */
+  static of(output: Output | undefined): State {
+    return new State(undefined, initialValues).withOutput(output);
+  }
+
+  get isScratch(): boolean {
+    return this.output === undefined;
+  }
+
+  private with(values: Partial<StateValues>): State {
+    return new State(this.output, { ...this.values, ...values });
+  }
+
+  /** The same values on another output (and that output's platform, if it carries one). */
+  withOutput(output: Output | undefined): State {
+    let s = new State(output, this.values);
+    const p = output ? outputPlatforms.get(output.vertex) : undefined;
+    if (p) s = s.platform(p);
+    return s;
+  }
+
+  addEnv(key: string, value: string): State {
+    return this.with({ env: envAddOrReplace(this.values.env, key, value) });
+  }
+
+  getEnv(key: string): string | undefined {
+    return envGet(this.values.env, key);
+  }
+
+  /** Sets the working directory; a relative path is resolved against the current one. */
+  dir(path: string): State {
+    const next = isAbs(path) ? path : join(this.values.dir || '/', path);
+    return this.with({ dir: next });
+  }
+
+  user(user: string): State {
+    return this.with({ user });
+  }
+
+  hostname(hostname: string): State {
+    return this.with({ hostname });
+  }
+
+  platform(p: Platform): State {
+    return this.with({ platform: normalizePlatform(p) });
+  }
+
+  network(network: NetMode): State {
+    return this.with({ network });
+  }
+
+  security(security: SecurityMode): State {
+    return this.with({ security });
+  }
+
+  args(args: readonly string[]): State {
+    return this.with({ args });
+  }
+}
+
+// ----- sources -----------------------------------------------------------------------------------
+
+function sourceVertex(identifier: string, attrs: Record<string, string>, caps: string[], opts: ConstraintsOptions, platformSpecific: boolean): SourceVertex {
+  const v: SourceVertex = {
+    kind: 'source',
+    identifier,
+    attrs,
+    inputs: [],
+    ...(platformSpecific && opts.platform ? { platform: normalizePlatform(opts.platform) } : {}),
+    constraints: workerConstraints(opts),
+    metadata: buildMetadata(opts, caps),
+    locations: opts.locations ?? [],
+  };
+  return v;
+}
+
+/** Options of {@link image}. */
+export interface ImageOptions extends ConstraintsOptions {
+  /** `default`, `pull` or `local`; written as `image.resolvemode` when not default. */
+  readonly resolveMode?: 'default' | 'pull' | 'local';
+}
+
+/**
+ * A registry image, `docker-image://REF`. `ref` should be normalized (`docker.io/library/…`,
+ * with a tag and possibly a digest); the frontend pins it as `name:tag@digest`.
+ */
+export function image(ref: string, opts: ImageOptions = {}): State {
+  const attrs: Record<string, string> = {};
+  const caps: string[] = [Caps.sourceImage];
+  if (opts.resolveMode && opts.resolveMode !== 'default') {
+    attrs['image.resolvemode'] = opts.resolveMode;
+    if (opts.resolveMode === 'pull') caps.push('source.image.resolvemode');
+  }
+  const platform = opts.platform ? normalizePlatform(opts.platform) : undefined;
+  const v = sourceVertex(`docker-image://${ref}`, attrs, caps, { ...opts, platform }, true);
+  setOutputPlatform(v, platform);
+  return State.of({ vertex: v, index: 0 });
+}
+
+/** Options of {@link local}. */
+export interface LocalOptions extends ConstraintsOptions {
+  readonly sessionId?: string;
+  readonly includePatterns?: readonly string[];
+  readonly followPaths?: readonly string[];
+  readonly excludePatterns?: readonly string[];
+  readonly sharedKeyHint?: string;
+  /** Written as `local.unique` when there is no session id. */
+  readonly localUniqueId?: string;
+}
+
+/** A directory sent by the client, `local://NAME` (the build context is `local://context`). */
+export function local(name: string, opts: LocalOptions = {}): State {
+  const attrs: Record<string, string> = {};
+  const caps: string[] = [];
+  if (opts.sessionId) {
+    attrs['local.session'] = opts.sessionId;
+    caps.push(Caps.sourceLocalSessionId);
+  }
+  if (opts.includePatterns?.length) {
+    attrs['local.includepattern'] = goJsonStringArray(opts.includePatterns);
+    caps.push(Caps.sourceLocalIncludePatterns);
+  }
+  if (opts.followPaths?.length) {
+    attrs['local.followpaths'] = goJsonStringArray(opts.followPaths);
+    caps.push(Caps.sourceLocalFollowPaths);
+  }
+  if (opts.excludePatterns?.length) {
+    attrs['local.excludepatterns'] = goJsonStringArray(opts.excludePatterns);
+    caps.push(Caps.sourceLocalExcludePatterns);
+  }
+  if (opts.sharedKeyHint) {
+    attrs['local.sharedkeyhint'] = opts.sharedKeyHint;
+    caps.push(Caps.sourceLocalSharedKeyHint);
+  }
+  caps.push(Caps.sourceLocal);
+  if (!opts.sessionId && opts.localUniqueId !== undefined) {
+    attrs['local.unique'] = opts.localUniqueId;
+    caps.push(Caps.sourceLocalUnique);
+  }
+  return State.of({ vertex: sourceVertex(`local://${name}`, attrs, caps, opts, false), index: 0 });
+}
+
+/** Options of {@link http}. */
+export interface HttpOptions extends ConstraintsOptions {
+  /** `sha256:…` the download must match. */
+  readonly checksum?: string;
+  readonly filename?: string;
+  readonly perm?: number;
+  readonly uid?: number;
+  readonly gid?: number;
+}
+
+/** A file downloaded over HTTP(S); the identifier is the URL itself. */
+export function http(url: string, opts: HttpOptions = {}): State {
+  const attrs: Record<string, string> = {};
+  const caps: string[] = [];
+  if (opts.checksum) {
+    attrs['http.checksum'] = opts.checksum;
+    caps.push(Caps.sourceHttpChecksum);
+  }
+  if (opts.filename) attrs['http.filename'] = opts.filename;
+  if (opts.perm) {
+    attrs['http.perm'] = `0${(opts.perm & 0o777).toString(8)}`;
+    caps.push(Caps.sourceHttpPerm);
+  }
+  if (opts.uid) {
+    attrs['http.uid'] = String(opts.uid);
+    caps.push(Caps.sourceHttpUidGid);
+  }
+  if (opts.gid) {
+    attrs['http.gid'] = String(opts.gid);
+    caps.push(Caps.sourceHttpUidGid);
+  }
+  caps.push(Caps.sourceHttp);
+  return State.of({ vertex: sourceVertex(url, attrs, caps, opts, false), index: 0 });
+}
+
+/** Options of {@link git}. */
+export interface GitOptions extends ConstraintsOptions {
+  readonly ref?: string;
+  readonly subdir?: string;
+  readonly keepGitDir?: boolean;
+  readonly checksum?: string;
+  readonly skipSubmodules?: boolean;
+  /** Secret names for HTTP auth (BuildKit's defaults are GIT_AUTH_TOKEN and GIT_AUTH_HEADER). */
+  readonly authTokenSecret?: string;
+  readonly authHeaderSecret?: string;
+  readonly knownSshHosts?: string;
+  readonly mountSshSock?: string;
+}
+
+/** A parsed git remote, as the `git` builder needs it. */
+export interface GitRemote {
+  /** The remote URL as given to git. */
+  readonly remote: string;
+  /** Host and path that identify the repository regardless of protocol. */
+  readonly host: string;
+  readonly path: string;
+  readonly ssh: boolean;
+}
+
+/** A git repository checkout, `git://HOST/PATH#REF:SUBDIR`. */
+export function git(remote: GitRemote, opts: GitOptions = {}): State {
+  let id = remote.host + join('/', remote.path);
+  const ref = opts.ref ?? '';
+  const subdir = opts.subdir ?? '';
+  if (ref || subdir) {
+    id += `#${ref}`;
+    if (subdir) id += `:${subdir}`;
+  }
+  const attrs: Record<string, string> = {};
+  const caps: string[] = [];
+  if (opts.keepGitDir) {
+    attrs['git.keepgitdir'] = 'true';
+    caps.push(Caps.sourceGitKeepDir);
+  }
+  if (remote.remote) {
+    attrs['git.fullurl'] = remote.remote;
+    caps.push(Caps.sourceGitFullUrl);
+  }
+  attrs['git.authtokensecret'] = opts.authTokenSecret ?? 'GIT_AUTH_TOKEN';
+  attrs['git.authheadersecret'] = opts.authHeaderSecret ?? 'GIT_AUTH_HEADER';
+  if (opts.authTokenSecret || opts.authHeaderSecret) caps.push(Caps.sourceGitHttpAuth);
+  if (remote.ssh) {
+    if (opts.knownSshHosts) attrs['git.knownsshhosts'] = opts.knownSshHosts;
+    caps.push(Caps.sourceGitKnownSshHosts);
+    attrs['git.mountsshsock'] = opts.mountSshSock || 'default';
+    caps.push(Caps.sourceGitMountSshSock);
+  }
+  if (opts.checksum) {
+    attrs['git.checksum'] = opts.checksum;
+    caps.push(Caps.sourceGitChecksum);
+  }
+  if (opts.skipSubmodules) {
+    attrs['git.skipsubmodules'] = 'true';
+    caps.push(Caps.sourceGitSkipSubmodules);
+  }
+  caps.push(Caps.sourceGit);
+  return State.of({ vertex: sourceVertex(`git://${id}`, attrs, caps, opts, false), index: 0 });
+}
+
+/** An image from an OCI layout store, `oci-layout://REF`. */
+export function ociLayout(ref: string, opts: ConstraintsOptions & { sessionId?: string; storeId?: string } = {}): State {
+  const attrs: Record<string, string> = {};
+  if (opts.sessionId) attrs['oci.session'] = opts.sessionId;
+  if (opts.storeId) attrs['oci.store'] = opts.storeId;
+  const platform = opts.platform ? normalizePlatform(opts.platform) : undefined;
+  const v = sourceVertex(`oci-layout://${ref}`, attrs, [Caps.sourceOciLayout], { ...opts, platform }, true);
+  setOutputPlatform(v, platform);
+  return State.of({ vertex: v, index: 0 });
+}
+
+// ----- merge / diff ------------------------------------------------------------------------------
+
+/**
+ * Layers states on top of each other. Scratch inputs are dropped; merging nothing gives scratch
+ * and merging one state gives that state, without a merge op (as BuildKit does).
+ */
+export function merge(states: readonly State[], opts: ConstraintsOptions = {}): State {
+  const inputs: Output[] = [];
+  for (const s of states) if (s.output) inputs.push(s.output);
+  if (inputs.length === 0) return State.scratch();
+  if (inputs.length === 1) return states.find((s) => s.output)!.withOutput(inputs[0]);
+  const v: Vertex = {
+    kind: 'merge',
+    inputs,
+    merge: inputs.map((_, i) => i),
+    constraints: workerConstraints(opts),
+    metadata: buildMetadata(opts, [Caps.mergeOp]),
+    locations: opts.locations ?? [],
+  };
+  return states[0].withOutput({ vertex: v, index: 0 });
+}
+
+/** The changes that turn `lower` into `upper`. */
+export function diff(lower: State, upper: State, opts: ConstraintsOptions = {}): State {
+  const inputs: Output[] = [];
+  let lowerIndex: number | undefined;
+  let upperIndex: number | undefined;
+  if (lower.output) lowerIndex = inputs.push(lower.output) - 1;
+  if (upper.output) upperIndex = lower.output === upper.output ? lowerIndex : inputs.push(upper.output) - 1;
+  const v: Vertex = {
+    kind: 'diff',
+    inputs,
+    ...(lowerIndex !== undefined ? { lower: lowerIndex } : { lower: -1 }),
+    ...(upperIndex !== undefined ? { upper: upperIndex } : { upper: -1 }),
+    constraints: workerConstraints(opts),
+    metadata: buildMetadata(opts, [Caps.diffOp]),
+    locations: opts.locations ?? [],
+  };
+  return upper.withOutput({ vertex: v, index: 0 });
+}
