@@ -1,4 +1,4 @@
-import { closest } from '../util/suggest.js';
+import { suggest } from '../util/suggest.js';
 
 /**
  * A small, strict command-line parser: GNU-style long flags (`--file X`, `--file=X`), short
@@ -73,7 +73,7 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
 }
 
 function suggestFlag(name: string, specs: readonly FlagSpec[]): string {
-  const close = closest(name, specs.map((s) => s.name));
+  const close = suggest(name, specs.map((s) => s.name), true);
   return close ? ` (did you mean --${close}?)` : '';
 }
 

@@ -1,0 +1,105 @@
+/**
+ * Variable expansion of commands, mirroring BuildKit's `Expand(SingleWordExpander)` and
+ * `ExpandRaw` methods. Commands are immutable: these functions return new objects.
+ */
+import { DockerfileError } from '../errors.js';
+import type { KeyValuePair } from './commands/base.js';
+import type { SourcesAndDest } from './commands/copy.js';
+import type { Command } from './commands/index.js';
+import { InstructionFailure } from './errors.js';
+import { parseMount, type SingleWordExpander } from './runmount.js';
+
+export type { SingleWordExpander } from './runmount.js';
+
+/** Kinds BuildKit expands with {@link expand} (its `SupportsSingleWordExpansion` commands). */
+export const EXPANDABLE_KINDS: ReadonlySet<Command['kind']> = new Set([
+  'env', 'label', 'add', 'copy', 'workdir', 'user', 'volume', 'stopsignal', 'arg', 'run',
+]);
+
+const kvps = (list: readonly KeyValuePair[], ex: SingleWordExpander): KeyValuePair[] =>
+  list.map((kv) => ({ key: ex(kv.key), value: ex(kv.value), noDelim: kv.noDelim }));
+
+const sources = (c: SourcesAndDest, ex: SingleWordExpander) => ({
+  sourcePaths: c.sourcePaths.map(ex),
+  destPath: ex(c.destPath),
+});
+
+function expandUnlocated<T extends Command>(cmd: T, ex: SingleWordExpander): T {
+  switch (cmd.kind) {
+    case 'env':
+      return { ...cmd, env: kvps(cmd.env, ex) };
+    case 'label':
+      return { ...cmd, labels: kvps(cmd.labels, ex) };
+    case 'add': {
+      const chown = ex(cmd.chown);
+      const chmod = ex(cmd.chmod);
+      const checksum = ex(cmd.checksum);
+      return { ...cmd, chown, chmod, checksum, ...sources(cmd, ex) };
+    }
+    case 'copy': {
+      const chown = ex(cmd.chown);
+      const chmod = ex(cmd.chmod);
+      return { ...cmd, chown, chmod, ...sources(cmd, ex) };
+    }
+    case 'workdir':
+      return { ...cmd, path: ex(cmd.path) };
+    case 'user':
+      return { ...cmd, user: ex(cmd.user) };
+    case 'volume':
+      return { ...cmd, volumes: cmd.volumes.map(ex) };
+    case 'stopsignal':
+      return { ...cmd, signal: ex(cmd.signal) };
+    case 'arg':
+      return {
+        ...cmd,
+        args: cmd.args.map((a) => {
+          const key = ex(a.key);
+          return a.value === undefined ? { key, comment: a.comment } : { key, value: ex(a.value), comment: a.comment };
+        }),
+      };
+    case 'run':
+      // BuildKit re-parses the --mount values with the expander (setMountState)
+      return { ...cmd, mounts: cmd.mountSpecs.map((m) => parseMount(m, ex)) };
+    default:
+      return cmd;
+  }
+}
+
+function located<T>(cmd: Command, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof InstructionFailure) throw new DockerfileError(e.code, e.message, cmd.location);
+    if (e instanceof DockerfileError && e.location === undefined) {
+      throw new DockerfileError(e.code, e.message, cmd.location, { cause: e });
+    }
+    throw e;
+  }
+}
+
+/**
+ * Expands the words of `cmd` the way BuildKit's converter does before dispatching it:
+ * ENV/LABEL keys and values, ARG names and defaults, COPY/ADD sources, destination, `--chown`,
+ * `--chmod` (and ADD `--checksum`), WORKDIR, USER, VOLUME, STOPSIGNAL, and for RUN the
+ * `--mount` options, which are then validated (mount type, keys, secret/ssh rules…).
+ * Other commands are returned unchanged. `--from` of COPY and mounts is never expanded.
+ *
+ * Errors thrown by the expander or by mount validation get the command's location if they
+ * have none (BuildKit reports them without the `dockerfile parse error` prefix).
+ */
+export function expand<T extends Command>(cmd: T, expander: SingleWordExpander): T {
+  return located(cmd, () => expandUnlocated(cmd, expander));
+}
+
+/**
+ * Expands the bodies of COPY/ADD heredoc sources whose delimiter was not quoted (BuildKit's
+ * `ExpandRaw`, called with a lexer that keeps quotes and escapes). Other commands are returned
+ * unchanged.
+ */
+export function expandRaw<T extends Command>(cmd: T, expander: SingleWordExpander): T {
+  if (cmd.kind !== 'copy' && cmd.kind !== 'add') return cmd;
+  return located(cmd, () => ({
+    ...cmd,
+    sourceContents: cmd.sourceContents.map((c) => (c.expand ? { ...c, data: expander(c.data) } : c)),
+  }));
+}

@@ -1,0 +1,149 @@
+/**
+ * Splitting an instruction line into keyword, builder flags and arguments
+ * (BuildKit's `split_command.go`).
+ */
+import { isGoSpace, skipGoSpace } from '../util/gounicode.js';
+
+/** The pieces of an instruction line. */
+export interface SplitLine {
+  /** The keyword as written. */
+  readonly cmd: string;
+  /** Offset of the keyword in the line. */
+  readonly cmdStart: number;
+  /** Raw flags, with BuildKit's byte-wise decoding of non-ASCII characters. */
+  readonly flags: string[];
+  /** The arguments, trimmed. */
+  readonly args: string;
+  /** Offset of `args` in the line. */
+  readonly argsStart: number;
+}
+
+/** BuildKit's `reWhitespace` class: `[\t\v\f\r ]`. */
+export function isReWhitespace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0b || c === 0x0c || c === 0x0d;
+}
+
+function trimmedEnd(s: string, from: number): number {
+  let end = s.length;
+  while (end > from && isGoSpace(s.charCodeAt(end - 1))) end--;
+  return end;
+}
+
+/** UTF-8 bytes of `s`, and for each byte the UTF-16 offset of the character it belongs to. */
+function utf8Bytes(s: string): { bytes: number[]; unit: number[] } {
+  const bytes: number[] = [];
+  const unit: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    let cp = s.charCodeAt(i);
+    const at = i;
+    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < s.length) {
+      const lo = s.charCodeAt(i + 1);
+      if (lo >= 0xdc00 && lo <= 0xdfff) {
+        cp = (cp - 0xd800) * 0x400 + (lo - 0xdc00) + 0x10000;
+        i++;
+      }
+    }
+    if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd;
+    if (cp < 0x80) bytes.push(cp);
+    else if (cp < 0x800) bytes.push(0xc0 | (cp >> 6), 0x80 | (cp & 0x3f));
+    else if (cp < 0x10000) bytes.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));
+    else bytes.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 0x3f), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));
+    while (unit.length < bytes.length) unit.push(at);
+  }
+  return { bytes, unit };
+}
+
+/**
+ * BuildKit scans flags byte by byte and stores each byte as a rune, so a non-ASCII character
+ * in a flag becomes its UTF-8 bytes read as Latin-1 (mojibake). This reproduces that.
+ * Returns the flags and the number of UTF-16 units of `line` consumed by them.
+ */
+function extractBuilderFlags(line: string, escapeToken: number): { flags: string[]; consumed: number } {
+  const { bytes: b, unit } = utf8Bytes(line);
+  const words: string[] = [];
+  const IN_SPACES = 0;
+  const IN_WORD = 1;
+  const IN_QUOTE = 2;
+  let phase = IN_SPACES;
+  let word = '';
+  let quote = 0;
+  let blankOK = false;
+  let ch = 0;
+  const rest = (pos: number) => ({ flags: words, consumed: unit[pos] });
+  for (let pos = 0; pos <= b.length; pos++) {
+    if (pos !== b.length) ch = b[pos];
+    if (phase === IN_SPACES) {
+      if (pos === b.length) break;
+      if (isGoSpace(ch)) continue;
+      if (ch !== 0x2d || pos + 1 === b.length || b[pos + 1] !== 0x2d) return rest(pos);
+      phase = IN_WORD;
+    }
+    if (pos === b.length) {
+      if (word !== '--' && (blankOK || word.length > 0)) words.push(word);
+      break;
+    }
+    if (phase === IN_WORD) {
+      if (isGoSpace(ch)) {
+        phase = IN_SPACES;
+        if (word === '--') return rest(pos);
+        if (blankOK || word.length > 0) words.push(word);
+        word = '';
+        blankOK = false;
+        continue;
+      }
+      if (ch === 0x27 || ch === 0x22) {
+        quote = ch;
+        blankOK = true;
+        phase = IN_QUOTE;
+        continue;
+      }
+      if (ch === escapeToken) {
+        if (pos + 1 === b.length) continue; // an escape at the end is dropped
+        pos++;
+        ch = b[pos];
+      }
+      word += String.fromCharCode(ch);
+      continue;
+    }
+    // IN_QUOTE
+    if (ch === quote) {
+      phase = IN_WORD;
+      continue;
+    }
+    if (ch === escapeToken) {
+      if (pos + 1 === b.length) {
+        phase = IN_WORD;
+        continue;
+      }
+      pos++;
+      ch = b[pos];
+    }
+    word += String.fromCharCode(ch);
+  }
+  return { flags: words, consumed: line.length };
+}
+
+/** BuildKit's `splitCommand(line, d)`. */
+export function splitCommand(line: string, escapeToken: number): SplitLine {
+  const start = skipGoSpace(line, 0);
+  const end = trimmedEnd(line, start);
+  let i = start;
+  while (i < end && !isReWhitespace(line.charCodeAt(i))) i++;
+  const cmd = line.slice(start, i);
+  if (i >= end) return { cmd, cmdStart: start, flags: [], args: '', argsStart: end };
+  while (i < end && isReWhitespace(line.charCodeAt(i))) i++;
+  let flags: string[] = [];
+  let argsFrom = i;
+  // fast path: no flags unless the remainder starts with `--`
+  const first = skipGoSpace(line, i);
+  if (line.charCodeAt(first) === 0x2d && line.charCodeAt(first + 1) === 0x2d) {
+    const r = extractBuilderFlags(line.slice(i, end), escapeToken);
+    flags = r.flags;
+    argsFrom = i + r.consumed;
+  } else {
+    argsFrom = first;
+  }
+  const argsStart = skipGoSpace(line, argsFrom);
+  const argsEnd = Math.max(argsStart, trimmedEnd(line.slice(0, end), argsStart));
+  return { cmd, cmdStart: start, flags, args: line.slice(argsStart, argsEnd), argsStart };
+}
