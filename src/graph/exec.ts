@@ -7,7 +7,7 @@
 import { compareUtf8 } from '../llb/pb/codec.js';
 import { buildMetadata, Caps, type ConstraintsOptions, mergeOptions, workerConstraints } from './constraints.js';
 import { envAddOrReplace, envGet, envToArray, State, setOutputPlatform } from './state.js';
-import type { CacheSharing, CDIDevice, ExecVertex, Mount, MountContentCache, Output, Platform, ProxyEnv, SecretEnv, Ulimit } from './types.js';
+import type { CacheSharing, CDIDevice, ExecVertex, Mount, MountContentCache, NetMode, Output, Platform, ProxyEnv, SecretEnv, SecurityMode, Ulimit } from './types.js';
 
 /** A filesystem mounted into the container. */
 export interface MountSpec {
@@ -58,6 +58,10 @@ export interface RunOptions extends ConstraintsOptions {
   readonly secrets?: readonly SecretSpec[];
   readonly ssh?: readonly SSHSpec[];
   readonly proxyEnv?: ProxyEnv;
+  /** Network mode for this exec only (default: the state's). */
+  readonly network?: NetMode;
+  /** Security mode for this exec only (default: the state's). */
+  readonly security?: SecurityMode;
   /** Mount the root filesystem read-only (the exec then has no root output). */
   readonly readonlyRootfs?: boolean;
   readonly validExitCodes?: readonly number[];
@@ -113,8 +117,8 @@ export function run(base: State, opts: RunOptions): ExecState {
   }
   if (opts.validExitCodes) caps.add(Caps.execValidExitCode);
   if (opts.ulimits?.length) caps.add(Caps.execMetaUlimit);
-  const network = base.values.network ?? 'unset';
-  const security = base.values.security ?? 'sandbox';
+  const network = opts.network ?? base.values.network ?? 'unset';
+  const security = opts.security ?? base.values.security ?? 'sandbox';
   if (network !== 'unset') caps.add(Caps.execMetaNetwork);
   if (security !== 'sandbox') caps.add(Caps.execMetaSecurity);
   if (opts.proxyEnv) caps.add(Caps.execMetaProxy);

@@ -1,0 +1,488 @@
+/**
+ * Dispatch of each instruction onto a stage: the LLB ops it adds and the image config changes
+ * it makes, as BuildKit's `dispatch*` functions do.
+ */
+import { DockerfileError } from '../errors.js';
+import { run, type MountSpec, type RunOptions, type SecretSpec, type SSHSpec } from '../graph/exec.js';
+import { file, mkdir, mkfile, parseChown } from '../graph/fileop.js';
+import { State } from '../graph/state.js';
+import type { NetMode, ProxyEnv, SecurityMode } from '../graph/types.js';
+import { formatPlatformAll } from '../image/platform.js';
+import type { Platform } from '../image/types.js';
+import type { Command, KeyValuePairOptional, Mount, RunCommand } from '../instructions/index.js';
+import { chompHeredocContent, mustParseHeredoc } from '../parser/index.js';
+import { type EnvGetter, ShellLex } from '../shell/index.js';
+import { goQuoteSlice } from '../util/goquote.js';
+import { base as pathBase, clean, isAbs, join } from '../util/posix-path.js';
+import { dispatchCopy } from './copy.js';
+import type { DispatchCommand, DispatchState, DispatchStates } from './dispatch-state.js';
+import { commitToHistory } from './image.js';
+import { formatTargetPlatform, platformFromEnv } from './platform.js';
+import { normalizeWorkdir, toSlash } from './system-path.js';
+import { nodeLocation, stateEnv } from './convert.js';
+import { parseSignal } from './signal.js';
+import { parsePortSpecs } from './expose.js';
+
+/** What every dispatch function may need besides the stage. */
+export interface DispatchOptions {
+  readonly all: DispatchStates;
+  readonly globalArgs: EnvGetter;
+  readonly buildArgValues: Readonly<Record<string, string>>;
+  readonly shlex: ShellLex;
+  /** The build context (`local://context`). */
+  readonly buildContext: State;
+  readonly proxyEnv: ProxyEnv | undefined;
+  readonly targetPlatform: Platform;
+}
+
+function fail(message: string, code = 'E_CONVERT'): never {
+  throw new DockerfileError(code, message);
+}
+
+/** Upper-cases the first word (the instruction keyword). */
+export function uppercaseCmd(s: string): string {
+  const i = s.indexOf(' ');
+  return i < 0 ? s.toUpperCase() : s.slice(0, i).toUpperCase() + s.slice(i);
+}
+
+/** Expands variables in a step name, keeping it as written when expansion fails. */
+export function processCmdEnv(shlex: ShellLex, cmd: string, env: EnvGetter): string {
+  try {
+    return shlex.processWord(cmd, env).result;
+  } catch {
+    return cmd;
+  }
+}
+
+/**
+ * The step name shown by BuildKit: `[stage 2/5] RUN …` (with the platform for multi-platform
+ * builds). Advances the stage's step counter.
+ */
+export function prefixCommand(ds: DispatchState, str: string, prefixPlatform: boolean, platform: Platform | undefined, env: EnvGetter): string {
+  if (ds.cmdTotal === 0) return str;
+  let out = '[';
+  if (prefixPlatform && platform) out += `${formatPlatformAll(platform)}${formatTargetPlatform(platform, platformFromEnv(env))} `;
+  if (ds.stageName !== '') out += `${ds.stageName} `;
+  ds.cmdIndex++;
+  const width = Math.floor(1 + Math.log10(ds.cmdTotal));
+  out += `${String(ds.cmdIndex).padStart(width)}/${ds.cmdTotal}] `;
+  if (ds.cmdIsOnBuild) out += 'ONBUILD ';
+  return out + str;
+}
+
+/** The shell a shell-form command runs with. */
+export function defaultShell(os: string): string[] {
+  return os === 'windows' ? ['cmd', '/S', '/C'] : ['/bin/sh', '-c'];
+}
+
+function withShell(d: DispatchState, args: readonly string[]): string[] {
+  const shell = d.image.config.Shell?.length ? [...d.image.config.Shell] : defaultShell(d.image.os);
+  return [...shell, args.join(' ')];
+}
+
+export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: DispatchOptions): void {
+  const c = cmd.command;
+  const img = d.image;
+  switch (c.kind) {
+    case 'maintainer':
+      img.author = c.maintainer;
+      commitToHistory(img, `MAINTAINER ${c.maintainer}`, false, false);
+      return;
+    case 'env': {
+      let msg = 'ENV';
+      for (const e of c.env) {
+        msg += ` ${e.key}=${e.value}`;
+        d.state = d.state.addEnv(e.key, e.value);
+        addImageEnv(d, e.key, e.value);
+      }
+      commitToHistory(img, msg, false, false);
+      return;
+    }
+    case 'run':
+      dispatchRun(d, c, cmd.sources, opt);
+      return;
+    case 'workdir':
+      dispatchWorkdir(d, c.path, { opt, command: c });
+      return;
+    case 'add':
+      dispatchCopy(d, { command: c, source: opt.buildContext, isAdd: true, opt });
+      for (const src of c.sourcePaths) {
+        if (!src.startsWith('http://') && !src.startsWith('https://')) d.ctxPaths.add(join('/', toSlash(src, 'windows')));
+      }
+      return;
+    case 'copy': {
+      const src = cmd.sources[0];
+      let source = opt.buildContext;
+      if (src) {
+        if (!src.dispatched) {
+          fail(`cannot copy from stage ${JSON.stringify(c.from)}, it needs to be defined before current stage ${JSON.stringify(d.stageName)}`);
+        }
+        source = src.state;
+      }
+      dispatchCopy(d, { command: c, source, isAdd: false, opt });
+      if (!src) for (const p of c.sourcePaths) d.ctxPaths.add(join('/', toSlash(p, 'windows')));
+      return;
+    }
+    case 'label': {
+      let msg = 'LABEL';
+      img.config.Labels ??= {};
+      for (const l of c.labels) {
+        img.config.Labels[l.key] = l.value;
+        msg += ` ${l.key}=${l.value}`;
+      }
+      commitToHistory(img, msg, false, false);
+      return;
+    }
+    case 'onbuild':
+      img.config.OnBuild = [...(img.config.OnBuild ?? []), c.expression];
+      return;
+    case 'cmd': {
+      let args = [...c.cmdLine];
+      if (c.prependShell) args = withShell(d, args);
+      img.config.Cmd = args;
+      img.config.ArgsEscaped = true;
+      d.cmdSet = true;
+      commitToHistory(img, `CMD ${goQuoteSlice(args)}`, false, false);
+      return;
+    }
+    case 'entrypoint': {
+      let args = c.cmdLine === null ? undefined : [...c.cmdLine];
+      if (c.prependShell && args) args = withShell(d, args);
+      img.config.Entrypoint = args;
+      if (!d.cmdSet) img.config.Cmd = undefined;
+      commitToHistory(img, `ENTRYPOINT ${goQuoteSlice(args ?? [])}`, false, false);
+      return;
+    }
+    case 'healthcheck': {
+      const h = c.health;
+      img.config.Healthcheck = {
+        Test: [...h.test],
+        Interval: h.interval,
+        Timeout: h.timeout,
+        StartPeriod: h.startPeriod,
+        StartInterval: h.startInterval,
+        Retries: h.retries,
+      };
+      commitToHistory(img, `HEALTHCHECK ${formatHealthcheck(h)}`, false, false);
+      return;
+    }
+    case 'expose': {
+      const ports: string[] = [];
+      const env = stateEnv(d.state);
+      for (const p of c.ports) ports.push(...opt.shlex.processWords(p, env));
+      const specs = parsePortSpecs(ports);
+      img.config.ExposedPorts ??= {};
+      for (const p of specs) img.config.ExposedPorts[p] = {};
+      commitToHistory(img, `EXPOSE [${specs.join(' ')}]`, false, false);
+      return;
+    }
+    case 'user':
+      dispatchUser(d, c.user, true);
+      return;
+    case 'volume': {
+      img.config.Volumes ??= {};
+      for (const v of c.volumes) {
+        if (v === '') fail('VOLUME specified can not be an empty string');
+        img.config.Volumes[v] = {};
+      }
+      commitToHistory(img, `VOLUME [${c.volumes.join(' ')}]`, false, false);
+      return;
+    }
+    case 'stopsignal':
+      parseSignal(c.signal);
+      img.config.StopSignal = c.signal;
+      commitToHistory(img, `STOPSIGNAL ${c.signal}`, false, false);
+      return;
+    case 'shell':
+      img.config.Shell = [...c.shell];
+      commitToHistory(img, `SHELL [${c.shell.join(' ')}]`, false, false);
+      return;
+    case 'arg':
+      dispatchArg(d, c.args, opt);
+      return;
+  }
+}
+
+/** Go's `%+v` of Docker's HealthcheckConfig, as BuildKit writes it into the history. */
+function formatHealthcheck(h: { test: readonly string[]; interval: number; timeout: number; startPeriod: number; startInterval: number; retries: number }): string {
+  return `{Test:[${h.test.join(' ')}] Interval:${goDuration(h.interval)} Timeout:${goDuration(h.timeout)} StartPeriod:${goDuration(h.startPeriod)} StartInterval:${goDuration(h.startInterval)} Retries:${h.retries}}`;
+}
+
+/** Go's `time.Duration.String()` for a duration in nanoseconds. */
+export function goDuration(ns: number): string {
+  if (ns === 0) return '0s';
+  const neg = ns < 0;
+  let u = Math.abs(ns);
+  let out: string;
+  if (u < 1e9) {
+    // Sub-second: ns, µs or ms with a fraction.
+    const units: [number, string][] = [
+      [1e6, 'ms'],
+      [1e3, 'µs'],
+      [1, 'ns'],
+    ];
+    const [div, unit] = units.find(([d]) => u >= d) ?? [1, 'ns'];
+    out = fraction(u, div) + unit;
+  } else {
+    const h = Math.floor(u / 3.6e12);
+    u -= h * 3.6e12;
+    const m = Math.floor(u / 6e10);
+    u -= m * 6e10;
+    out = `${fraction(u, 1e9)}s`;
+    if (h > 0) out = `${h}h${m}m${out}`;
+    else if (m > 0) out = `${m}m${out}`;
+  }
+  return neg ? `-${out}` : out;
+}
+
+function fraction(v: number, div: number): string {
+  const whole = Math.floor(v / div);
+  const rest = v - whole * div;
+  if (rest === 0) return String(whole);
+  let frac = String(rest).padStart(String(div).length - 1, '0');
+  frac = frac.replace(/0+$/, '');
+  return `${whole}.${frac}`;
+}
+
+/** Sets an image env entry, replacing an existing key (case-insensitively on Windows). */
+function addImageEnv(d: DispatchState, key: string, value: string): void {
+  const env = d.image.config.Env;
+  const windows = d.platform?.os === 'windows';
+  const eq = (k: string) => (windows ? k.toUpperCase() === key.toUpperCase() : k === key);
+  for (let i = 0; i < env.length; i++) {
+    const j = env[i].indexOf('=');
+    if (eq(j < 0 ? env[i] : env[i].slice(0, j))) {
+      env[i] = `${key}=${value}`;
+      return;
+    }
+  }
+  env.push(`${key}=${value}`);
+}
+
+export function dispatchUser(d: DispatchState, user: string, commit: boolean): void {
+  d.state = d.state.user(user);
+  d.image.config.User = user;
+  if (commit) commitToHistory(d.image, `USER ${user}`, false, false);
+}
+
+/** WORKDIR: sets the working directory, and (for the instruction) creates it with a mkdir. */
+export function dispatchWorkdir(d: DispatchState, path: string, instr: { opt: DispatchOptions; command: Extract<Command, { kind: 'workdir' }> } | undefined): void {
+  const os = d.platform?.os ?? 'linux';
+  if (instr) d.workdirSet = true;
+  let wd = normalizeWorkdir(d.image.config.WorkingDir, path, os);
+  d.image.config.WorkingDir = wd;
+  wd = toSlash(os === 'windows' ? wd.replace(/^[a-zA-Z]:/, '') : wd, os);
+  d.state = d.state.dir(wd);
+  if (!instr) return;
+  let withLayer = false;
+  if (wd !== '/') {
+    const { opt, command } = instr;
+    const user = d.image.config.User;
+    const env = stateEnv(d.state);
+    const platform = d.platform ?? opt.targetPlatform;
+    d.state = file(d.state, mkdir(wd, 0o755, { makeParents: true, ...(user ? { chown: parseChown(user) } : {}) }), {
+      customName: prefixCommand(d, uppercaseCmd(processCmdEnv(opt.shlex, command.code, env)), d.prefixPlatform, platform, env),
+      locations: [nodeLocation(command.node)],
+      platform: d.platform,
+    });
+    withLayer = true;
+  }
+  commitToHistory(d.image, `WORKDIR ${wd}`, withLayer, false);
+}
+
+function dispatchArg(d: DispatchState, args: readonly KeyValuePairOptional[], opt: DispatchOptions): void {
+  const parts: string[] = [];
+  for (const a of args) {
+    const arg: { key: string; value?: string; comment: string } = { ...a };
+    const hasValue = Object.hasOwn(opt.buildArgValues, arg.key);
+    const hasDefault = arg.value !== undefined;
+    if (!hasDefault && !hasValue) {
+      const v = opt.globalArgs.get(arg.key);
+      if (v !== undefined) arg.value = v;
+    }
+    if (hasValue) {
+      arg.value = opt.buildArgValues[arg.key];
+    } else if (hasDefault) {
+      arg.value = opt.shlex.processWord(arg.value!, stateEnv(d.state)).result;
+    }
+    if (arg.value !== undefined && arg.key !== 'BUILDKIT_SBOM_SCAN_CONTEXT' && arg.key !== 'BUILDKIT_SBOM_SCAN_STAGE') {
+      d.state = d.state.addEnv(arg.key, arg.value);
+    }
+    d.buildArgs.push(arg);
+    parts.push(arg.value !== undefined ? `${arg.key}=${arg.value}` : arg.key);
+  }
+  commitToHistory(d.image, `ARG ${parts.join(' ')}`, false, false);
+}
+
+/** `RUN …` as BuildKit records it in the history: `|N K=V… args`. */
+function runCommandString(args: readonly string[], buildArgs: readonly KeyValuePairOptional[], env: EnvGetter): string {
+  const tmp: string[] = [];
+  const index = new Map<string, number>();
+  for (const a of buildArgs) {
+    const v = env.get(a.key) ?? a.value ?? '';
+    const i = index.get(a.key);
+    if (i !== undefined) tmp[i] = `${a.key}=${v}`;
+    else {
+      index.set(a.key, tmp.length);
+      tmp.push(`${a.key}=${v}`);
+    }
+  }
+  if (tmp.length > 0) tmp.unshift(`|${tmp.length}`);
+  return [...tmp, ...args].join(' ');
+}
+
+/** An env whose secret-backed variables read `****` (for step names only). */
+function withSecretEnvMask(c: RunCommand, env: EnvGetter): EnvGetter {
+  const masked = new Map<string, string>();
+  for (const m of c.mounts) if (m.type === 'secret' && m.env !== undefined) masked.set(m.env, '****');
+  if (masked.size === 0) return env;
+  return {
+    get: (k) => masked.get(k) ?? env.get(k),
+    keys: () => [...env.keys().filter((k) => !masked.has(k)), ...masked.keys()],
+  };
+}
+
+function dispatchRun(d: DispatchState, c: RunCommand, sources: readonly (DispatchState | undefined)[], opt: DispatchOptions): void {
+  let customName = c.code;
+  let args: string[] = [...c.cmdLine];
+  const extraMounts: MountSpec[] = [];
+  if (c.files.length > 0) {
+    if (args.length !== 1 || !c.prependShell) fail(`parsing produced an invalid run command: [${args.join(' ')}]`);
+    const heredoc = mustParseHeredoc(args[0]);
+    if (heredoc) {
+      const f = c.files[0];
+      const data = f.chomp ? chompHeredocContent(f.data) : f.data;
+      if (d.image.os !== 'windows' && data.startsWith('#!')) {
+        // A script with a shebang: write it to a file and run that.
+        const st = file(State.scratch().dir('/'), mkfile(f.name, 0o755, data), { customName: '[internal] preparing inline document', platform: d.platform });
+        extraMounts.push({ target: '/dev/pipes/', source: st, selector: '/', readonly: true });
+        args = [join('/dev/pipes/', f.name)];
+      } else {
+        args = [data];
+      }
+      customName += ` (${summarizeHeredoc(f.data)})`;
+    } else {
+      let b = args[0];
+      for (const f of c.files) b += `\n${f.data}${f.name}`;
+      args = [b];
+    }
+  }
+  if (c.prependShell) args = withShell(d, args);
+
+  const env = stateEnv(d.state);
+  const mountOpts = dispatchRunMounts(d, c, sources, opt);
+  let network: NetMode | undefined;
+  if (c.network === 'none') network = 'none';
+  else if (c.network === 'host') network = 'host';
+  const security: SecurityMode | undefined = c.security === 'insecure' ? 'insecure' : undefined;
+
+  const nameShlex = new ShellLex(opt.shlex.escapeToken, { rawQuotes: true, skipUnsetEnv: true });
+  const platform = d.state.values.platform;
+  const name = prefixCommand(d, uppercaseCmd(processCmdEnv(nameShlex, customName, withSecretEnvMask(c, env))), d.prefixPlatform, platform, env);
+
+  const runOpts: RunOptions = {
+    ...(network ? { network } : {}),
+    ...(security ? { security } : {}),
+    args,
+    mounts: [...extraMounts, ...mountOpts.mounts],
+    secrets: mountOpts.secrets,
+    ssh: mountOpts.ssh,
+    ...(opt.proxyEnv ? { proxyEnv: opt.proxyEnv } : {}),
+    description: { 'com.docker.dockerfile.v1.command': c.code },
+    customName: name,
+    locations: [nodeLocation(c.node)],
+    ...(d.ignoreCache ? { ignoreCache: true } : {}),
+    defaultPlatform: opt.targetPlatform,
+  };
+  d.state = run(d.state, runOpts).root;
+  commitToHistory(d.image, `RUN ${runCommandString(args, d.buildArgs, env)}`, true, true);
+}
+
+function summarizeHeredoc(doc: string): string {
+  const lines = doc.trim().replace(/\r\n/g, '\n').split('\n');
+  return lines.length > 1 ? `${lines[0]}...` : lines[0];
+}
+
+function dispatchRunMounts(
+  d: DispatchState,
+  c: RunCommand,
+  sources: readonly (DispatchState | undefined)[],
+  opt: DispatchOptions,
+): { mounts: MountSpec[]; secrets: SecretSpec[]; ssh: SSHSpec[] } {
+  const mounts: MountSpec[] = [];
+  const secrets: SecretSpec[] = [];
+  const ssh: SSHSpec[] = [];
+  c.mounts.forEach((m, i) => {
+    if (m.type === 'secret') {
+      secrets.push(secretSpec(d, m));
+      return;
+    }
+    if (m.type === 'ssh') {
+      if (m.source !== '') fail('ssh does not support source');
+      ssh.push({
+        id: m.cacheId,
+        ...(m.target ? { target: m.target } : {}),
+        optional: !m.required,
+        ...(m.uid !== undefined || m.gid !== undefined || m.mode !== undefined
+          ? { uid: m.uid ?? 0, gid: m.gid ?? 0, mode: m.mode ?? 0o600 }
+          : {}),
+      });
+      return;
+    }
+    const from = m.from === '' && m.type === 'cache' ? 'scratch' : m.from;
+    let st = opt.buildContext;
+    if (from !== '') {
+      const src = sources[i];
+      if (!src?.dispatched && src) {
+        fail(`cannot mount from stage ${JSON.stringify(from)}, it needs to be defined before current stage ${JSON.stringify(d.stageName)}`);
+      }
+      st = src ? src.state : State.scratch();
+    }
+    const spec: { -readonly [K in keyof MountSpec]: MountSpec[K] } = { target: '' };
+    if (m.type === 'tmpfs') {
+      st = State.scratch();
+      spec.tmpfs = { size: m.sizeLimit };
+    }
+    if (m.readOnly) spec.readonly = true;
+    else if (m.type === 'bind') spec.noOutput = true;
+    if (m.type === 'cache') spec.cache = { id: `/${m.cacheId}`, sharing: m.cacheSharing === '' ? 'shared' : m.cacheSharing };
+    let target = m.target;
+    if (!isAbs(clean(target))) target = join('/', d.state.values.dir, target);
+    if (target === '/') fail(`invalid mount target ${JSON.stringify(target)}`);
+    spec.target = target;
+    const src = join('/', m.source);
+    if (src !== '/') {
+      spec.selector = src;
+    } else if (m.uid !== undefined || m.gid !== undefined || m.mode !== undefined) {
+      st = file(st, mkdir('/cache', m.mode ?? 0o755, { chown: { user: { id: m.uid ?? 0 }, group: { id: m.gid ?? 0 } } }), {
+        customName: '[internal] setting cache mount permissions',
+      });
+      spec.selector = '/cache';
+    }
+    spec.source = st;
+    mounts.push(spec);
+    if (m.from === '') d.ctxPaths.add(join('/', m.source));
+  });
+  return { mounts, secrets, ssh };
+}
+
+function secretSpec(d: DispatchState, m: Mount): SecretSpec {
+  const windows = d.platform?.os === 'windows';
+  const targetPath = windows ? toSlash(m.target, 'windows') : m.target;
+  let id = m.cacheId;
+  if (m.source !== '') id = m.source;
+  if (id === '') {
+    if (targetPath === '') fail('one of source, target required');
+    id = pathBase(targetPath);
+  }
+  let target: string | undefined = targetPath !== '' ? targetPath : undefined;
+  if (m.env === undefined) target = targetPath !== '' ? targetPath : `/run/secrets/${pathBase(id)}`;
+  const fileOpt = m.uid !== undefined || m.gid !== undefined || m.mode !== undefined;
+  return {
+    id,
+    ...(target !== undefined ? { target } : {}),
+    ...(m.env !== undefined ? { env: m.env } : {}),
+    optional: !m.required,
+    ...(fileOpt ? { uid: m.uid ?? 0, gid: m.gid ?? 0, mode: m.mode ?? 0o400 } : {}),
+  };
+}

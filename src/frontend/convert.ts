@@ -1,0 +1,592 @@
+/**
+ * Dockerfile → LLB: stages, arguments, base images and the dispatch of every instruction,
+ * following BuildKit's `dockerfile2llb` step by step so that the graph it builds serializes to
+ * BuildKit's bytes.
+ */
+import { DockerfileError, ImageResolveError, type SourceLocation } from '../errors.js';
+import { type EnvList, envAddOrReplace, envGet, local, State, image as imageState } from '../graph/state.js';
+import type { Output, SourceVertex, VertexLocation } from '../graph/types.js';
+import { normalizePlatform, parsePlatform } from '../image/platform.js';
+import { parseReference, tagNameOnly, formatReference, withDigest } from '../image/reference.js';
+import type { ImageResolver, Platform } from '../image/types.js';
+import {
+  type Command,
+  expand,
+  expandRaw,
+  type KeyValuePairOptional,
+  parseCommand,
+  parseInstructions,
+  type Stage,
+} from '../instructions/index.js';
+import { parse } from '../parser/index.js';
+import type { Node } from '../parser/node.js';
+import { type EnvGetter, ShellLex } from '../shell/index.js';
+import { join } from '../util/posix-path.js';
+import { withSuggestion } from '../util/suggest.js';
+import { dispatchCommand, type DispatchOptions } from './commands.js';
+import { type DispatchCommand, DispatchState, DispatchStates, reachableStages } from './dispatch-state.js';
+import { cloneImage, emptyImage, imageFromConfig, type ImageModel } from './image.js';
+import { buildPlatformOpt, defaultArgs, type PlatformOpt } from './platform.js';
+import { defaultPathEnv } from './system-path.js';
+import { dispatchUser, dispatchWorkdir, prefixCommand } from './commands.js';
+
+const EMPTY_IMAGE_NAME = 'scratch';
+
+/** Options of {@link convert}. */
+export interface ConvertOptions {
+  readonly target?: string;
+  readonly buildArgs?: Readonly<Record<string, string>>;
+  /** The target platform; when absent BuildKit's implicit default (the build platform) applies. */
+  readonly targetPlatform?: Platform;
+  readonly buildPlatforms?: readonly Platform[];
+  readonly resolver: ImageResolver;
+  /** `local.unique` of the build context source. */
+  readonly localUniqueId: string;
+  /** The file name used in errors and the source map. */
+  readonly filename: string;
+  /** `.dockerignore` patterns, written as `local.excludepatterns` on the context. */
+  readonly excludePatterns?: readonly string[];
+  /** Prefix step names with the platform, as BuildKit does for multi-platform builds. */
+  readonly multiPlatform?: boolean;
+}
+
+/** What {@link convert} produces. */
+export interface ConvertResult {
+  /** The requested output; `undefined` for a build that produces scratch. */
+  readonly output: Output | undefined;
+  readonly image: ImageModel;
+  /** The stages of the Dockerfile, in order, with whether the target needed them. */
+  readonly stages: readonly { name: string; index: number; baseName: string; reachable: boolean; location: SourceLocation }[];
+  readonly target: string;
+  /** The target platform the build used. */
+  readonly platform: Platform;
+}
+
+/** An EnvGetter over an ordered env list. */
+export function envGetter(env: EnvList): EnvGetter {
+  return { get: (k) => envGet(env, k), keys: () => env.map(([k]) => k) };
+}
+
+function fail(message: string, location?: SourceLocation, code = 'E_CONVERT'): never {
+  throw new DockerfileError(code, message, location);
+}
+
+function located<T>(location: SourceLocation | undefined, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof DockerfileError && !e.location && location) {
+      throw new DockerfileError(e.code, e.message, location, { cause: e });
+    }
+    if (e instanceof ImageResolveError && !e.location && location) {
+      throw new DockerfileError(e.code, e.message, location, { cause: e });
+    }
+    throw e;
+  }
+}
+
+async function locatedAsync<T>(location: SourceLocation | undefined, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    return located(location, () => {
+      throw e;
+    });
+  }
+}
+
+/** Shared state of one conversion (BuildKit's `dispatchContext`). */
+interface Context {
+  readonly opt: ConvertOptions;
+  readonly platformOpt: PlatformOpt;
+  globalArgs: EnvList;
+  readonly shlex: ShellLex;
+  readonly all: DispatchStates;
+  readonly buildArgs: Readonly<Record<string, string>>;
+  /** The build context source, completed once every stage has been dispatched. */
+  readonly context: SourceVertex;
+  readonly contextState: State;
+}
+
+/**
+ * Converts a Dockerfile. Throws {@link DockerfileError} (with a location where BuildKit has one)
+ * for anything BuildKit rejects.
+ */
+export async function convert(text: string, opt: ConvertOptions): Promise<ConvertResult> {
+  if (text.length === 0) fail('the Dockerfile cannot be empty');
+  const file = opt.filename;
+  const parsed = parse(text, { file });
+  const { stages, metaArgs } = parseInstructions(parsed.ast, { file });
+  if (stages.length === 0) fail('dockerfile contains no stages to build');
+
+  const buildArgs = opt.buildArgs ?? {};
+  const platformOpt = buildPlatformOpt(opt.targetPlatform, opt.buildPlatforms);
+  const targetName = opt.target || stages[stages.length - 1].name;
+  const shlex = new ShellLex(parsed.escapeToken);
+  let globalArgs = defaultArgs(platformOpt, buildArgs, targetName);
+  globalArgs = buildMetaArgs(globalArgs, shlex, metaArgs, buildArgs);
+
+  // The build context. Its follow-paths are known only after all stages are dispatched, so the
+  // vertex is completed at the end (see finalizeContext); nothing reads it before.
+  const contextState = local('context', { sharedKeyHint: 'context', localUniqueId: opt.localUniqueId, customName: '[internal] load build context' });
+  const context = contextState.output!.vertex as SourceVertex;
+
+  const ctx: Context = {
+    opt,
+    platformOpt,
+    globalArgs,
+    shlex,
+    all: new DispatchStates(),
+    buildArgs,
+    context,
+    contextState,
+  };
+
+  buildDispatchStates(ctx, stages);
+  const target = resolveTarget(ctx);
+  buildStageDependencyGraph(ctx);
+  const reachable = await resolveStages(ctx, target);
+  dispatchStages(ctx, reachable);
+  finalizeContext(ctx);
+  finalizeResultImage(ctx, target);
+
+  return {
+    output: target.state.output,
+    image: target.image,
+    stages: ctx.all.states
+      .filter((s) => !s.unregistered)
+      .map((s, index) => ({ name: s.stage.name, index, baseName: s.baseName, reachable: reachable.has(s), location: s.stage.location })),
+    target: targetName,
+    platform: platformOpt.targetPlatform,
+  };
+}
+
+/** Global ARGs (before the first FROM) with their values (BuildKit's `buildMetaArgs`). */
+function buildMetaArgs(args: EnvList, shlex: ShellLex, metaArgs: readonly Extract<Command, { kind: 'arg' }>[], buildArgs: Readonly<Record<string, string>>): EnvList {
+  for (const cmd of metaArgs) {
+    for (const kp of cmd.args) {
+      let value: string | undefined;
+      if (Object.hasOwn(buildArgs, kp.key)) {
+        value = buildArgs[kp.key];
+      } else if (kp.value !== undefined) {
+        const current = args;
+        value = located(cmd.location, () => shlex.processWordWithMatches(kp.value!, envGetter(current)).result);
+      }
+      if (value !== undefined) args = envAddOrReplace(args, kp.key, value);
+    }
+  }
+  return args;
+}
+
+function buildDispatchStates(ctx: Context, stages: readonly Stage[]): void {
+  stages.forEach((st, i) => {
+    const env = envGetter(ctx.globalArgs);
+    const name = located(st.location, () => ctx.shlex.processWordWithMatches(st.baseName, env));
+    if (name.result === '') fail(`base name (${st.baseName}) should not be blank`, st.location);
+    const ds = new DispatchState(st, name.result, st.name);
+    ds.prefixPlatform = ctx.opt.multiPlatform === true;
+    if (st.platform !== '') {
+      const plat = located(st.location, () => {
+        try {
+          return ctx.shlex.processWordWithMatches(st.platform, env);
+        } catch (e) {
+          if (e instanceof DockerfileError) {
+            throw new DockerfileError(e.code, `failed to process arguments for platform ${st.platform}: ${e.message}`, st.location);
+          }
+          throw e;
+        }
+      });
+      if (plat.result === '') {
+        fail(suggestAny(`empty platform value from expression ${st.platform}`, plat.unmatched, env.keys()), st.location);
+      }
+      try {
+        ds.platform = parsePlatform(plat.result);
+      } catch (e) {
+        fail(`failed to parse platform ${st.platform}: ${suggestAny((e as Error).message, plat.unmatched, env.keys())}`, st.location);
+      }
+    }
+    if (st.name === '') ds.stageName = `stage-${i}`;
+    ctx.all.add(ds);
+    let total = ds.baseName !== EMPTY_IMAGE_NAME && !ds.base ? 1 : 0;
+    for (const c of st.commands) {
+      if (c.kind === 'add' || c.kind === 'copy' || c.kind === 'run' || c.kind === 'workdir') total++;
+    }
+    ds.cmdTotal = total;
+  });
+}
+
+function suggestAny(message: string, unmatched: Iterable<string>, options: readonly string[]): string {
+  for (const k of unmatched) {
+    const m = withSuggestion(message, k, options, true);
+    if (m !== message) return m;
+  }
+  return message;
+}
+
+function resolveTarget(ctx: Context): DispatchState {
+  if (!ctx.opt.target) return ctx.all.last();
+  const t = ctx.all.findByName(ctx.opt.target);
+  if (!t) fail(withSuggestion(`target stage ${JSON.stringify(ctx.opt.target)} could not be found`, ctx.opt.target, ctx.all.names(), true), undefined, 'E_TARGET_NOT_FOUND');
+  return t;
+}
+
+/**
+ * An unregistered stage for an image or scratch read by COPY --from (located at the COPY) or by
+ * a mount (not located, as in BuildKit).
+ */
+function unregisteredState(baseName: string, command: Command | undefined, fallback: SourceLocation): DispatchState {
+  const stage: Stage = {
+    kind: 'stage',
+    name: '',
+    nameAsWritten: '',
+    origCmd: '',
+    baseName,
+    platform: '',
+    comment: '',
+    sourceCode: '',
+    commands: [],
+    node: command?.node as Node,
+    location: command?.location ?? fallback,
+  };
+  const ds = new DispatchState(stage, baseName, '');
+  ds.unregistered = true;
+  return ds;
+}
+
+/** Finds the stages a command reads from (BuildKit's `toCommand` + `detectRunMount`). */
+function toCommand(ctx: Context, cmd: Command, isOnBuild: boolean): DispatchCommand {
+  const sources: (DispatchState | undefined)[] = [];
+  if (cmd.kind === 'copy' && cmd.from !== '') {
+    const processed = located(cmd.location, () => ctx.shlex.processWordWithMatches(cmd.from, envGetter([])));
+    if (processed.result !== cmd.from) {
+      fail('variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround', cmd.location);
+    }
+    let src: DispatchState | undefined;
+    if (/^[+-]?[0-9]+$/.test(cmd.from) && Number.isSafeInteger(Number(cmd.from))) {
+      const found = ctx.all.findByIndex(Number(cmd.from));
+      if (typeof found === 'string') fail(found, cmd.location);
+      src = found;
+    } else {
+      src = ctx.all.findByName(cmd.from) ?? unregisteredState(cmd.from, cmd, cmd.location);
+    }
+    sources.push(src);
+  }
+  if (cmd.kind === 'run') {
+    for (const m of cmd.mounts) {
+      // BuildKit records a source for every mount; one without `from` reads scratch (or the
+      // context, decided later by its type).
+      const from = m.from === '' ? EMPTY_IMAGE_NAME : m.from;
+      sources.push(ctx.all.findByName(from) ?? unregisteredState(from, undefined, cmd.location));
+    }
+  }
+  return { command: cmd, sources, isOnBuild };
+}
+
+function buildStageDependencyGraph(ctx: Context): void {
+  // New unregistered stages are appended while iterating; they have no commands of their own.
+  for (let i = 0; i < ctx.all.states.length; i++) {
+    const d = ctx.all.states[i];
+    d.commands = d.stage.commands.map((c) => {
+      const cmd = toCommand(ctx, c, false);
+      addSources(ctx, d, cmd);
+      return cmd;
+    });
+  }
+  validateCircularDependency(ctx.all.states);
+  if (ctx.all.states.length === 1) ctx.all.states[0].stageName = '';
+}
+
+function addSources(ctx: Context, d: DispatchState, cmd: DispatchCommand): void {
+  for (const src of cmd.sources) {
+    if (!src) continue;
+    d.deps.set(src, cmd.command);
+    if (src.unregistered && !ctx.all.states.includes(src)) ctx.all.add(src);
+  }
+}
+
+function validateCircularDependency(states: readonly DispatchState[]): void {
+  const visited = new Set<DispatchState>();
+  const path = new Set<DispatchState>();
+  const visit = (s: DispatchState): DispatchState | undefined => {
+    if (path.has(s)) return s;
+    if (visited.has(s)) return undefined;
+    visited.add(s);
+    path.add(s);
+    for (const dep of s.deps.keys()) {
+      const hit = visit(dep);
+      if (hit) return hit;
+    }
+    path.delete(s);
+    return undefined;
+  };
+  for (const s of states) {
+    const hit = visit(s);
+    if (hit) {
+      const loc = hit.stage.location;
+      fail(`circular dependency detected on stage: ${hit.stageName}`, loc, 'E_CIRCULAR_DEPENDENCY');
+    }
+  }
+}
+
+async function resolveStages(ctx: Context, target: DispatchState): Promise<Set<DispatchState>> {
+  for (;;) {
+    const reachable = reachableStages(target);
+    await resolveReachableStages(ctx, reachable);
+    let newDeps = false;
+    for (const d of reachable) {
+      initFromBase(d);
+      const onbuilds = [...(d.image.config.OnBuild ?? [])];
+      if (d.base && !d.onBuildInit) {
+        for (const c of d.base.commands) if (c.command.kind === 'onbuild') onbuilds.push(c.command.expression);
+        d.onBuildInit = true;
+      }
+      if (onbuilds.length > 0) {
+        if (initOnBuildTriggers(ctx, d, onbuilds)) newDeps = true;
+        d.image.config.OnBuild = undefined;
+      }
+    }
+    if (!newDeps) return reachable;
+  }
+}
+
+/** Inherits state, platform and image from the base stage (BuildKit's `dispatchState.init`). */
+function initFromBase(d: DispatchState): void {
+  if (!d.base) return;
+  d.state = d.base.state;
+  d.platform = d.base.platform;
+  d.image = cloneImage(d.base.image);
+  d.image.config.OnBuild = undefined;
+  d.workdirSet = d.base.workdirSet;
+  d.buildArgs = [...d.buildArgs, ...d.base.buildArgs];
+}
+
+function initOnBuildTriggers(ctx: Context, d: DispatchState, triggers: readonly string[]): boolean {
+  let hasNewDeps = false;
+  const commands: DispatchCommand[] = [];
+  const loc = d.stage.location;
+  for (const trigger of triggers) {
+    const node = located(loc, () => {
+      const ast = parse(trigger, { file: ctx.opt.filename }).ast;
+      if (ast.children.length !== 1) fail('onbuild trigger should be a single expression', loc);
+      return ast.children[0];
+    });
+    // The trigger runs where the FROM is: give it the stage's lines.
+    const moved: Node = { ...node, startLine: d.stage.node.startLine, endLine: d.stage.node.endLine, range: { start: loc.start, end: loc.end } };
+    const ic = located(loc, () => parseCommand(moved, { file: ctx.opt.filename }));
+    const cmd = toCommand(ctx, ic, true);
+    if (cmd.sources.length > 0) hasNewDeps = true;
+    commands.push(cmd);
+    addSources(ctx, d, cmd);
+  }
+  d.commands = [...commands, ...d.commands];
+  d.cmdTotal += commands.length;
+  return hasNewDeps;
+}
+
+async function resolveReachableStages(ctx: Context, reachable: Set<DispatchState>): Promise<void> {
+  const pending: Promise<void>[] = [];
+  for (const d of ctx.all.states) {
+    if (d.base || d.dispatched || d.resolved) continue;
+    const isReachable = reachable.has(d);
+    d.resolved = isReachable;
+    if (d.baseName === EMPTY_IMAGE_NAME) {
+      d.state = State.scratch();
+      d.image = emptyImage(ctx.platformOpt.targetPlatform);
+      d.platform = ctx.platformOpt.targetPlatform;
+      if (d.unregistered) d.dispatched = true;
+      continue;
+    }
+    pending.push(locatedAsync(d.stage.location, () => resolveBaseImage(ctx, d, isReachable)));
+  }
+  await Promise.all(pending);
+}
+
+async function resolveBaseImage(ctx: Context, d: DispatchState, reachable: boolean): Promise<void> {
+  const origName = d.baseName;
+  let ref;
+  try {
+    ref = parseReference(d.baseName);
+  } catch (e) {
+    fail(`failed to parse stage name ${JSON.stringify(d.baseName)}: ${(e as Error).message}`, d.stage.location);
+  }
+  let platform = d.platform ?? ctx.platformOpt.targetPlatform;
+  d.baseName = formatReference(tagNameOnly(ref));
+  let isScratch = false;
+  if (reachable) {
+    let resolved;
+    try {
+      resolved = await ctx.opt.resolver.resolve(d.baseName, { platform });
+    } catch (e) {
+      const msg = `${origName}: ${(e as Error).message}`;
+      if (e instanceof ImageResolveError) throw new ImageResolveError(e.code, msg, e.ref, { cause: e, location: d.stage.location });
+      throw e;
+    }
+    const img = imageFromConfig(resolved.config);
+    img.created = undefined;
+    if (!d.platform && ctx.platformOpt.implicitTarget) platform = autoDetectPlatform(img, platform, ctx.platformOpt.buildPlatforms);
+    d.baseName = resolved.digest ? withDigest(resolved.ref === d.baseName ? d.baseName : resolved.ref, resolved.digest) : d.baseName;
+    if (!img.rootfs.diffIds || img.rootfs.diffIds.length === 0) {
+      isScratch = !img.history.some((h) => !h.empty_layer);
+    }
+    d.image = img;
+  }
+  if (isScratch) {
+    d.state = State.scratch();
+  } else {
+    d.state = imageState(d.baseName, {
+      platform,
+      description: { 'com.docker.dockerfile.v1.command': d.stage.sourceCode },
+      customName: prefixCommand(d, `FROM ${d.baseName}`, ctx.opt.multiPlatform === true, platform, envGetter([])),
+      locations: [d.stage.node ? nodeLocation(d.stage.node) : { sourceIndex: 0, ranges: [] }],
+    });
+  }
+  d.platform = platform;
+}
+
+function autoDetectPlatform(img: ImageModel, target: Platform, supported: readonly Platform[]): Platform {
+  if (target.os === img.os && target.architecture === img.architecture) return target;
+  for (const p of supported) if (p.os === img.os && p.architecture === img.architecture) return p;
+  return target;
+}
+
+/** The source-map location of an instruction: its first and last line, as BuildKit records it. */
+export function nodeLocation(node: Node): VertexLocation {
+  return { sourceIndex: 0, ranges: [{ start: { line: node.startLine, character: 0 }, end: { line: node.endLine, character: 0 } }] };
+}
+
+function dispatchStages(ctx: Context, reachable: Set<DispatchState>): void {
+  for (const d of ctx.all.states) {
+    if (!reachable.has(d) || d.dispatched) continue;
+    initFromBase(d);
+    d.dispatched = true;
+    if (!d.platform) d.platform = ctx.platformOpt.targetPlatform;
+    const os = d.platform.os;
+    if (!d.image.config.Env.some((e) => envKey(e, os) === envKeyNorm('PATH', os)) && os !== 'windows') {
+      d.image.config.Env.push(`PATH=${defaultPathEnv(os)}`);
+    }
+    for (const e of d.image.config.Env) {
+      const i = e.indexOf('=');
+      d.state = d.state.addEnv(i < 0 ? e : e.slice(0, i), i < 0 ? '' : e.slice(i + 1));
+    }
+    if (d.image.config.WorkingDir) {
+      located(d.stage.location, () => dispatchWorkdir(d, d.image.config.WorkingDir, undefined));
+    }
+    if (d.image.config.User) dispatchUser(d, d.image.config.User, false);
+    d.state = d.state.network('unset');
+
+    const dopt: DispatchOptions = {
+      all: ctx.all,
+      globalArgs: envGetter(ctx.globalArgs),
+      buildArgValues: ctx.buildArgs,
+      shlex: ctx.shlex,
+      buildContext: ctx.contextState,
+      proxyEnv: proxyEnvFromBuildArgs(ctx.buildArgs),
+      targetPlatform: ctx.platformOpt.targetPlatform,
+    };
+    for (const cmd of d.commands) {
+      located(cmd.command.location, () => dispatch(d, cmd, dopt));
+    }
+  }
+}
+
+function envKey(entry: string, os: string): string {
+  const i = entry.indexOf('=');
+  return envKeyNorm(i < 0 ? entry : entry.slice(0, i), os);
+}
+
+function envKeyNorm(k: string, os: string): string {
+  return os === 'windows' ? k.toUpperCase() : k;
+}
+
+/** An EnvGetter over a State's environment. */
+export function stateEnv(state: State): EnvGetter {
+  return envGetter(state.values.env);
+}
+
+function dispatch(d: DispatchState, cmd: DispatchCommand, opt: DispatchOptions): void {
+  d.cmdIsOnBuild = cmd.isOnBuild;
+  let c = cmd.command;
+  if (c.kind !== 'arg') {
+    c = expand(c, (word) => opt.shlex.processWord(word, stateEnv(d.state)).result);
+  }
+  if (c.kind === 'copy' || c.kind === 'add') {
+    const raw = new ShellLex('\\', { skipProcessQuotes: true });
+    c = expandRaw(c, (word) => raw.processWord(word, stateEnv(d.state)).result);
+  }
+  dispatchCommand(d, { ...cmd, command: c }, opt);
+}
+
+function proxyEnvFromBuildArgs(args: Readonly<Record<string, string>>) {
+  const pe: { httpProxy?: string; httpsProxy?: string; ftpProxy?: string; noProxy?: string; allProxy?: string } = {};
+  let set = false;
+  for (const k of Object.keys(args).sort()) {
+    const v = args[k];
+    switch (k.toLowerCase()) {
+      case 'http_proxy':
+        pe.httpProxy = v;
+        set = true;
+        break;
+      case 'https_proxy':
+        pe.httpsProxy = v;
+        set = true;
+        break;
+      case 'ftp_proxy':
+        pe.ftpProxy = v;
+        set = true;
+        break;
+      case 'no_proxy':
+        pe.noProxy = v;
+        set = true;
+        break;
+      case 'all_proxy':
+        pe.allProxy = v;
+        set = true;
+        break;
+    }
+  }
+  return set ? pe : undefined;
+}
+
+/** Completes the build context source with the paths the stages read and the ignore patterns. */
+function finalizeContext(ctx: Context): void {
+  const paths = new Set<string>();
+  for (const d of ctx.all.states) for (const p of d.ctxPaths) paths.add(p);
+  let follow: string[] | undefined;
+  if (paths.size > 0 && !paths.has('/')) follow = [...paths].map((p) => join('.', p)).sort();
+  const done = local('context', {
+    sharedKeyHint: 'context',
+    localUniqueId: ctx.opt.localUniqueId,
+    customName: '[internal] load build context',
+    ...(follow ? { followPaths: follow } : {}),
+    ...(ctx.opt.excludePatterns?.length ? { excludePatterns: ctx.opt.excludePatterns } : {}),
+  }).output!.vertex as SourceVertex;
+  Object.assign(ctx.context as { attrs: unknown; metadata: unknown }, { attrs: done.attrs, metadata: done.metadata });
+}
+
+function finalizeResultImage(ctx: Context, target: DispatchState): void {
+  const po = ctx.platformOpt;
+  const img = target.image;
+  if (!po.implicitTarget) {
+    const tp = po.targetPlatform;
+    const sameOsArch = tp.os === img.os && tp.architecture === img.architecture;
+    img.os = tp.os;
+    img.architecture = tp.architecture;
+    if (tp.variant || !sameOsArch) img.variant = tp.variant ?? '';
+    if (tp.osVersion || !sameOsArch) img.osVersion = tp.osVersion ?? '';
+    if (tp.osFeatures) img.osFeatures = [...tp.osFeatures];
+  }
+  const p = normalizePlatform({
+    os: img.os,
+    architecture: img.architecture,
+    ...(img.variant ? { variant: img.variant } : {}),
+    ...(img.osVersion ? { osVersion: img.osVersion } : {}),
+    ...(img.osFeatures ? { osFeatures: img.osFeatures } : {}),
+  });
+  img.os = p.os;
+  img.architecture = p.architecture;
+  img.variant = p.variant ?? '';
+  img.osVersion = p.osVersion ?? '';
+  img.osFeatures = p.osFeatures ? [...p.osFeatures] : undefined;
+}
+
+export type { KeyValuePairOptional, ImageModel };

@@ -1,0 +1,224 @@
+/**
+ * COPY and ADD (BuildKit's `dispatchCopy`): local, stage, image, HTTP, git and heredoc sources,
+ * `--chown`, `--chmod`, `--parents`, `--exclude`, `--link`, `--checksum`, `--keep-git-dir` and
+ * `--unpack`.
+ */
+import { DockerfileError } from '../errors.js';
+import { type CopyInfo, copy, file, type FileActions, mkfile, parseChown } from '../graph/fileop.js';
+import { git, http, State } from '../graph/state.js';
+import type { FileVertex } from '../graph/types.js';
+import type { AddCommand, CopyCommand } from '../instructions/index.js';
+import { base as pathBase } from '../util/posix-path.js';
+import { goParseUint } from '../util/gostrconv.js';
+import { prefixCommand, processCmdEnv, uppercaseCmd, type DispatchOptions } from './commands.js';
+import { nodeLocation, stateEnv } from './convert.js';
+import type { DispatchState } from './dispatch-state.js';
+import { isHttpSource, parseGitRef } from './gitref.js';
+import { commitToHistory } from './image.js';
+import { progressGroupId } from './progress.js';
+import { normalizePath, removeDriveLetter, toSlash } from './system-path.js';
+import { parseSymbolicMode } from './chmod.js';
+
+export interface CopyConfig {
+  readonly command: CopyCommand | AddCommand;
+  /** What non-URL sources are read from: the context, or a stage or image. */
+  readonly source: State;
+  readonly isAdd: boolean;
+  readonly opt: DispatchOptions;
+}
+
+function fail(message: string): never {
+  throw new DockerfileError('E_COPY', message);
+}
+
+/** `path` resolved against the state's working directory, keeping a trailing slash. */
+function pathRelativeToWorkingDir(s: State, p: string, os: string): string {
+  const q = removeDriveLetter(p, os, true);
+  if (os === 'windows' ? /^[/\\]/.test(q) : q.startsWith('/')) return normalizePath('/', q, os, true);
+  return normalizePath(s.values.dir, q === '.' || q === '' ? './' : q, os, true);
+}
+
+/** Parses `--chmod`: an octal mode up to 07777, or a symbolic one (`u+x,g-w`). */
+function parseChmod(chmod: string): CopyInfo['mode'] {
+  const nonOctal = `invalid chmod parameter: '${chmod}'. it should be octal string and between 0 and 07777`;
+  const octal = goParseUint(chmod, 8, 32);
+  if (octal.ok) {
+    if (octal.value > 0o7777) fail(nonOctal);
+    return octal.value;
+  }
+  const err = parseSymbolicMode(chmod);
+  if (err === 'numeric') fail(nonOctal);
+  if (err) fail(err);
+  return { symbolic: chmod };
+}
+
+function containsWildcards(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name[i];
+    if (c === '*' || c === '?' || c === '[') return true;
+    if (c === '\\') i++;
+  }
+  return false;
+}
+
+export function dispatchCopy(d: DispatchState, cfg: CopyConfig): void {
+  const c = cfg.command;
+  const os = d.platform?.os ?? 'linux';
+  const dest = pathRelativeToWorkingDir(d.state, c.destPath, os);
+  const chown = c.chown !== '' ? parseChown(c.chown) : undefined;
+  const excludes = c.excludes.length > 0 ? c.excludes : undefined;
+  const mode = c.chmod !== '' ? parseChmod(c.chmod) : undefined;
+  const checksum = c.kind === 'add' ? c.checksum : '';
+  if (checksum !== '') {
+    if (c.sourcePaths.length !== 1) fail("checksum can't be specified for multiple sources");
+    if (!isHttpSource(c.sourcePaths[0]) && !parseGitRef(c.sourcePaths[0]).isGit) fail('checksum requires HTTP(S) or Git sources');
+  }
+
+  let commit = cfg.isAdd ? 'ADD' : 'COPY';
+  const parents = c.kind === 'copy' && c.parents;
+  if (parents) commit += ' --parents';
+  if (c.chown !== '') commit += ` --chown=${c.chown}`;
+  if (c.chmod !== '') commit += ` --chmod=${c.chmod}`;
+
+  const platform = d.platform ?? cfg.opt.targetPlatform;
+  const env = stateEnv(d.state);
+  const name = uppercaseCmd(processCmdEnv(cfg.opt.shlex, c.code, env));
+  const pgName = prefixCommand(d, name, d.prefixPlatform, platform, env);
+
+  const common: CopyInfo = { ...(mode !== undefined ? { mode } : {}), ...(chown ? { chown } : {}), ...(excludes ? { excludePatterns: excludes } : {}) };
+  let actions: FileActions | undefined;
+  const add = (source: State, src: string, info: CopyInfo) => {
+    actions = actions ? actions.copy(source, src, dest, info) : copy(source, src, dest, info);
+  };
+
+  let keepGitDir = c.kind === 'add' ? c.keepGitDir : undefined;
+  let gitChecksum = checksum;
+  for (const src of c.sourcePaths) {
+    commit += ` ${src}`;
+    const g = parseGitRef(src);
+    if (g.error && g.isGit) throw g.error;
+    if (g.ref && !g.ref.indistinguishableFromLocal) {
+      if (!cfg.isAdd) fail("source can't be a git ref for COPY");
+      const ref = g.ref;
+      if (keepGitDir !== undefined && ref.keepGitDir !== undefined && keepGitDir !== ref.keepGitDir) fail('inconsistent keep-git-dir configuration');
+      if (ref.keepGitDir !== undefined) keepGitDir = ref.keepGitDir;
+      if (gitChecksum !== '' && ref.checksum !== '' && gitChecksum !== ref.checksum) {
+        fail(`checksum mismatch ${JSON.stringify(gitChecksum)} != ${JSON.stringify(ref.checksum)}`);
+      }
+      if (ref.checksum !== '') gitChecksum = ref.checksum;
+      const st = git(
+        { remote: ref.remote, host: ref.host, path: ref.path, ssh: ref.scheme === 'ssh' },
+        {
+          customName: pgName,
+          ...(ref.ref ? { ref: ref.ref } : {}),
+          ...(ref.subdir ? { subdir: ref.subdir } : {}),
+          ...(keepGitDir ? { keepGitDir: true } : {}),
+          ...(gitChecksum ? { checksum: gitChecksum } : {}),
+          ...(ref.submodules === false ? { skipSubmodules: true } : {}),
+        },
+      );
+      add(st, '/', { ...common, createDestPath: true });
+    } else if (isHttpSource(src)) {
+      if (!cfg.isAdd) fail("source can't be a URL for COPY");
+      const filename = httpFilename(src);
+      const st = http(src, {
+        filename,
+        customName: pgName,
+        description: { 'com.docker.dockerfile.v1.command': '' },
+        ...(checksum ? { checksum: parseChecksum(checksum) } : {}),
+      });
+      const unpack = c.kind === 'add' && c.unpack === true;
+      add(st, filename, { ...common, createDestPath: true, ...(unpack ? { attemptUnpack: true } : {}) });
+    } else {
+      let from = src;
+      let include: string[] | undefined;
+      let required: string[] | undefined;
+      if (parents) {
+        const pivot = from.indexOf('/./');
+        let pattern: string;
+        if (pivot < 0) {
+          pattern = from;
+          from = '/';
+        } else {
+          pattern = from.slice(pivot + 3);
+          from = from.slice(0, pivot);
+        }
+        pattern = normalizePath('/', pattern, os, false);
+        include = [pattern.replace(/^\//, '')];
+        if (!containsWildcards(from) && !containsWildcards(pattern)) required = [normalizePath('/', `${from}/${pattern}`, os, false)];
+      }
+      from = normalizePath('/', from, os, false);
+      const unpack = c.kind === 'add' ? (c.unpack ?? true) : false;
+      add(cfg.source, from, {
+        ...common,
+        followSymlinks: true,
+        copyDirContentsOnly: true,
+        ...(include ? { includePatterns: include } : {}),
+        ...(required ? { requiredPaths: required } : {}),
+        ...(unpack ? { attemptUnpack: true } : {}),
+        createDestPath: true,
+        allowWildcard: true,
+        allowEmptyWildcard: true,
+      });
+    }
+  }
+
+  for (const content of c.sourceContents) {
+    commit += ` <<${content.path}`;
+    const f = removeDriveLetter(content.path, os, false);
+    const st = file(State.scratch(), mkfile(f, 0o644, content.data), { customName: '[internal] preparing inline document', platform: d.platform });
+    add(st, toSlash(f, os), { ...common, createDestPath: true });
+  }
+  commit += ` ${c.destPath}`;
+  if (!actions) fail('COPY has no sources');
+
+  const locations = [nodeLocation(c.node)];
+  const fileOpts = { customName: pgName, locations, ...(d.ignoreCache ? { ignoreCache: true } : {}) };
+  if (c.link && c.chmod === '') {
+    // Recorded as a linked copy; src/lower/link.ts turns it into a copy on scratch + a merge.
+    d.cmdIndex--;
+    const linkName = prefixCommand(d, `LINK ${name}`, d.prefixPlatform, platform, env);
+    const linked = file(d.state, actions, fileOpts);
+    const v = linked.output!.vertex as FileVertex;
+    const base = d.state.output ? 0 : -1;
+    const annotated: FileVertex = {
+      ...v,
+      link: {
+        base,
+        progressGroupId: progressGroupId(`${d.stageName}\0${d.stage.location.start.line}\0${pgName}\0${d.cmdIndex}`),
+        stepName: pgName,
+        mergeMetadata: { description: { 'llb.customname': linkName }, ...(d.ignoreCache ? { ignoreCache: true } : {}) },
+        mergeLocations: locations,
+      },
+    };
+    d.state = d.state.withOutput({ vertex: annotated, index: 0 });
+  } else {
+    d.state = file(d.state, actions, fileOpts);
+  }
+  commitToHistory(d.image, commit, true, true);
+}
+
+/** The file name an HTTP source is saved as: the last path element, or `__unnamed__`. */
+function httpFilename(src: string): string {
+  const m = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*([^?#]*)/.exec(src);
+  if (!m) return '__unnamed__';
+  let p = m[1];
+  try {
+    p = decodeURIComponent(p);
+  } catch {
+    return '__unnamed__';
+  }
+  const b = pathBase(p);
+  return b === '.' || b === '/' ? '__unnamed__' : b;
+}
+
+/** Validates an `--checksum` digest (`algo:hex`). */
+function parseChecksum(checksum: string): string {
+  const m = /^([a-z0-9]+(?:[.+_-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/.exec(checksum);
+  if (!m) fail('invalid checksum digest format');
+  const lengths: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
+  const want = lengths[m[1]];
+  if (want === undefined) fail('unsupported digest algorithm');
+  if (m[2].length !== want || !/^[a-f0-9]+$/.test(m[2])) fail('invalid checksum digest length');
+  return checksum;
+}

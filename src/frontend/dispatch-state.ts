@@ -1,0 +1,97 @@
+/**
+ * The per-stage conversion state (BuildKit's `dispatchState`) and the registry of stages
+ * (`dispatchStates`). A stage is a FROM and its commands; besides the stages of the Dockerfile,
+ * images and scratch referenced by `COPY --from` or `RUN --mount from=` become unregistered
+ * stages so that they are resolved like FROM images.
+ */
+import type { State } from '../graph/state.js';
+import type { Platform } from '../image/types.js';
+import type { Command, KeyValuePairOptional, Stage } from '../instructions/index.js';
+import type { ImageModel } from './image.js';
+
+/** A command with the stages it reads from (COPY --from, RUN --mount from=). */
+export interface DispatchCommand {
+  readonly command: Command;
+  /** One entry per source; for RUN, one per mount (undefined when the mount reads the context). */
+  readonly sources: readonly (DispatchState | undefined)[];
+  readonly isOnBuild: boolean;
+}
+
+export class DispatchState {
+  stage: Stage;
+  /** The FROM reference after expansion, then the pinned reference once resolved. */
+  baseName: string;
+  stageName: string;
+  state!: State;
+  image!: ImageModel;
+  platform: Platform | undefined;
+  base: DispatchState | undefined;
+  readonly deps = new Map<DispatchState, Command | undefined>();
+  commands: DispatchCommand[] = [];
+  /** Paths of the build context this stage reads. */
+  readonly ctxPaths = new Set<string>();
+  buildArgs: KeyValuePairOptional[] = [];
+  dispatched = false;
+  resolved = false;
+  onBuildInit = false;
+  unregistered = false;
+  cmdIndex = 0;
+  cmdTotal = 0;
+  cmdIsOnBuild = false;
+  prefixPlatform = false;
+  workdirSet = false;
+  ignoreCache = false;
+  /** Whether CMD was set in this stage (ENTRYPOINT then keeps it). */
+  cmdSet = false;
+
+  constructor(stage: Stage, baseName: string, stageName: string) {
+    this.stage = stage;
+    this.baseName = baseName;
+    this.stageName = stageName;
+  }
+}
+
+/** All stages in order, and the named ones by lower-cased name. */
+export class DispatchStates {
+  readonly states: DispatchState[] = [];
+  private readonly byName = new Map<string, DispatchState>();
+
+  names(): string[] {
+    return this.states.filter((s) => s.stageName !== '').map((s) => s.stageName);
+  }
+
+  /** Adds a stage; a stage whose base is an earlier stage's name gets that stage as its base. */
+  add(ds: DispatchState): void {
+    this.states.push(ds);
+    const base = this.byName.get(ds.baseName);
+    if (base) ds.base = base;
+    if (ds.stage.name !== '') this.byName.set(ds.stage.name.toLowerCase(), ds);
+  }
+
+  findByName(name: string): DispatchState | undefined {
+    return this.byName.get(name.toLowerCase());
+  }
+
+  findByIndex(index: number): DispatchState | string {
+    if (index < 0 || index >= this.states.length) return `invalid stage index ${index}`;
+    return this.states[index];
+  }
+
+  last(): DispatchState {
+    return this.states[this.states.length - 1];
+  }
+}
+
+/** Every stage `s` needs: itself, its base chain and its dependencies, transitively. */
+export function reachableStages(s: DispatchState): Set<DispatchState> {
+  const out = new Set<DispatchState>();
+  const stack = [s];
+  while (stack.length) {
+    const d = stack.pop()!;
+    if (out.has(d)) continue;
+    out.add(d);
+    if (d.base) stack.push(d.base);
+    for (const dep of d.deps.keys()) stack.push(dep);
+  }
+  return out;
+}
