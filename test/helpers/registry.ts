@@ -15,7 +15,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { accessSync, constants as fsConstants } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -773,4 +773,47 @@ export async function startHttpServer(handler: (req: IncomingMessage, res: Serve
   const server = createServer(handler);
   const port = await listen(server);
   return { url: `http://127.0.0.1:${port}`, host: `127.0.0.1:${port}`, close: () => closeServer(server) };
+}
+
+// ---- Docker client configuration for credential tests ----------------------------------------
+let configDirCount = 0;
+
+/** Writes `config` as `config.json` in a new folder under `parent`; returns that folder. */
+export async function writeDockerConfig(parent: string, config: unknown): Promise<string> {
+  const dir = join(parent, `docker-config-${configDirCount++}`);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'config.json'), JSON.stringify(config));
+  return dir;
+}
+
+/**
+ * Writes a docker credential helper `docker-credential-<name>` (a Node script) into a new folder
+ * under `parent`, to put first on `PATH`. It appends `<verb> <server address>` to `log` for each
+ * call and answers from `answers` (server address → `{Username, Secret}`), or says "credentials
+ * not found in native keychain" with exit status 1, as the real helpers do.
+ */
+export async function writeCredentialHelper(
+  parent: string,
+  name: string,
+  answers: Record<string, { Username: string; Secret: string }>,
+): Promise<{ bin: string; log: string }> {
+  const bin = join(parent, `helper-${name}`);
+  await mkdir(bin, { recursive: true });
+  const log = join(bin, 'calls.log');
+  const script = `#!/usr/bin/env node
+const fs = require('fs');
+const answers = ${JSON.stringify(answers)};
+let input = '';
+process.stdin.on('data', (d) => (input += d));
+process.stdin.on('end', () => {
+  fs.appendFileSync(${JSON.stringify(log)}, process.argv[2] + ' ' + input + '\\n');
+  const a = answers[input.trim()];
+  if (!a) { process.stdout.write('credentials not found in native keychain\\n'); process.exit(1); }
+  process.stdout.write(JSON.stringify({ ServerURL: input.trim(), ...a }));
+});
+`;
+  const file = join(bin, `docker-credential-${name}`);
+  await writeFile(file, script);
+  await chmod(file, 0o755);
+  return { bin, log };
 }

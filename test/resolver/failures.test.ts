@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ImageResolveError } from '../../src/errors.js';
+import { rejection } from '../helpers/image-errors.js';
 import type { Platform } from '../../src/image/types.js';
 import { parseChallenges } from '../../src/resolver/auth.js';
 import {
@@ -71,15 +71,6 @@ function fast(extra: ConstructorParameters<typeof RegistryResolver>[0] = {}): Re
   return new RegistryResolver({ retryDelayMs: 1, timeoutMs: 2000, credentials: async () => ({}), ...extra });
 }
 
-async function rejection(p: Promise<unknown>): Promise<ImageResolveError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ImageResolveError);
-    return e as ImageResolveError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('retries and timeouts', () => {
   it('retries 5xx and 429 answers, then succeeds', async () => {
@@ -135,7 +126,7 @@ describe('retries and timeouts', () => {
   });
 
   it('times out a body that stalls half way', async () => {
-    handler = (req, res) => {
+    handler = (_req, res) => {
       res.writeHead(200, { 'content-type': MediaType.OciManifest, 'content-length': String(MANIFEST.length) });
       res.write(MANIFEST.subarray(0, 10)); // and never the rest
     };

@@ -2,14 +2,14 @@
  * RegistryResolver against a real registry with htpasswd basic auth, with credentials from
  * docker's config.json (auths, DOCKER_CONFIG) and from credential helpers.
  */
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ImageResolveError } from '../../src/errors.js';
+import { rejection } from '../helpers/image-errors.js';
 import type { Platform } from '../../src/image/types.js';
 import { RegistryResolver } from '../../src/resolver/index.js';
-import { startRegistry, type PushedImage, type TestRegistry } from '../helpers/registry.js';
+import { startRegistry, writeCredentialHelper, writeDockerConfig, type PushedImage, type TestRegistry } from '../helpers/registry.js';
 
 const AMD64: Platform = { os: 'linux', architecture: 'amd64' };
 const USER = 'alice';
@@ -32,52 +32,13 @@ afterAll(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
-let dirCount = 0;
-/** Writes a docker config dir with this config.json, returns its path. */
-async function dockerConfig(config: unknown): Promise<string> {
-  const dir = join(tmp, `cfg${dirCount++}`);
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'config.json'), JSON.stringify(config));
-  return dir;
-}
+const dockerConfig = (config: unknown) => writeDockerConfig(tmp, config);
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
-/**
- * A docker credential helper (`docker-credential-<name>`) written as a Node script: it logs the
- * server address it was asked about and answers from `answers`.
- */
-async function credentialHelper(name: string, answers: Record<string, { Username: string; Secret: string }>): Promise<{ bin: string; log: string }> {
-  const bin = join(tmp, `bin-${name}`);
-  await mkdir(bin, { recursive: true });
-  const log = join(bin, 'calls.log');
-  const script = `#!/usr/bin/env node
-const fs = require('fs');
-const answers = ${JSON.stringify(answers)};
-let input = '';
-process.stdin.on('data', (d) => (input += d));
-process.stdin.on('end', () => {
-  fs.appendFileSync(${JSON.stringify(log)}, process.argv[2] + ' ' + input + '\\n');
-  const a = answers[input.trim()];
-  if (!a) { process.stdout.write('credentials not found in native keychain\\n'); process.exit(1); }
-  process.stdout.write(JSON.stringify({ ServerURL: input.trim(), ...a }));
-});
-`;
-  const file = join(bin, `docker-credential-${name}`);
-  await writeFile(file, script);
-  await chmod(file, 0o755);
-  return { bin, log };
-}
+const credentialHelper = (name: string, answers: Record<string, { Username: string; Secret: string }>) =>
+  writeCredentialHelper(tmp, name, answers);
 
-async function rejection(p: Promise<unknown>): Promise<ImageResolveError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ImageResolveError);
-    return e as ImageResolveError;
-  }
-  throw new Error('expected a rejection');
-}
 
 function expectNoSecret(err: Error): void {
   const everything = `${err.message} ${String(err.stack)} ${JSON.stringify(err)} ${String((err.cause as Error | undefined)?.message ?? '')}`;

@@ -3,7 +3,7 @@
  * images, indexes and manifest lists are pushed through the HTTP API, then resolved.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ImageResolveError } from '../../src/errors.js';
+import { rejection } from '../helpers/image-errors.js';
 import { lockImages, serializeImageMetadata } from '../../src/image/metadata.js';
 import { withDigest } from '../../src/image/reference.js';
 import { StaticImageResolver } from '../../src/image/static-resolver.js';
@@ -81,15 +81,6 @@ afterAll(async () => {
   await registry?.stop();
 });
 
-async function rejection(p: Promise<unknown>): Promise<ImageResolveError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ImageResolveError);
-    return e as ImageResolveError;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** A fetch that counts requests per URL path and in-flight requests. */
 function countingFetch(): { fetch: FetchLike; paths: string[]; maxInFlight: () => number } {

@@ -3,14 +3,14 @@
  * by the test issues ES256 JWTs on WWW-Authenticate challenges (anonymous for a public
  * repository, basic or refresh-token credentials for private ones).
  */
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ImageResolveError } from '../../src/errors.js';
+import { rejection } from '../helpers/image-errors.js';
 import type { Platform } from '../../src/image/types.js';
 import { RegistryResolver, type FetchLike } from '../../src/resolver/index.js';
-import { startRegistry, type PushedImage, type TestRegistry } from '../helpers/registry.js';
+import { startRegistry, writeCredentialHelper, writeDockerConfig, type PushedImage, type TestRegistry } from '../helpers/registry.js';
 
 const AMD64: Platform = { os: 'linux', architecture: 'amd64' };
 const ARM64: Platform = { os: 'linux', architecture: 'arm64' };
@@ -48,23 +48,8 @@ beforeEach(() => {
   registry.tokenServer!.requests.length = 0;
 });
 
-async function rejection(p: Promise<unknown>): Promise<ImageResolveError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ImageResolveError);
-    return e as ImageResolveError;
-  }
-  throw new Error('expected a rejection');
-}
 
-let dirCount = 0;
-async function dockerConfig(config: unknown): Promise<string> {
-  const dir = join(tmp, `cfg${dirCount++}`);
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'config.json'), JSON.stringify(config));
-  return dir;
-}
+const dockerConfig = (config: unknown) => writeDockerConfig(tmp, config);
 
 /** Records the Authorization header of each request to the registry (not the token server). */
 function loggingFetch(): { fetch: FetchLike; authorizations: (string | null)[] } {
@@ -121,14 +106,7 @@ describe('token-auth registry', () => {
   });
 
   it('exchanges an identity token from a credential helper (OAuth2 refresh grant)', async () => {
-    const bin = join(tmp, 'helper-bin');
-    await mkdir(bin, { recursive: true });
-    const helper = join(bin, 'docker-credential-tokenstore');
-    await writeFile(
-      helper,
-      `#!/usr/bin/env node\nlet s='';process.stdin.on('data',d=>s+=d);process.stdin.on('end',()=>{process.stdout.write(JSON.stringify({ServerURL:s,Username:'<token>',Secret:${JSON.stringify(REFRESH)}}));});\n`,
-    );
-    await chmod(helper, 0o755);
+    const { bin } = await writeCredentialHelper(tmp, 'tokenstore', { [registry.host]: { Username: '<token>', Secret: REFRESH } });
     const dir = await dockerConfig({ credHelpers: { [registry.host]: 'tokenstore' } });
     const r = await new RegistryResolver({ dockerConfigDir: dir, env: { PATH: `${bin}:${process.env.PATH}` } }).resolve(
       `${registry.host}/private/tool:v1`,
