@@ -122,8 +122,9 @@ export class DockerCredentialStore {
       try {
         const parsed = JSON.parse(text) as unknown;
         return typeof parsed === 'object' && parsed !== null ? (parsed as DockerConfigFile) : {};
-      } catch (e) {
-        throw credentialsError(`cannot read docker config ${file}: ${(e as Error).message}`, host, e);
+      } catch {
+        // V8's message quotes the text around the error, which may be a secret: not kept.
+        throw credentialsError(`cannot read docker config ${file}: invalid JSON`, host);
       }
     })();
     return this.#config;
@@ -169,8 +170,9 @@ export class DockerCredentialStore {
         let answer: { Username?: unknown; Secret?: unknown };
         try {
           answer = JSON.parse(out) as { Username?: unknown; Secret?: unknown };
-        } catch (e) {
-          fail('answer is not valid JSON', e);
+        } catch {
+          // No cause attached: the parse error would quote the answer, secret included.
+          fail('answer is not valid JSON');
           return;
         }
         settled = true;

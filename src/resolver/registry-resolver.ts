@@ -357,7 +357,7 @@ export class RegistryResolver implements ImageResolver {
     if (res.status === 404) {
       throw new ImageResolveError(ImageErrorCode.ImageNotFound, `${target.ref}: not found: ${target.host} has no ${what}${suffix}`, target.ref);
     }
-    const retried = res.attempts > 1 ? ` after ${res.attempts} attempts` : '';
+    const retried = (res.status === 429 ? ' (rate limited)' : '') + (res.attempts > 1 ? ` after ${res.attempts} attempts` : '');
     throw new ImageResolveError(
       ImageErrorCode.Registry,
       `${target.ref}: registry ${target.host} answered HTTP ${res.status} for ${what}${retried}${suffix}`,

@@ -48,6 +48,14 @@ export interface RegistryResponse {
 interface CachedToken {
   readonly token: string;
   readonly expiresAt: number;
+  /** Whether user credentials were used to get it (else it is an anonymous token). */
+  readonly credentialed: boolean;
+}
+
+/** An `Authorization` header value, and whether it carries user credentials. */
+interface Authorization {
+  readonly header: string;
+  readonly credentialed: boolean;
 }
 
 interface HostAuthState {
@@ -210,33 +218,39 @@ export class RegistryTransport {
     let authorization = await this.#authorizationFor(target, state, scope);
     let answeredChallenge = false;
     for (;;) {
-      const res = await this.#fetch(url, accept, authorization, limit, attempt);
+      const res = await this.#fetch(url, accept, authorization?.header, limit, attempt);
       if (res.status === 401 && !answeredChallenge) {
         answeredChallenge = true;
-        authorization = await this.#answerChallenge(target, state, scope, res, authorization !== undefined);
+        authorization = await this.#answerChallenge(target, state, scope, res, authorization);
         continue;
       }
       if (res.status === 401 || res.status === 403) {
-        throw this.#unauthorized(target, res, authorization !== undefined);
+        throw this.#unauthorized(target, res, authorization?.credentialed ?? false);
       }
       return res;
     }
   }
 
-  async #authorizationFor(target: RequestTarget, state: HostAuthState, scope: string): Promise<string | undefined> {
+  async #authorizationFor(target: RequestTarget, state: HostAuthState, scope: string): Promise<Authorization | undefined> {
     if (state.scheme === 'bearer') {
       const cached = state.tokens.get(scope);
-      if (cached && cached.expiresAt > Date.now()) return `Bearer ${cached.token}`;
-      if (state.bearer) return `Bearer ${(await this.#token(target, state, scope, [scope])).token}`;
+      const token = cached && cached.expiresAt > Date.now() ? cached : state.bearer ? await this.#token(target, state, scope, [scope]) : undefined;
+      if (token) return { header: `Bearer ${token.token}`, credentialed: token.credentialed };
     }
     if (state.scheme === 'basic') {
       const creds = await this.#opts.credentials(target.host);
-      if (hasBasic(creds)) return basicHeader(creds);
+      if (hasBasic(creds)) return { header: basicHeader(creds), credentialed: true };
     }
     return undefined;
   }
 
-  async #answerChallenge(target: RequestTarget, state: HostAuthState, scope: string, res: RegistryResponse, sentAuth: boolean): Promise<string> {
+  async #answerChallenge(
+    target: RequestTarget,
+    state: HostAuthState,
+    scope: string,
+    res: RegistryResponse,
+    sent: Authorization | undefined,
+  ): Promise<Authorization> {
     const challenges = parseChallenges(res.headers.get('www-authenticate') ?? '');
     const bearer = challenges.find((c) => c.scheme === 'bearer' && c.params.realm);
     const basic = challenges.find((c) => c.scheme === 'basic');
@@ -245,20 +259,21 @@ export class RegistryTransport {
       state.bearer = { realm: bearer.params.realm!, service: bearer.params.service };
       // A token we already had was refused (expired or too narrow): get a fresh one.
       state.tokens.delete(scope);
-      return `Bearer ${(await this.#token(target, state, scope, scopesFor(scope, bearer))).token}`;
+      const token = await this.#token(target, state, scope, scopesFor(scope, bearer));
+      return { header: `Bearer ${token.token}`, credentialed: token.credentialed };
     }
     if (basic) {
       state.scheme = 'basic';
       const creds = await this.#opts.credentials(target.host);
-      if (!hasBasic(creds) || sentAuth) throw this.#unauthorized(target, res, sentAuth);
-      return basicHeader(creds);
+      if (!hasBasic(creds) || sent !== undefined) throw this.#unauthorized(target, res, sent?.credentialed ?? false);
+      return { header: basicHeader(creds), credentialed: true };
     }
-    throw this.#unauthorized(target, res, sentAuth);
+    throw this.#unauthorized(target, res, sent?.credentialed ?? false);
   }
 
-  #unauthorized(target: RequestTarget, res: RegistryResponse, sentAuth: boolean): ImageResolveError {
+  #unauthorized(target: RequestTarget, res: RegistryResponse, credentialed: boolean): ImageResolveError {
     const detail = registryErrorText(res.body);
-    const why = sentAuth
+    const why = credentialed
       ? `${target.host} refused our credentials (HTTP ${res.status})`
       : `pull access denied for ${target.repository} on ${target.host} (HTTP ${res.status}): the repository does not exist or requires credentials (docker login)`;
     return new ImageResolveError(ImageErrorCode.Unauthorized, `${target.ref}: unauthorized: ${why}${detail ? `: ${detail}` : ''}`, target.ref);
@@ -288,7 +303,7 @@ export class RegistryTransport {
 
   async #fetchToken(target: RequestTarget, state: HostAuthState, scopes: string[]): Promise<CachedToken> {
     const creds = await this.#opts.credentials(target.host);
-    if (creds.registryToken) return { token: creds.registryToken, expiresAt: Number.POSITIVE_INFINITY };
+    if (creds.registryToken) return { token: creds.registryToken, expiresAt: Number.POSITIVE_INFINITY, credentialed: true };
     const { realm, service } = state.bearer!;
     let realmUrl: URL;
     try {
@@ -348,7 +363,7 @@ export class RegistryTransport {
         }
         const expiresIn = typeof doc.expires_in === 'number' && doc.expires_in > 0 ? doc.expires_in : 60;
         // Renew a little early so a token does not expire between check and use.
-        return { token, expiresAt: Date.now() + Math.max(expiresIn - 10, 1) * 1000 };
+        return { token, expiresAt: Date.now() + Math.max(expiresIn - 10, 1) * 1000, credentialed: usedCreds };
       } catch (e) {
         if (e instanceof ImageResolveError || e instanceof BodyTooLarge) throw e;
         lastError = e;

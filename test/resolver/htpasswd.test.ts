@@ -127,10 +127,11 @@ describe('htpasswd registry', () => {
   it('reports an unreadable config.json as E_CREDENTIALS', async () => {
     const dir = join(tmp, 'badcfg');
     await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'config.json'), '{ not json');
+    await writeFile(join(dir, 'config.json'), '{"auths": {"x": {"auth": "c2VjcmV0LWluLWNvbmZpZw==" ');
     const err = await rejection(new RegistryResolver({ dockerConfigDir: dir }).resolve(ref, { platform: AMD64 }));
     expect(err.code).toBe('E_CREDENTIALS');
-    expect(err.message).toContain(`cannot read docker config ${join(dir, 'config.json')}`);
+    expect(err.message).toBe(`cannot read docker config ${join(dir, 'config.json')}: invalid JSON`);
+    expect(`${err.message}${err.stack}${String(err.cause)}`).not.toContain('c2VjcmV0');
   });
 
   it('accepts a credentials callback instead of docker config', async () => {

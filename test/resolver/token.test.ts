@@ -94,7 +94,8 @@ describe('token-auth registry', () => {
       new RegistryResolver({ dockerConfigDir: await dockerConfig({}) }).resolve(`${registry.host}/private/tool:v1`, { platform: AMD64 }),
     );
     expect(err.code).toBe('E_UNAUTHORIZED');
-    expect(err.message).toContain(`${registry.host}/private/tool:v1: unauthorized:`);
+    // An anonymous token was sent, but no user credentials: the message must say so.
+    expect(err.message).toContain(`${registry.host}/private/tool:v1: unauthorized: pull access denied for private/tool on ${registry.host} (HTTP 401)`);
   });
 
   it('sends basic credentials from config.json to the token server', async () => {
