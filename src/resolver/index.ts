@@ -20,5 +20,6 @@ export {
   type RegistryCredentials,
 } from './credentials.js';
 export type { FetchLike } from './transport.js';
+export { loadStaticResolver, readImageMetadataFile } from './metadata-file.js';
 export { MediaTypes } from './manifest.js';
 export type { ImageResolver } from '../image/types.js';

@@ -17,6 +17,8 @@ import {
   RegistryResolver,
   convertToHostname,
   credentialKey,
+  loadStaticResolver,
+  readImageMetadataFile,
   isLoopbackHost,
   registryHost,
   type FetchLike,
@@ -386,5 +388,26 @@ describe('docker credentials', () => {
     expect(new DockerCredentialStore({ env: { DOCKER_CONFIG: '/x/y' } }).configDir).toBe('/x/y');
     expect(new DockerCredentialStore({ env: { HOME: '/home/z' } }).configDir).toBe('/home/z/.docker');
     expect(await new DockerCredentialStore({ env: { HOME: join(tmp, 'nohome') } }).get('ghcr.io')).toEqual({});
+  });
+});
+
+describe('images.json on disk', () => {
+  it('loads a static resolver whose errors name the file', async () => {
+    const path = join(tmp, 'images.json');
+    const digest = sha256('x');
+    await writeFile(path, JSON.stringify({ 'alpine:3.20': { digest, config: { architecture: 'amd64', os: 'linux' } } }));
+    const resolver = await loadStaticResolver(path);
+    expect((await resolver.resolve('docker.io/library/alpine:3.20', { platform: AMD64 })).digest).toBe(digest);
+    const missing = await rejection(resolver.resolve('busybox', { platform: AMD64 }));
+    expect(missing.message).toBe(`image docker.io/library/busybox:latest is not in the image metadata file ${path}; run \`dockerfile-llb lock\` to add it`);
+    await expect(readImageMetadataFile(join(tmp, 'nope.json'))).rejects.toMatchObject({
+      code: 'E_INVALID_METADATA',
+      message: `cannot read image metadata file ${join(tmp, 'nope.json')}: no such file`,
+    });
+    await writeFile(path, '{"alpine": {"digest": "sha256:bad", "config": {}}}');
+    await expect(loadStaticResolver(path)).rejects.toMatchObject({
+      code: 'E_INVALID_METADATA',
+      message: `${path}: invalid image metadata for alpine: "digest": invalid checksum digest format`,
+    });
   });
 });
