@@ -259,8 +259,9 @@ export function selfSignedCertificate(privateKey: KeyObject, publicKey: KeyObjec
   const name = der(0x30, der(0x31, der(0x30, derOid(OID_COMMON_NAME), der(0x0c, Buffer.from(commonName, 'utf8')))));
   const alg = der(0x30, derOid(OID_ECDSA_SHA256));
   const now = Date.now();
+  // Positive and minimally encoded (DER): first byte in 0x40..0x7f.
   const serial = randomBytes(8);
-  serial[0]! &= 0x7f;
+  serial[0] = (serial[0]! & 0x3f) | 0x40;
   const tbs = der(
     0x30,
     der(0xa0, der(0x02, Buffer.from([2]))),

@@ -11,14 +11,17 @@ describe('registry harness', () => {
     expect(bcrypt('pw')).toMatch(/^\$2y\$04\$[./A-Za-z0-9]{53}$/);
   });
 
-  it('builds a self-signed certificate that verifies, and a libtrust key id', () => {
-    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const pem = selfSignedCertificate(privateKey, publicKey, 'test-issuer');
-    const cert = new X509Certificate(pem);
-    expect(cert.subject).toBe('CN=test-issuer');
-    expect(cert.verify(publicKey)).toBe(true);
-    expect(cert.publicKey.export({ type: 'spki', format: 'der' })).toEqual(publicKey.export({ type: 'spki', format: 'der' }));
-    expect(libtrustKeyId(publicKey)).toMatch(/^([A-Z2-7]{4}:){11}[A-Z2-7]{4}$/);
+  it('builds self-signed certificates that parse and verify, and libtrust key ids', () => {
+    // Many rounds: random serials and signatures must always be valid DER.
+    for (let i = 0; i < 300; i++) {
+      const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const pem = selfSignedCertificate(privateKey, publicKey, 'test-issuer');
+      const cert = new X509Certificate(pem);
+      expect(cert.subject).toBe('CN=test-issuer');
+      expect(cert.verify(publicKey)).toBe(true);
+      expect(cert.publicKey.export({ type: 'spki', format: 'der' })).toEqual(publicKey.export({ type: 'spki', format: 'der' }));
+      expect(libtrustKeyId(publicKey)).toMatch(/^([A-Z2-7]{4}:){11}[A-Z2-7]{4}$/);
+    }
   });
 
   it('fails loudly, never skips, when docker-registry is missing', () => {
