@@ -25,8 +25,8 @@ export const ImageErrorCode = {
   Network: 'E_NETWORK',
   /** The registry answered with an unexpected HTTP status (after retries for 5xx). */
   Registry: 'E_REGISTRY',
-  /** A docker credential helper failed to run or answered garbage. */
-  CredentialHelper: 'E_CREDENTIAL_HELPER',
+  /** Docker's `config.json` is unreadable, or a credential helper failed or answered garbage. */
+  Credentials: 'E_CREDENTIALS',
   /** The offline metadata file (`images.json`) is malformed. */
   InvalidMetadata: 'E_INVALID_METADATA',
 } as const;

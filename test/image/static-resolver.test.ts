@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ImageResolveError } from '../../src/errors.js';
+import { rejection } from '../helpers/image-errors.js';
 import {
   canonicalJson,
   lockImages,
@@ -34,15 +35,6 @@ const FILE: ImageMetadataFile = {
   },
 };
 
-async function rejection(p: Promise<unknown>): Promise<ImageResolveError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ImageResolveError);
-    return e as ImageResolveError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('StaticImageResolver', () => {
   const resolver = new StaticImageResolver(FILE, { source: 'images.json' });
