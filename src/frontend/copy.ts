@@ -13,7 +13,7 @@ import { goParseUint } from '../util/gostrconv.js';
 import { prefixCommand, processCmdEnv, uppercaseCmd, type DispatchOptions } from './commands.js';
 import { nodeLocation, stateEnv } from './convert.js';
 import type { DispatchState } from './dispatch-state.js';
-import { isHttpSource, parseGitRef } from './gitref.js';
+import { isHttpSource, parseGitRef } from './gitref-stub.js';
 import { commitToHistory } from './image.js';
 import { progressGroupId } from './progress.js';
 import { normalizePath, removeDriveLetter, toSlash } from './system-path.js';

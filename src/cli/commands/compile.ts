@@ -1,0 +1,99 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { compile, type CompileResult } from '../../compile.js';
+import { parseDockerignore } from '../../frontend/dockerignore.js';
+import type { ImageResolver } from '../../image/types.js';
+import { loadStaticResolver, RegistryResolver } from '../../resolver/index.js';
+import { type FlagSpec, type ParsedArgs, UsageError } from '../args.js';
+import type { Command, CommandContext } from '../command.js';
+import { InputError, readInput, writeBinary, writeText } from '../io.js';
+
+/** Flags shared by every command that compiles a Dockerfile. */
+export const buildFlags: readonly FlagSpec[] = [
+  { name: 'file', short: 'f', type: 'string', metavar: 'DOCKERFILE', description: 'The Dockerfile (default PATH/Dockerfile; - reads stdin)' },
+  { name: 'target', type: 'string', metavar: 'STAGE', description: 'Build this stage (default: the last one)' },
+  { name: 'build-arg', type: 'list', metavar: 'K=V', description: 'Set a build argument; a bare K takes its value from the environment' },
+  { name: 'platform', type: 'string', metavar: 'PLATFORM', description: 'Target platform, e.g. linux/arm64 (default linux/amd64)' },
+  { name: 'images', type: 'string', metavar: 'FILE', description: 'Offline image metadata (images.json, see `lock`); no network is used' },
+  { name: 'local-unique-id', type: 'string', metavar: 'ID', description: 'local.unique of the build context source (default localuniqueid)' },
+  { name: 'insecure-registry', type: 'list', metavar: 'HOST', description: 'Use plain HTTP for this registry' },
+];
+
+/** Compiles the Dockerfile the flags name. Sets `ctx.source` so errors can show the line. */
+export async function compileFromArgs(ctx: CommandContext, args: ParsedArgs): Promise<CompileResult> {
+  if (args.positionals.length > 1) throw new UsageError('accepts at most one PATH (the build context)');
+  const contextDir = resolve(ctx.cwd, args.positionals[0] ?? '.');
+  const fileFlag = args.flags.file as string | undefined;
+  const dockerfilePath = fileFlag === undefined ? join(contextDir, 'Dockerfile') : fileFlag === '-' ? '-' : resolve(ctx.cwd, fileFlag);
+  const bytes = readInput(dockerfilePath);
+  const filename = 'Dockerfile';
+  ctx.source = { file: filename, text: new TextDecoder().decode(bytes) };
+
+  const buildArgs: Record<string, string> = {};
+  for (const kv of (args.flags['build-arg'] as string[] | undefined) ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq === 0) throw new UsageError(`invalid --build-arg ${JSON.stringify(kv)}: the name is empty`);
+    if (eq > 0) buildArgs[kv.slice(0, eq)] = kv.slice(eq + 1);
+    else if (ctx.env[kv] !== undefined) buildArgs[kv] = ctx.env[kv]!;
+  }
+
+  let resolver: ImageResolver;
+  const images = args.flags.images as string | undefined;
+  if (images) resolver = await loadStaticResolver(resolve(ctx.cwd, images));
+  else resolver = new RegistryResolver({ insecureRegistries: (args.flags['insecure-registry'] as string[] | undefined) ?? [] });
+
+  return compile(bytes, {
+    target: args.flags.target as string | undefined,
+    buildArgs,
+    platform: args.flags.platform as string | undefined,
+    resolver,
+    localUniqueId: (args.flags['local-unique-id'] as string | undefined) ?? 'localuniqueid',
+    filename,
+    excludePatterns: readDockerignore(contextDir, dockerfilePath),
+  });
+}
+
+/** `<Dockerfile>.dockerignore` next to the Dockerfile, else `.dockerignore` in the context. */
+function readDockerignore(contextDir: string, dockerfilePath: string): string[] | undefined {
+  const candidates = dockerfilePath === '-' ? [] : [`${dockerfilePath}.dockerignore`];
+  candidates.push(join(contextDir, '.dockerignore'));
+  for (const c of candidates) {
+    if (existsSync(c) && statSync(c).isFile()) return parseDockerignore(readFileSync(c, 'utf8'));
+  }
+  if (!existsSync(contextDir) && dockerfilePath !== '-' && !existsSync(dirname(dockerfilePath))) {
+    throw new InputError(`${contextDir}: no such directory`);
+  }
+  return undefined;
+}
+
+export const compileCommand: Command = {
+  name: 'compile',
+  summary: 'Compile a Dockerfile into an LLB Definition for `buildctl build`',
+  usage: 'dockerfile-llb compile [PATH] [-f DOCKERFILE] [--target T] [--build-arg K=V]... [--platform P] [--images FILE] [-o OUT.pb]',
+  flags: [
+    ...buildFlags,
+    { name: 'output', short: 'o', type: 'string', metavar: 'FILE', description: 'Write the Definition to FILE (default stdout, when it is not a terminal)' },
+    { name: 'image-config', type: 'string', metavar: 'FILE', description: 'Also write the image config JSON to FILE' },
+  ],
+  details: 'PATH is the build context (default .). Pipe the output into BuildKit:\n  dockerfile-llb -f Dockerfile . | buildctl build --local context=. --output type=image,name=example',
+  async run(ctx, args) {
+    const result = await compileFromArgs(ctx, args);
+    const configPath = args.flags['image-config'] as string | undefined;
+    if (configPath) writeText(ctx, `${JSON.stringify(result.imageConfig, null, 2)}\n`, resolve(ctx.cwd, configPath));
+    const out = args.flags.output as string | undefined;
+    writeBinary(ctx, result.bytes, out === undefined || out === '-' ? undefined : resolve(ctx.cwd, out), 'the LLB Definition');
+    return 0;
+  },
+};
+
+export const configCommand: Command = {
+  name: 'config',
+  summary: 'Print the image config JSON a Dockerfile produces',
+  usage: 'dockerfile-llb config [PATH] [-f DOCKERFILE] [--target T] [--build-arg K=V]... [--platform P] [--images FILE]',
+  flags: [...buildFlags, { name: 'output', short: 'o', type: 'string', metavar: 'FILE', description: 'Write to FILE instead of stdout' }],
+  async run(ctx, args) {
+    const result = await compileFromArgs(ctx, args);
+    writeText(ctx, `${JSON.stringify(result.imageConfig, null, 2)}\n`, args.flags.output as string | undefined);
+    return 0;
+  },
+};
