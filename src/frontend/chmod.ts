@@ -14,9 +14,9 @@ export function parseSymbolicMode(s: string): string | undefined {
   for (const clause of s.split(',')) {
     let i = 0;
     while (i < clause.length && 'ugoa'.includes(clause[i])) i++;
-    if (i >= clause.length || !'+-='.includes(clause[i])) return `invalid mode: ${s}`;
+    if (i >= clause.length || !'+-='.includes(clause[i])) return 'invalid syntax';
     while (i < clause.length) {
-      if (!'+-='.includes(clause[i])) return `invalid mode: ${s}`;
+      if (!'+-='.includes(clause[i])) return 'invalid syntax';
       i++;
       while (i < clause.length && 'rwxXstugo'.includes(clause[i])) i++;
     }

@@ -433,8 +433,8 @@ function dispatchRunMounts(
     let st = opt.buildContext;
     if (from !== '') {
       const src = sources[i];
-      if (!src?.dispatched && src) {
-        fail(`cannot mount from stage ${JSON.stringify(from)}, it needs to be defined before current stage ${JSON.stringify(d.stageName)}`);
+      if (src && !src.dispatched) {
+        fail(`cannot mount from stage ${JSON.stringify(from)} to ${JSON.stringify(m.target)}, stage needs to be defined before current command`);
       }
       st = src ? src.state : State.scratch();
     }
@@ -445,7 +445,7 @@ function dispatchRunMounts(
     }
     if (m.readOnly) spec.readonly = true;
     else if (m.type === 'bind') spec.noOutput = true;
-    if (m.type === 'cache') spec.cache = { id: `/${m.cacheId}`, sharing: m.cacheSharing === '' ? 'shared' : m.cacheSharing };
+    if (m.type === 'cache') spec.cache = { id: `/${m.cacheId || m.target}`, sharing: m.cacheSharing === '' ? 'shared' : m.cacheSharing };
     let target = m.target;
     if (!isAbs(clean(target))) target = join('/', d.state.values.dir, target);
     if (target === '/') fail(`invalid mount target ${JSON.stringify(target)}`);

@@ -396,7 +396,11 @@ async function resolveReachableStages(ctx: Context, reachable: Set<DispatchState
       if (d.unregistered) d.dispatched = true;
       continue;
     }
-    pending.push(locatedAsync(d.stage.location, () => resolveBaseImage(ctx, d, isReachable)));
+    pending.push(
+      locatedAsync(d.stage.location, () => resolveBaseImage(ctx, d, isReachable)).finally(() => {
+        if (d.unregistered) d.dispatched = true;
+      }),
+    );
   }
   await Promise.all(pending);
 }
@@ -449,9 +453,12 @@ function autoDetectPlatform(img: ImageModel, target: Platform, supported: readon
   return target;
 }
 
-/** The source-map location of an instruction: its first and last line, as BuildKit records it. */
+/** The source-map location of an instruction: one range per line it spans, as BuildKit records it. */
 export function nodeLocation(node: Node): VertexLocation {
-  return { sourceIndex: 0, ranges: [{ start: { line: node.startLine, character: 0 }, end: { line: node.endLine, character: 0 } }] };
+  const end = Math.max(node.endLine, node.startLine);
+  const ranges = [];
+  for (let line = node.startLine; line <= end; line++) ranges.push({ start: { line, character: 0 }, end: { line, character: 0 } });
+  return { sourceIndex: 0, ranges };
 }
 
 function dispatchStages(ctx: Context, reachable: Set<DispatchState>): void {

@@ -121,11 +121,11 @@ export function parseMount(value: string, expander?: SingleWordExpander): Mount 
     if (expander) {
       val = expander(val);
     } else if (key === 'from') {
+      // Without an expander only `from` is read (the converter needs it to find stages).
       const idx = val.indexOf('$');
       if (idx !== -1 && idx !== val.length - 1) {
         return fail(`'${key}' doesn't support variable expansion, define alias stage instead`);
       }
-      continue;
     } else {
       continue; // evaluated later
     }
