@@ -145,6 +145,25 @@ describe('fuzzing', () => {
     }
   });
 
+  it('random --mount and --device values throw nothing but DockerfileError (5000 values)', async () => {
+    const { parseMount, parseDevice } = await import('../../src/instructions/index.js');
+    const r = rng(4);
+    const parts = ['type=', 'cache', 'bind', 'tmpfs', 'secret', 'ssh', 'target=', '/t', 'from=', 'src=', 'ro', 'rw', 'required', 'size=',
+      '1g', 'mode=', '0755', 'uid=', 'gid=', 'id=', 'sharing=', 'locked', 'env=', ',', '"', '=', 'x', '$A', '9'];
+    for (let i = 0; i < 5000; i++) {
+      let v = '';
+      const len = Math.floor(r() * 12);
+      for (let k = 0; k < len; k++) v += parts[Math.floor(r() * parts.length)];
+      for (const fn of [() => parseMount(v), () => parseMount(v, (w) => w), () => parseDevice(v)]) {
+        try {
+          fn();
+        } catch (e) {
+          if (!(e instanceof DockerfileError)) throw new Error(`value ${JSON.stringify(v)}: ${(e as Error).stack}`);
+        }
+      }
+    }
+  });
+
   it('deep JSON nesting and huge lines are handled', () => {
     expect(() => exercise('FROM a\nCMD ' + '['.repeat(20000) + ']'.repeat(20000))).not.toThrow();
     expect(() => parse('FROM a\nRUN ' + 'x'.repeat(70000))).toThrow('dockerfile line greater than max allowed size of 65535');
