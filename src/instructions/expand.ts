@@ -24,42 +24,46 @@ const sources = (c: SourcesAndDest, ex: SingleWordExpander) => ({
   destPath: ex(c.destPath),
 });
 
+/** A copy of `cmd` with `changes` applied (Object.assign: object spreads of commands are slow in V8). */
+function update<T extends Command>(cmd: T, changes: Partial<Command>): T {
+  return Object.assign(Object.assign({}, cmd), changes) as T;
+}
+
 function expandUnlocated<T extends Command>(cmd: T, ex: SingleWordExpander): T {
   switch (cmd.kind) {
     case 'env':
-      return { ...cmd, env: kvps(cmd.env, ex) };
+      return update(cmd, { env: kvps(cmd.env, ex) });
     case 'label':
-      return { ...cmd, labels: kvps(cmd.labels, ex) };
+      return update(cmd, { labels: kvps(cmd.labels, ex) });
     case 'add': {
       const chown = ex(cmd.chown);
       const chmod = ex(cmd.chmod);
       const checksum = ex(cmd.checksum);
-      return { ...cmd, chown, chmod, checksum, ...sources(cmd, ex) };
+      return update(cmd, { chown, chmod, checksum, ...sources(cmd, ex) });
     }
     case 'copy': {
       const chown = ex(cmd.chown);
       const chmod = ex(cmd.chmod);
-      return { ...cmd, chown, chmod, ...sources(cmd, ex) };
+      return update(cmd, { chown, chmod, ...sources(cmd, ex) });
     }
     case 'workdir':
-      return { ...cmd, path: ex(cmd.path) };
+      return update(cmd, { path: ex(cmd.path) });
     case 'user':
-      return { ...cmd, user: ex(cmd.user) };
+      return update(cmd, { user: ex(cmd.user) });
     case 'volume':
-      return { ...cmd, volumes: cmd.volumes.map(ex) };
+      return update(cmd, { volumes: cmd.volumes.map(ex) });
     case 'stopsignal':
-      return { ...cmd, signal: ex(cmd.signal) };
+      return update(cmd, { signal: ex(cmd.signal) });
     case 'arg':
-      return {
-        ...cmd,
+      return update(cmd, {
         args: cmd.args.map((a) => {
           const key = ex(a.key);
           return a.value === undefined ? { key, comment: a.comment } : { key, value: ex(a.value), comment: a.comment };
         }),
-      };
+      });
     case 'run':
       // BuildKit re-parses the --mount values with the expander (setMountState)
-      return { ...cmd, mounts: cmd.mountSpecs.map((m) => parseMount(m, ex)) };
+      return update(cmd, { mounts: cmd.mountSpecs.map((m) => parseMount(m, ex)) });
     default:
       return cmd;
   }
@@ -98,8 +102,9 @@ export function expand<T extends Command>(cmd: T, expander: SingleWordExpander):
  */
 export function expandRaw<T extends Command>(cmd: T, expander: SingleWordExpander): T {
   if (cmd.kind !== 'copy' && cmd.kind !== 'add') return cmd;
-  return located(cmd, () => ({
-    ...cmd,
-    sourceContents: cmd.sourceContents.map((c) => (c.expand ? { ...c, data: expander(c.data) } : c)),
-  }));
+  return located(cmd, () =>
+    update(cmd, {
+      sourceContents: cmd.sourceContents.map((c) => (c.expand ? { path: c.path, data: expander(c.data), expand: true } : c)),
+    }),
+  );
 }

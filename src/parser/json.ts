@@ -129,6 +129,16 @@ function scanNumber(s: string, i: number): [number, boolean] | undefined {
   return [i, Number.isFinite(Number(s.slice(start, i)))];
 }
 
+/** Parses an object key and its colon at `i` (after whitespace); returns the index after `:`. */
+function objectKey(s: string, i: number): number | undefined {
+  i = skipWs(s, i);
+  if (s.charCodeAt(i) !== 0x22) return undefined;
+  const k = parseString(s, i, false);
+  if (!k) return undefined;
+  i = skipWs(s, k[1]);
+  return s.charCodeAt(i) === 0x3a ? i + 1 : undefined;
+}
+
 /**
  * Skips any JSON value at `i`, starting at nesting depth `depth`. Returns [end, rangeError]
  * or undefined when the text is not valid JSON.
@@ -150,13 +160,9 @@ function skipValue(s: string, i: number, depth: number): [number, boolean] | und
         i++;
       } else {
         if (c === 0x7b) {
-          // object: key then colon
-          if (s.charCodeAt(i) !== 0x22) return undefined;
-          const k = parseString(s, i, false);
-          if (!k) return undefined;
-          i = skipWs(s, k[1]);
-          if (s.charCodeAt(i) !== 0x3a) return undefined;
-          i++;
+          const after = objectKey(s, i);
+          if (after === undefined) return undefined;
+          i = after;
         }
         continue;
       }
@@ -187,13 +193,9 @@ function skipValue(s: string, i: number, depth: number): [number, boolean] | und
       if (d !== 0x2c) return undefined;
       i++;
       if (close === 0x7d) {
-        i = skipWs(s, i);
-        if (s.charCodeAt(i) !== 0x22) return undefined;
-        const k = parseString(s, i, false);
-        if (!k) return undefined;
-        i = skipWs(s, k[1]);
-        if (s.charCodeAt(i) !== 0x3a) return undefined;
-        i++;
+        const after = objectKey(s, i);
+        if (after === undefined) return undefined;
+        i = after;
       }
       break;
     }

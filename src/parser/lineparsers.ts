@@ -38,21 +38,30 @@ export interface MutableNode {
 }
 
 /** A node for an argument word spanning [start, end) of the argument text. */
+const NO_ATTRIBUTES: MutableNode['attributes'] = Object.freeze({});
+
+/** A shared, frozen empty list (argument nodes have no children, flags…). */
+function none<T>(): T[] {
+  return EMPTY as unknown as T[];
+}
+const EMPTY: readonly never[] = Object.freeze([]);
+
+/** A node for an argument word spanning [start, end) of the argument text. */
 export function argNode(value: string, map: LineMap, start: number, end: number): MutableNode {
   const range = map.range(start, end);
   return {
     value,
     keyword: '',
-    next: [],
-    children: [],
-    heredocs: [],
-    attributes: {},
+    next: none(),
+    children: none(),
+    heredocs: none(),
+    attributes: NO_ATTRIBUTES,
     original: '',
-    flags: [],
+    flags: none(),
     startLine: range.start.line,
     endLine: range.end.line,
     range,
-    prevComment: [],
+    prevComment: none(),
   };
 }
 
@@ -79,7 +88,11 @@ interface Word {
   readonly end: number;
 }
 
-/** BuildKit's `parseWords`: whitespace-separated words, quotes and escapes kept verbatim. */
+/**
+ * BuildKit's `parseWords`: whitespace-separated words, quotes and escapes kept verbatim. A
+ * word's text is always the source slice, except that an escape token ending the line is
+ * dropped, so words are sliced rather than built character by character.
+ */
 export function parseWords(rest: string, escapeToken: number): Word[] {
   const words: Word[] = [];
   const IN_SPACES = 0;
@@ -88,31 +101,42 @@ export function parseWords(rest: string, escapeToken: number): Word[] {
   let phase = IN_SPACES;
   let quote = 0;
   let blankOK = false;
-  let word = '';
   let start = 0;
+  let droppedEnd = false;
   let ch = 0;
   let w = 0;
   const n = rest.length;
+  const push = (end: number) => {
+    const textEnd = droppedEnd ? end - 1 : end;
+    if (blankOK || textEnd > start) words.push({ text: rest.slice(start, textEnd), start, end });
+  };
   for (let pos = 0; pos <= n; pos += w) {
     if (pos !== n) {
-      ch = rest.codePointAt(pos)!;
-      w = ch > 0xffff ? 2 : 1;
+      ch = rest.charCodeAt(pos);
+      w = 1;
+      if (ch >= 0xd800 && ch <= 0xdbff && pos + 1 < n) {
+        const lo = rest.charCodeAt(pos + 1);
+        if (lo >= 0xdc00 && lo <= 0xdfff) {
+          ch = (ch - 0xd800) * 0x400 + (lo - 0xdc00) + 0x10000;
+          w = 2;
+        }
+      }
     }
     if (phase === IN_SPACES) {
       if (pos === n) break;
       if (isGoSpace(ch)) continue;
       phase = IN_WORD;
       start = pos;
+      droppedEnd = false;
     }
     if (pos === n) {
-      if (blankOK || word.length > 0) words.push({ text: word, start, end: pos });
+      push(pos);
       break;
     }
     if (phase === IN_WORD) {
       if (isGoSpace(ch)) {
         phase = IN_SPACES;
-        if (blankOK || word.length > 0) words.push({ text: word, start, end: pos });
-        word = '';
+        push(pos);
         blankOK = false;
         continue;
       }
@@ -122,13 +146,13 @@ export function parseWords(rest: string, escapeToken: number): Word[] {
         phase = IN_QUOTE;
       }
       if (ch === escapeToken) {
-        if (pos + w === n) continue; // an escape at the end of the line is dropped
-        word += String.fromCodePoint(ch);
+        if (pos + w === n) {
+          droppedEnd = true; // an escape at the end of the line is dropped
+          continue;
+        }
         pos += w;
-        ch = rest.codePointAt(pos)!;
-        w = ch > 0xffff ? 2 : 1;
+        w = rest.codePointAt(pos)! > 0xffff ? 2 : 1;
       }
-      word += String.fromCodePoint(ch);
       continue;
     }
     // IN_QUOTE
@@ -136,14 +160,12 @@ export function parseWords(rest: string, escapeToken: number): Word[] {
     if (ch === escapeToken && quote !== 0x27) {
       if (pos + w === n) {
         phase = IN_WORD;
+        droppedEnd = true;
         continue;
       }
       pos += w;
-      word += String.fromCodePoint(ch);
-      ch = rest.codePointAt(pos)!;
-      w = ch > 0xffff ? 2 : 1;
+      w = rest.codePointAt(pos)! > 0xffff ? 2 : 1;
     }
-    word += String.fromCodePoint(ch);
   }
   return words;
 }
@@ -250,7 +272,7 @@ const parseSubCommand: LineParser = (rest, map, ctx) => {
   if (rest === '') return NONE;
   const child = ctx.subInstruction(rest, map);
   const wrapper = argNode('', map, 0, rest.length);
-  wrapper.children.push(child);
+  wrapper.children = [child];
   return { next: [wrapper], json: false };
 };
 

@@ -101,7 +101,6 @@ function trimContinuation(line: string, esc: number): [string, boolean] {
   return [line.slice(0, end - 1), false];
 }
 
-const EMPTY_RANGE: SourceRange = { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
 
 function newNode(value: string, keyword: string, range: SourceRange): MutableNode {
   return {
@@ -312,4 +311,3 @@ export function parse(text: string, options?: ParseOptions): ParseResult {
   };
 }
 
-export { EMPTY_RANGE };

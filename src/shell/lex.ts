@@ -178,6 +178,16 @@ class ShellWord {
     }
   }
 
+  /** `processStopOn` whose failure at the end of the input becomes `missing` (BuildKit's pattern). */
+  private stopOrMissing(stopChar: number, rawEscapes: boolean, missing: string): string {
+    try {
+      return this.processStopOn(stopChar, rawEscapes).result;
+    } catch (e) {
+      if (e instanceof LexFailure && this.sc.peek() === EOF) throw new LexFailure(missing);
+      throw e;
+    }
+  }
+
   private processSingleQuote(): string {
     const raw = this.lex.rawQuotes;
     let result = '';
@@ -262,13 +272,7 @@ class ShellWord {
         }
         const rawEscapes = ch === 0x23 || ch === 0x25;
         if (nullIsUnset && rawEscapes) throw new LexFailure(`unsupported modifier (${chs}) in substitution`);
-        let word: string;
-        try {
-          word = this.processStopOn(0x7d, rawEscapes).result;
-        } catch (e) {
-          if (e instanceof LexFailure && sc.peek() === EOF) throw new LexFailure("syntax error: missing '}'");
-          throw e;
-        }
+        let word = this.stopOrMissing(0x7d, rawEscapes, "syntax error: missing '}'");
         const value = this.getEnv(name);
         if (skipUnset && value === undefined) return `\${${name}${chs}${word}}`;
         const unsetOrNull = value === undefined || (nullIsUnset && value === '');
@@ -299,20 +303,8 @@ class ShellWord {
       case 0x2f: { // '/'
         const all = sc.peek() === 0x2f;
         if (all) sc.next();
-        let pattern: string;
-        try {
-          pattern = this.processStopOn(0x2f, true).result;
-        } catch (e) {
-          if (e instanceof LexFailure && sc.peek() === EOF) throw new LexFailure("syntax error: missing '/' in ${}");
-          throw e;
-        }
-        let replacement: string;
-        try {
-          replacement = this.processStopOn(0x7d, true).result;
-        } catch (e) {
-          if (e instanceof LexFailure && sc.peek() === EOF) throw new LexFailure("syntax error: missing '}'");
-          throw e;
-        }
+        const pattern = this.stopOrMissing(0x2f, true, "syntax error: missing '/' in ${}");
+        const replacement = this.stopOrMissing(0x7d, true, "syntax error: missing '}'");
         const value = this.getEnv(name);
         if (skipUnset && value === undefined) return `\${${name}/${pattern}/${replacement}}`;
         const glob = compileGlob(pattern, true);
