@@ -3,6 +3,7 @@
  */
 import { DockerfileLlbError } from './errors.js';
 import { convert } from './frontend/convert.js';
+import { DEFAULT_PLATFORM } from './frontend/platform.js';
 import { imageConfigJson } from './frontend/image.js';
 import type { Graph, Output, Vertex } from './graph/types.js';
 import { parsePlatform } from './image/platform.js';
@@ -77,12 +78,12 @@ export async function compile(dockerfile: string | Uint8Array, options: CompileO
     throw new DockerfileLlbError('E_NO_RESOLVER', 'compile needs image metadata: pass `resolver` or `images`');
   }
   const filename = options.filename ?? 'Dockerfile';
-  const buildPlatform = toPlatform(options.buildPlatform);
+  const buildPlatform = toPlatform(options.buildPlatform) ?? DEFAULT_PLATFORM;
   const result = await convert(text, {
     target: options.target,
     buildArgs: options.buildArgs,
     targetPlatform: toPlatform(options.platform),
-    ...(buildPlatform ? { buildPlatforms: [buildPlatform] } : {}),
+    buildPlatforms: [buildPlatform],
     resolver,
     localUniqueId: options.localUniqueId ?? 'localuniqueid',
     filename,

@@ -107,7 +107,7 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
     case 'add':
       dispatchCopy(d, { command: c, source: opt.buildContext, isAdd: true, opt });
       for (const src of c.sourcePaths) {
-        if (!src.startsWith('http://') && !src.startsWith('https://')) d.ctxPaths.add(join('/', toSlash(src, 'windows')));
+        if (!src.startsWith('http://') && !src.startsWith('https://')) d.ctxPaths.add(join('/', src));
       }
       return;
     case 'copy': {
@@ -120,7 +120,7 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
         source = src.state;
       }
       dispatchCopy(d, { command: c, source, isAdd: false, opt });
-      if (!src) for (const p of c.sourcePaths) d.ctxPaths.add(join('/', toSlash(p, 'windows')));
+      if (!src) for (const p of c.sourcePaths) d.ctxPaths.add(join('/', p));
       return;
     }
     case 'label': {
@@ -343,6 +343,7 @@ function withSecretEnvMask(c: RunCommand, env: EnvGetter): EnvGetter {
 }
 
 function dispatchRun(d: DispatchState, c: RunCommand, sources: readonly (DispatchState | undefined)[], opt: DispatchOptions): void {
+  if (c.devices.length > 0) fail('device feature is only supported in Dockerfile frontend 1.14.0-labs or later', 'E_LABS_FEATURE');
   let customName = c.code;
   let args: string[] = [...c.cmdLine];
   const extraMounts: MountSpec[] = [];
@@ -461,7 +462,7 @@ function dispatchRunMounts(
     }
     spec.source = st;
     mounts.push(spec);
-    if (m.from === '') d.ctxPaths.add(join('/', m.source));
+    if (from === '') d.ctxPaths.add(join('/', m.source));
   });
   return { mounts, secrets, ssh };
 }

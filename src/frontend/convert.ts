@@ -18,7 +18,7 @@ import {
   parseInstructions,
   type Stage,
 } from '../instructions/index.js';
-import { parse } from '../parser/index.js';
+import { parse, parseCheckDirective } from '../parser/index.js';
 import type { Node } from '../parser/node.js';
 import { type EnvGetter, ShellLex } from '../shell/index.js';
 import { join } from '../util/posix-path.js';
@@ -116,6 +116,8 @@ export async function convert(text: string, opt: ConvertOptions): Promise<Conver
   if (text.length === 0) fail('the Dockerfile cannot be empty');
   const file = opt.filename;
   const parsed = parse(text, { file });
+  // The lint configuration is read first; a bad `# check=` directive fails the build.
+  if (parsed.directives.check !== undefined) parseCheckDirective(parsed.directives.check);
   const { stages, metaArgs } = parseInstructions(parsed.ast, { file });
   if (stages.length === 0) fail('dockerfile contains no stages to build');
 
@@ -333,7 +335,9 @@ async function resolveStages(ctx: Context, target: DispatchState): Promise<Set<D
     const reachable = reachableStages(target);
     await resolveReachableStages(ctx, reachable);
     let newDeps = false;
-    for (const d of reachable) {
+    // In stage order, so a base is initialized before the stages built on it.
+    for (const d of ctx.all.states) {
+      if (!reachable.has(d)) continue;
       initFromBase(d);
       const onbuilds = [...(d.image.config.OnBuild ?? [])];
       if (d.base && !d.onBuildInit) {

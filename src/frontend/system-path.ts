@@ -72,8 +72,9 @@ export function normalizeWorkdir(current: string, wd: string, os: string): strin
     const joined = posixIsAbs(w) ? clean(w) : join('/', cur, w);
     return `C:${joined.replace(/\//g, '\\')}`;
   }
+  // An absolute WORKDIR is kept as written (BuildKit does not clean it); a relative one is joined.
   const cur = current || '/';
-  return posixIsAbs(wd) ? clean(wd) : join('/', cur, wd);
+  return posixIsAbs(wd) ? wd : join('/', cur, wd);
 }
 
 /** The default PATH BuildKit sets for a target OS. */
