@@ -446,7 +446,7 @@ function dispatchRunMounts(
     }
     if (m.readOnly) spec.readonly = true;
     else if (m.type === 'bind') spec.noOutput = true;
-    if (m.type === 'cache') spec.cache = { id: `/${m.cacheId || m.target}`, sharing: m.cacheSharing === '' ? 'shared' : m.cacheSharing };
+    if (m.type === 'cache') spec.cache = { id: `/${m.cacheId || clean(m.target)}`, sharing: m.cacheSharing === '' ? 'shared' : m.cacheSharing };
     let target = m.target;
     if (!isAbs(clean(target))) target = join('/', d.state.values.dir, target);
     if (target === '/') fail(`invalid mount target ${JSON.stringify(target)}`);

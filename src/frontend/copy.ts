@@ -10,10 +10,11 @@ import type { FileVertex } from '../graph/types.js';
 import type { AddCommand, CopyCommand } from '../instructions/index.js';
 import { base as pathBase } from '../util/posix-path.js';
 import { goParseUint } from '../util/gostrconv.js';
+import { goQuote } from '../util/goquote.js';
 import { prefixCommand, processCmdEnv, uppercaseCmd, type DispatchOptions } from './commands.js';
 import { nodeLocation, stateEnv } from './convert.js';
 import type { DispatchState } from './dispatch-state.js';
-import { isHttpSource, parseGitRef } from './gitref-stub.js';
+import { gitLlbSource, isGitSource, isHttpSource, tryParseGitRef } from './gitref.js';
 import { commitToHistory } from './image.js';
 import { progressGroupId } from './progress.js';
 import { normalizePath, removeDriveLetter, toSlash } from './system-path.js';
@@ -71,7 +72,7 @@ export function dispatchCopy(d: DispatchState, cfg: CopyConfig): void {
   const checksum = c.kind === 'add' ? c.checksum : '';
   if (checksum !== '') {
     if (c.sourcePaths.length !== 1) fail("checksum can't be specified for multiple sources");
-    if (!isHttpSource(c.sourcePaths[0]) && !parseGitRef(c.sourcePaths[0]).isGit) fail('checksum requires HTTP(S) or Git sources');
+    if (!isHttpSource(c.sourcePaths[0]) && !isGitSource(c.sourcePaths[0])) fail('checksum requires HTTP(S) or Git sources');
   }
 
   let commit = cfg.isAdd ? 'ADD' : 'COPY';
@@ -95,23 +96,22 @@ export function dispatchCopy(d: DispatchState, cfg: CopyConfig): void {
   let gitChecksum = checksum;
   for (const src of c.sourcePaths) {
     commit += ` ${src}`;
-    const g = parseGitRef(src);
-    if (g.error && g.isGit) throw g.error;
-    if (g.ref && !g.ref.indistinguishableFromLocal) {
+    const g = tryParseGitRef(src);
+    if (g.error !== undefined && g.isGit) fail(g.error);
+    if (g.ref !== undefined && !g.ref.indistinguishableFromLocal) {
       if (!cfg.isAdd) fail("source can't be a git ref for COPY");
       const ref = g.ref;
       if (keepGitDir !== undefined && ref.keepGitDir !== undefined && keepGitDir !== ref.keepGitDir) fail('inconsistent keep-git-dir configuration');
       if (ref.keepGitDir !== undefined) keepGitDir = ref.keepGitDir;
       if (gitChecksum !== '' && ref.checksum !== '' && gitChecksum !== ref.checksum) {
-        fail(`checksum mismatch ${JSON.stringify(gitChecksum)} != ${JSON.stringify(ref.checksum)}`);
+        fail(`checksum mismatch ${goQuote(gitChecksum)} != ${goQuote(ref.checksum)}`);
       }
       if (ref.checksum !== '') gitChecksum = ref.checksum;
+      const source = gitLlbSource(ref.remote, ref.ref, ref.subdir);
       const st = git(
-        { remote: ref.remote, host: ref.host, path: ref.path, ssh: ref.scheme === 'ssh' },
+        { identifier: source.identifier, fullUrl: source.fullUrl, ssh: source.isSsh },
         {
           customName: pgName,
-          ...(ref.ref ? { ref: ref.ref } : {}),
-          ...(ref.subdir ? { subdir: ref.subdir } : {}),
           ...(keepGitDir ? { keepGitDir: true } : {}),
           ...(gitChecksum ? { checksum: gitChecksum } : {}),
           ...(ref.submodules === false ? { skipSubmodules: true } : {}),

@@ -241,8 +241,6 @@ export function http(url: string, opts: HttpOptions = {}): State {
 
 /** Options of {@link git}. */
 export interface GitOptions extends ConstraintsOptions {
-  readonly ref?: string;
-  readonly subdir?: string;
   readonly keepGitDir?: boolean;
   readonly checksum?: string;
   readonly skipSubmodules?: boolean;
@@ -253,39 +251,32 @@ export interface GitOptions extends ConstraintsOptions {
   readonly mountSshSock?: string;
 }
 
-/** A parsed git remote, as the `git` builder needs it. */
-export interface GitRemote {
-  /** The remote URL as given to git. */
-  readonly remote: string;
-  /** Host and path that identify the repository regardless of protocol. */
-  readonly host: string;
-  readonly path: string;
+/** Where a git source points: the LLB identifier and the remote URL git fetches. */
+export interface GitSource {
+  /** `git://HOST/PATH[#REF[:SUBDIR]]`: the same for every protocol reaching one repository. */
+  readonly identifier: string;
+  /** The URL as given to git (`git.fullurl`). */
+  readonly fullUrl: string;
+  /** True for SSH remotes: the agent socket is mounted and known hosts are checked. */
   readonly ssh: boolean;
 }
 
-/** A git repository checkout, `git://HOST/PATH#REF:SUBDIR`. */
-export function git(remote: GitRemote, opts: GitOptions = {}): State {
-  let id = remote.host + join('/', remote.path);
-  const ref = opts.ref ?? '';
-  const subdir = opts.subdir ?? '';
-  if (ref || subdir) {
-    id += `#${ref}`;
-    if (subdir) id += `:${subdir}`;
-  }
+/** A git repository checkout. Build `source` with the frontend's `gitLlbSource`. */
+export function git(source: GitSource, opts: GitOptions = {}): State {
   const attrs: Record<string, string> = {};
   const caps: string[] = [];
   if (opts.keepGitDir) {
     attrs['git.keepgitdir'] = 'true';
     caps.push(Caps.sourceGitKeepDir);
   }
-  if (remote.remote) {
-    attrs['git.fullurl'] = remote.remote;
+  if (source.fullUrl) {
+    attrs['git.fullurl'] = source.fullUrl;
     caps.push(Caps.sourceGitFullUrl);
   }
   attrs['git.authtokensecret'] = opts.authTokenSecret ?? 'GIT_AUTH_TOKEN';
   attrs['git.authheadersecret'] = opts.authHeaderSecret ?? 'GIT_AUTH_HEADER';
   if (opts.authTokenSecret || opts.authHeaderSecret) caps.push(Caps.sourceGitHttpAuth);
-  if (remote.ssh) {
+  if (source.ssh) {
     if (opts.knownSshHosts) attrs['git.knownsshhosts'] = opts.knownSshHosts;
     caps.push(Caps.sourceGitKnownSshHosts);
     attrs['git.mountsshsock'] = opts.mountSshSock || 'default';
@@ -300,7 +291,7 @@ export function git(remote: GitRemote, opts: GitOptions = {}): State {
     caps.push(Caps.sourceGitSkipSubmodules);
   }
   caps.push(Caps.sourceGit);
-  return State.of({ vertex: sourceVertex(`git://${id}`, attrs, caps, opts, false), index: 0 });
+  return State.of({ vertex: sourceVertex(source.identifier, attrs, caps, opts, false), index: 0 });
 }
 
 /** An image from an OCI layout store, `oci-layout://REF`. */
