@@ -2,7 +2,7 @@
  * Dispatch of each instruction onto a stage: the LLB ops it adds and the image config changes
  * it makes, as BuildKit's `dispatch*` functions do.
  */
-import { DockerfileError } from '../errors.js';
+import { DockerfileError, type SourceLocation } from '../errors.js';
 import { run, type MountSpec, type RunOptions, type SecretSpec, type SSHSpec } from '../graph/exec.js';
 import { file, mkdir, mkfile, parseChown } from '../graph/fileop.js';
 import { State } from '../graph/state.js';
@@ -198,7 +198,7 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
       commitToHistory(img, `SHELL [${c.shell.join(' ')}]`, false, false);
       return;
     case 'arg':
-      dispatchArg(d, c.args, opt);
+      dispatchArg(d, c.args, opt, c.location);
       return;
   }
 }
@@ -290,15 +290,20 @@ export function dispatchWorkdir(d: DispatchState, path: string, instr: { opt: Di
   commitToHistory(d.image, `WORKDIR ${wd}`, withLayer, false);
 }
 
-function dispatchArg(d: DispatchState, args: readonly KeyValuePairOptional[], opt: DispatchOptions): void {
+function dispatchArg(d: DispatchState, args: readonly KeyValuePairOptional[], opt: DispatchOptions, location: SourceLocation): void {
   const parts: string[] = [];
   for (const a of args) {
     const arg: { key: string; value?: string; comment: string } = { ...a };
     const hasValue = Object.hasOwn(opt.buildArgValues, arg.key);
     const hasDefault = arg.value !== undefined;
+    // An ARG that only re-declares a global one keeps the global one's outline entry.
+    let inherited = false;
     if (!hasDefault && !hasValue) {
       const v = opt.globalArgs.get(arg.key);
-      if (v !== undefined) arg.value = v;
+      if (v !== undefined) {
+        arg.value = v;
+        inherited = true;
+      }
     }
     if (hasValue) {
       arg.value = opt.buildArgValues[arg.key];
@@ -308,6 +313,8 @@ function dispatchArg(d: DispatchState, args: readonly KeyValuePairOptional[], op
     if (arg.value !== undefined && arg.key !== 'BUILDKIT_SBOM_SCAN_CONTEXT' && arg.key !== 'BUILDKIT_SBOM_SCAN_STAGE') {
       d.state = d.state.addEnv(arg.key, arg.value);
     }
+    if (!inherited) d.outline.allArgs.set(arg.key, { key: arg.key, value: arg.value ?? '', comment: arg.comment, location });
+    d.outline.usedArgs.add(arg.key);
     d.buildArgs.push(arg);
     parts.push(arg.value !== undefined ? `${arg.key}=${arg.value}` : arg.key);
   }
@@ -415,11 +422,14 @@ function dispatchRunMounts(
   const ssh: SSHSpec[] = [];
   c.mounts.forEach((m, i) => {
     if (m.type === 'secret') {
-      secrets.push(secretSpec(d, m));
+      const spec = secretSpec(d, m);
+      d.outline.addSecret(spec.id, m.required, c.location);
+      secrets.push(spec);
       return;
     }
     if (m.type === 'ssh') {
       if (m.source !== '') fail('ssh does not support source');
+      d.outline.addSSH(m.cacheId, m.required, c.location);
       ssh.push({
         id: m.cacheId,
         ...(m.target ? { target: m.target } : {}),

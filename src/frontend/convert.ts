@@ -28,6 +28,7 @@ import { type DispatchCommand, DispatchState, DispatchStates, reachableStages } 
 import { cloneImage, emptyImage, imageFromConfig, type ImageModel } from './image.js';
 import { buildPlatformOpt, defaultArgs, type PlatformOpt } from './platform.js';
 import { defaultPathEnv } from './system-path.js';
+import { type ArgInfo, OutlineCapture } from './outline-capture.js';
 import { dispatchUser, dispatchWorkdir, prefixCommand } from './commands.js';
 
 const EMPTY_IMAGE_NAME = 'scratch';
@@ -60,6 +61,8 @@ export interface ConvertResult {
   readonly target: string;
   /** The target platform the build used. */
   readonly platform: Platform;
+  /** The target's dispatch state, for `outline` (see outline.ts). */
+  readonly targetState: DispatchState;
 }
 
 /** An EnvGetter over an ordered env list. */
@@ -106,6 +109,8 @@ interface Context {
   /** The build context source, completed once every stage has been dispatched. */
   readonly context: SourceVertex;
   readonly contextState: State;
+  /** The global ARGs for `outline`; each stage starts from a clone. */
+  readonly outline: OutlineCapture;
 }
 
 /**
@@ -125,8 +130,8 @@ export async function convert(text: string, opt: ConvertOptions): Promise<Conver
   const platformOpt = buildPlatformOpt(opt.targetPlatform, opt.buildPlatforms);
   const targetName = opt.target || stages[stages.length - 1].name;
   const shlex = new ShellLex(parsed.escapeToken);
-  let globalArgs = defaultArgs(platformOpt, buildArgs, targetName);
-  globalArgs = buildMetaArgs(globalArgs, shlex, metaArgs, buildArgs);
+  const outline = new OutlineCapture();
+  const globalArgs = buildMetaArgs(defaultArgs(platformOpt, buildArgs, targetName), shlex, metaArgs, buildArgs, outline.allArgs);
 
   // The build context. Its follow-paths are known only after all stages are dispatched, so the
   // vertex is completed at the end (see finalizeContext); nothing reads it before.
@@ -142,6 +147,7 @@ export async function convert(text: string, opt: ConvertOptions): Promise<Conver
     buildArgs,
     context,
     contextState,
+    outline,
   };
 
   buildDispatchStates(ctx, stages);
@@ -160,21 +166,36 @@ export async function convert(text: string, opt: ConvertOptions): Promise<Conver
       .map((s, index) => ({ name: s.stage.name, index, baseName: s.baseName, reachable: reachable.has(s), location: s.stage.location })),
     target: targetName,
     platform: platformOpt.targetPlatform,
+    targetState: target,
   };
 }
 
-/** Global ARGs (before the first FROM) with their values (BuildKit's `buildMetaArgs`). */
-function buildMetaArgs(args: EnvList, shlex: ShellLex, metaArgs: readonly Extract<Command, { kind: 'arg' }>[], buildArgs: Readonly<Record<string, string>>): EnvList {
+/**
+ * Global ARGs (before the first FROM) with their values (BuildKit's `buildMetaArgs`), recorded
+ * in `allArgs` for `outline` with the global ARGs each default reads.
+ */
+function buildMetaArgs(
+  args: EnvList,
+  shlex: ShellLex,
+  metaArgs: readonly Extract<Command, { kind: 'arg' }>[],
+  buildArgs: Readonly<Record<string, string>>,
+  allArgs: Map<string, ArgInfo>,
+): EnvList {
   for (const cmd of metaArgs) {
     for (const kp of cmd.args) {
       let value: string | undefined;
+      let deps: Set<string> | undefined;
       if (Object.hasOwn(buildArgs, kp.key)) {
         value = buildArgs[kp.key];
       } else if (kp.value !== undefined) {
         const current = args;
-        value = located(cmd.location, () => shlex.processWordWithMatches(kp.value!, envGetter(current)).result);
+        const r = located(cmd.location, () => shlex.processWordWithMatches(kp.value!, envGetter(current)));
+        value = r.result;
+        deps = new Set(r.used);
+        if (deps.delete(kp.key)) for (const k of allArgs.get(kp.key)?.deps ?? []) deps.add(k);
       }
       if (value !== undefined) args = envAddOrReplace(args, kp.key, value);
+      allArgs.set(kp.key, { key: kp.key, value: value ?? '', comment: kp.comment, location: cmd.location, deps });
     }
   }
   return args;
@@ -187,6 +208,8 @@ function buildDispatchStates(ctx: Context, stages: readonly Stage[]): void {
     if (name.result === '') fail(`base name (${st.baseName}) should not be blank`, st.location);
     const ds = new DispatchState(st, name.result, st.name);
     ds.prefixPlatform = ctx.opt.multiPlatform === true;
+    ds.outline = ctx.outline.clone();
+    const used = new Set(name.used);
     if (st.platform !== '') {
       const plat = located(st.location, () => {
         try {
@@ -206,9 +229,11 @@ function buildDispatchStates(ctx: Context, stages: readonly Stage[]): void {
       } catch (e) {
         fail(`failed to parse platform ${st.platform}: ${suggestAny((e as Error).message, plat.unmatched, env.keys())}`, st.location);
       }
+      for (const k of plat.used) used.add(k);
     }
     if (st.name === '') ds.stageName = `stage-${i}`;
     ctx.all.add(ds);
+    for (const k of used) ds.outline.usedArgs.add(k);
     let total = ds.baseName !== EMPTY_IMAGE_NAME && !ds.base ? 1 : 0;
     for (const c of st.commands) {
       if (c.kind === 'add' || c.kind === 'copy' || c.kind === 'run' || c.kind === 'workdir') total++;

@@ -8,6 +8,7 @@ import type { State } from '../graph/state.js';
 import type { Platform } from '../image/types.js';
 import type { Command, KeyValuePairOptional, Stage } from '../instructions/index.js';
 import type { ImageModel } from './image.js';
+import { OutlineCapture } from './outline-capture.js';
 
 /** A command with the stages it reads from (COPY --from, RUN --mount from=). */
 export interface DispatchCommand {
@@ -43,6 +44,8 @@ export class DispatchState {
   ignoreCache = false;
   /** Whether CMD was set in this stage (ENTRYPOINT then keeps it). */
   cmdSet = false;
+  /** What `outline` reports for this stage (BuildKit's `outlineCapture`). */
+  outline = new OutlineCapture();
 
   constructor(stage: Stage, baseName: string, stageName: string) {
     this.stage = stage;
@@ -64,7 +67,10 @@ export class DispatchStates {
   add(ds: DispatchState): void {
     this.states.push(ds);
     const base = this.byName.get(ds.baseName);
-    if (base) ds.base = base;
+    if (base) {
+      ds.base = base;
+      ds.outline = base.outline.clone();
+    }
     if (ds.stage.name !== '') this.byName.set(ds.stage.name.toLowerCase(), ds);
   }
 
