@@ -2,15 +2,18 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { UsageError } from './args.js';
 
-/** Reads a file, or standard input for `-`. */
-export function readInput(path: string): Uint8Array {
+/** Reads a file, or standard input for `-`. `shown` names the file in errors (default `path`). */
+export function readInput(path: string, shown = path): Uint8Array {
+  if (path === '-' && process.stdin.isTTY) {
+    throw new UsageError('standard input is a terminal: pipe the input in (… | dockerfile-llb …) or name a file');
+  }
   try {
     return new Uint8Array(readFileSync(path === '-' ? 0 : path));
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw new InputError(`${path}: no such file or directory`);
-    if (err.code === 'EISDIR') throw new InputError(`${path}: is a directory`);
-    throw new InputError(`${path}: ${err.message}`);
+    if (err.code === 'ENOENT') throw new InputError(`${shown}: no such file or directory`);
+    if (err.code === 'EISDIR') throw new InputError(`${shown}: is a directory`);
+    throw new InputError(`${shown}: ${err.message}`);
   }
 }
 

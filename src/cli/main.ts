@@ -5,11 +5,21 @@
 import { formatFlags, parseArgs, UsageError } from './args.js';
 import type { Command, CommandContext } from './command.js';
 import { compileCommand, configCommand } from './commands/compile.js';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { dumpCommand } from './commands/dump.js';
+import { outlineCommand } from './commands/outline.js';
 import { describeError, EXIT_OK } from './errors.js';
 import { VERSION } from '../version.js';
+import { suggest } from '../util/suggest.js';
 
-export const commands: readonly Command[] = [compileCommand, configCommand, dumpCommand];
+/** Every subcommand, one per line (the first is the default). */
+export const commands: readonly Command[] = [
+  compileCommand,
+  configCommand,
+  dumpCommand,
+  outlineCommand,
+];
 
 function commandHelp(c: Command): string {
   return `${c.summary}\n\nUsage:\n  ${c.usage}\n\nFlags:\n${formatFlags([...c.flags, { name: 'help', short: 'h', type: 'boolean', description: 'Show this help' }])}\n${c.details ? `\n${c.details}\n` : ''}`;
@@ -21,7 +31,12 @@ function mainHelp(): string {
     'dockerfile-llb compiles Dockerfiles into BuildKit LLB, byte-identical to BuildKit\'s own frontend.',
     '',
     'Usage:',
+    '  dockerfile-llb [compile] [PATH] [-f DOCKERFILE] [FLAGS]',
     '  dockerfile-llb COMMAND [FLAGS] [ARGS]',
+    '',
+    'Without a command, dockerfile-llb compiles: PATH is the build context (default .), the',
+    'Dockerfile is PATH/Dockerfile unless -f names another, and the LLB goes to stdout:',
+    '  dockerfile-llb . | buildctl build --local context=. --local dockerfile=. --output type=image,name=example',
     '',
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
@@ -29,6 +44,9 @@ function mainHelp(): string {
     'Flags:',
     '  -h, --help     Show help (also `dockerfile-llb COMMAND --help`)',
     '  -v, --version  Print the version',
+    '',
+    'Exit codes: 0 ok, 1 bad input (a Dockerfile error, a missing file), 2 bad usage.',
+    'Set DEBUG=1 to see stack traces of internal errors.',
     '',
   ].join('\n');
 }
@@ -48,23 +66,32 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     cwd: options.cwd ?? process.cwd(),
   };
   try {
-    const [first, ...rest] = argv;
-    if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
-      if (first === 'help' && rest[0]) {
-        const c = commands.find((x) => x.name === rest[0]);
-        if (!c) throw new UsageError(`unknown command "${rest[0]}"`);
+    const [first, ...tail] = argv;
+    if (first === '-h' || first === '--help' || first === 'help') {
+      if (first === 'help' && tail[0]) {
+        const c = commands.find((x) => x.name === tail[0]);
+        if (!c) throw new UsageError(`unknown command "${tail[0]}"${suggestCommand(tail[0])}`);
         ctx.stdout.write(commandHelp(c));
         return EXIT_OK;
       }
       ctx.stdout.write(mainHelp());
-      return first === undefined ? 2 : EXIT_OK;
+      return EXIT_OK;
     }
     if (first === '-v' || first === '--version' || first === 'version') {
       ctx.stdout.write(`dockerfile-llb ${VERSION}\n`);
       return EXIT_OK;
     }
-    const command = commands.find((c) => c.name === first);
-    if (!command) throw new UsageError(`unknown command "${first}"`);
+    // No command (nothing, flags, or a PATH first) means compile, like `docker build [PATH]`.
+    let command = commands.find((c) => c.name === first);
+    let rest: readonly string[] = tail;
+    if (!command) {
+      if (first !== undefined && !first.startsWith('-') && !existsSync(resolve(ctx.cwd, first))) {
+        const hint = suggestCommand(first);
+        if (hint) throw new UsageError(`unknown command "${first}"${hint}`);
+      }
+      command = commands[0];
+      rest = argv;
+    }
     if (rest.includes('--help') || rest.includes('-h')) {
       ctx.stdout.write(commandHelp(command));
       return EXIT_OK;
@@ -75,4 +102,10 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     ctx.stderr.write(text);
     return code;
   }
+}
+
+/** ` (did you mean X?)` when `word` is close to a command name, else ''. */
+function suggestCommand(word: string): string {
+  const close = suggest(word, commands.map((c) => c.name), true);
+  return close ? ` (did you mean ${close}?)` : '';
 }

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { compile, type CompileResult } from '../../compile.js';
 import { parseDockerignore } from '../../frontend/dockerignore.js';
 import type { ImageResolver } from '../../image/types.js';
@@ -19,49 +19,87 @@ export const buildFlags: readonly FlagSpec[] = [
   { name: 'insecure-registry', type: 'list', metavar: 'HOST', description: 'Use plain HTTP for this registry' },
 ];
 
-/** Compiles the Dockerfile the flags name. Sets `ctx.source` so errors can show the line. */
-export async function compileFromArgs(ctx: CommandContext, args: ParsedArgs): Promise<CompileResult> {
-  if (args.positionals.length > 1) throw new UsageError('accepts at most one PATH (the build context)');
-  const contextDir = resolve(ctx.cwd, args.positionals[0] ?? '.');
+/** What the build flags and PATH name: the Dockerfile, the context, build args, image metadata. */
+export interface BuildInput {
+  /** The Dockerfile's bytes. */
+  readonly bytes: Uint8Array;
+  /** The build context directory (absolute). */
+  readonly contextDir: string;
+  /** The Dockerfile's absolute path, or `-` for stdin. */
+  readonly dockerfilePath: string;
+  readonly buildArgs: Record<string, string>;
+  readonly target: string | undefined;
+  readonly platform: string | undefined;
+  /** Where base image metadata comes from: `--images`, or the registries. */
+  resolver(): Promise<ImageResolver>;
+}
+
+/**
+ * Reads the Dockerfile the flags name (default `PATH/Dockerfile`, `-` for stdin) and collects
+ * the build flags. Sets `ctx.source` so errors can show the offending line.
+ */
+export function readBuildInput(ctx: CommandContext, args: ParsedArgs): BuildInput {
+  if (args.positionals.length > 1) throw new UsageError(`accepts at most one PATH (the build context), got ${args.positionals.length}: ${args.positionals.join(' ')}`);
+  const contextArg = args.positionals[0];
+  const contextDir = resolve(ctx.cwd, contextArg ?? '.');
+  if (contextArg !== undefined && !existsSync(contextDir)) throw new InputError(`${contextArg}: no such directory (PATH is the build context)`);
+  if (contextArg !== undefined && !statSync(contextDir).isDirectory()) {
+    throw new InputError(`${contextArg}: not a directory (PATH is the build context; name a Dockerfile with -f)`);
+  }
   const fileFlag = args.flags.file as string | undefined;
   const dockerfilePath = fileFlag === undefined ? join(contextDir, 'Dockerfile') : fileFlag === '-' ? '-' : resolve(ctx.cwd, fileFlag);
-  const bytes = readInput(dockerfilePath);
-  const filename = 'Dockerfile';
-  ctx.source = { file: filename, text: new TextDecoder().decode(bytes) };
+  // Name the file as the user would: the flag as given, or PATH/Dockerfile.
+  const shown = fileFlag ?? (contextArg === undefined ? 'Dockerfile' : join(contextArg, 'Dockerfile'));
+  const bytes = readInput(dockerfilePath, shown);
+  ctx.source = { file: 'Dockerfile', text: new TextDecoder().decode(bytes) };
 
   const buildArgs: Record<string, string> = {};
   for (const kv of (args.flags['build-arg'] as string[] | undefined) ?? []) {
     const eq = kv.indexOf('=');
-    if (eq === 0) throw new UsageError(`invalid --build-arg ${JSON.stringify(kv)}: the name is empty`);
+    if (eq === 0 || kv === '') throw new UsageError(`invalid --build-arg ${JSON.stringify(kv)}: the name is empty`);
     if (eq > 0) buildArgs[kv.slice(0, eq)] = kv.slice(eq + 1);
+    // Like docker: a bare NAME takes its value from the environment, and is skipped when unset.
     else if (ctx.env[kv] !== undefined) buildArgs[kv] = ctx.env[kv]!;
   }
 
-  let resolver: ImageResolver;
   const images = args.flags.images as string | undefined;
-  if (images) resolver = await loadStaticResolver(resolve(ctx.cwd, images));
-  else resolver = new RegistryResolver({ insecureRegistries: (args.flags['insecure-registry'] as string[] | undefined) ?? [] });
-
-  return compile(bytes, {
-    target: args.flags.target as string | undefined,
+  return {
+    bytes,
+    contextDir,
+    dockerfilePath,
     buildArgs,
+    target: args.flags.target as string | undefined,
     platform: args.flags.platform as string | undefined,
-    resolver,
+    resolver: async () =>
+      images
+        ? loadStaticResolver(resolve(ctx.cwd, images))
+        : new RegistryResolver({ insecureRegistries: (args.flags['insecure-registry'] as string[] | undefined) ?? [] }),
+  };
+}
+
+/** Compiles the Dockerfile the flags name. Sets `ctx.source` so errors can show the line. */
+export async function compileFromArgs(ctx: CommandContext, args: ParsedArgs): Promise<CompileResult> {
+  const input = readBuildInput(ctx, args);
+  return compile(input.bytes, {
+    target: input.target,
+    buildArgs: input.buildArgs,
+    platform: input.platform,
+    resolver: await input.resolver(),
     localUniqueId: (args.flags['local-unique-id'] as string | undefined) ?? 'localuniqueid',
-    filename,
-    excludePatterns: readDockerignore(contextDir, dockerfilePath),
+    filename: 'Dockerfile',
+    excludePatterns: readDockerignore(input.contextDir, input.dockerfilePath),
   });
 }
 
-/** `<Dockerfile>.dockerignore` next to the Dockerfile, else `.dockerignore` in the context. */
-function readDockerignore(contextDir: string, dockerfilePath: string): string[] | undefined {
+/**
+ * The context's ignore patterns, found as BuildKit's frontend finds them: `<Dockerfile>.dockerignore`
+ * next to the Dockerfile when it exists, else `.dockerignore` at the root of the context.
+ */
+export function readDockerignore(contextDir: string, dockerfilePath: string): string[] | undefined {
   const candidates = dockerfilePath === '-' ? [] : [`${dockerfilePath}.dockerignore`];
   candidates.push(join(contextDir, '.dockerignore'));
   for (const c of candidates) {
     if (existsSync(c) && statSync(c).isFile()) return parseDockerignore(readFileSync(c, 'utf8'));
-  }
-  if (!existsSync(contextDir) && dockerfilePath !== '-' && !existsSync(dirname(dockerfilePath))) {
-    throw new InputError(`${contextDir}: no such directory`);
   }
   return undefined;
 }

@@ -3,19 +3,33 @@ import { definitionToDot, dumpDefinition } from '../../llb/dump.js';
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { readInput, writeText } from '../io.js';
+import { buildFlags, compileFromArgs } from './compile.js';
 
 export const dumpCommand: Command = {
   name: 'dump',
   summary: 'Print the ops of a Definition like `buildctl debug dump-llb`',
-  usage: 'dockerfile-llb dump [FILE|-] [--dot] [-o OUT]',
+  usage: 'dockerfile-llb dump [FILE|-] [--dot] [-o OUT]\n  dockerfile-llb dump -f DOCKERFILE [PATH] [build flags] [--dot] [-o OUT]',
   flags: [
     { name: 'dot', type: 'boolean', description: 'Print a Graphviz DOT graph instead of JSON lines' },
     { name: 'output', short: 'o', type: 'string', metavar: 'FILE', description: 'Write to FILE instead of stdout' },
+    ...buildFlags.map((f) => (f.name === 'file' ? { ...f, description: 'Compile this Dockerfile first (- reads stdin); PATH is then the context' } : f)),
   ],
-  details: 'FILE is a serialized LLB Definition (what `dockerfile-llb compile` writes); `-` or no FILE reads stdin.',
+  details: [
+    'FILE is a serialized LLB Definition (what `dockerfile-llb compile` writes); `-` or no FILE reads',
+    'stdin. With -f, the Dockerfile is compiled first, with the same flags as `compile`.',
+    'Each line is one op, in Definition order: {"Op": …, "Digest": …, "OpMetadata": …}.',
+    'Render the graph: dockerfile-llb dump -f Dockerfile --dot | dot -Tsvg > graph.svg',
+  ].join('\n'),
   async run(ctx, args) {
-    if (args.positionals.length > 1) throw new UsageError('dump takes at most one FILE');
-    const def = readDefinition(readInput(args.positionals[0] ?? '-'));
+    let def;
+    if (args.flags.file !== undefined) {
+      def = (await compileFromArgs(ctx, args)).definition;
+    } else {
+      const compileOnly = ['target', 'build-arg', 'platform', 'images', 'local-unique-id', 'insecure-registry'].filter((k) => args.flags[k] !== undefined);
+      if (compileOnly.length) throw new UsageError(`--${compileOnly[0]} needs -f DOCKERFILE (dump compiles only with -f)`);
+      if (args.positionals.length > 1) throw new UsageError('dump takes at most one FILE');
+      def = readDefinition(readInput(args.positionals[0] ?? '-'));
+    }
     const text = args.flags.dot
       ? definitionToDot(def)
       : dumpDefinition(def)

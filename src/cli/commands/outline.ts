@@ -1,0 +1,60 @@
+import { formatOutline, formatTargets, listTargets, type Outline, outline, type Target } from '../../frontend/outline.js';
+import type { Command } from '../command.js';
+import { writeText } from '../io.js';
+import { buildFlags, readBuildInput } from './compile.js';
+
+export const outlineCommand: Command = {
+  name: 'outline',
+  summary: 'List the targets, and the build args, secrets and SSH a target uses',
+  usage: 'dockerfile-llb outline [PATH] [-f DOCKERFILE] [--target T] [--build-arg K=V]... [--images FILE] [--targets | --all] [--json]',
+  flags: [
+    ...buildFlags.filter((f) => f.name !== 'local-unique-id'),
+    { name: 'targets', type: 'boolean', description: 'Only list the targets (like docker build --call=targets); resolves no image' },
+    { name: 'all', type: 'boolean', description: 'Outline every target, not just --target' },
+    { name: 'json', type: 'boolean', description: 'Print JSON (BuildKit\'s shapes) instead of tables' },
+    { name: 'output', short: 'o', type: 'string', metavar: 'FILE', description: 'Write to FILE instead of stdout' },
+  ],
+  details: [
+    'Text output is what `docker build --call=targets` and `--call=outline` print: the targets,',
+    'then for the target (default: the last stage) each build arg it uses with its value and the',
+    '`# NAME description` comment above it, and the secrets and SSH sockets its RUN mounts ask for.',
+    'Like BuildKit, the outline runs the conversion, so base images are resolved (use --images to',
+    'stay offline); --targets only parses.',
+    '',
+    'JSON: {"targets": [Target...], "outline": Outline} (with --all, "outlines": [Outline...]).',
+  ].join('\n'),
+  async run(ctx, args) {
+    const input = readBuildInput(ctx, args);
+    const targets = listTargets(input.bytes);
+    const json = args.flags.json === true;
+    const out = args.flags.output as string | undefined;
+    if (args.flags.targets) {
+      writeText(ctx, json ? `${JSON.stringify({ targets }, null, 2)}\n` : formatTargets(targets), out);
+      return 0;
+    }
+    const resolver = await input.resolver();
+    const outlineOf = (target: string | undefined) =>
+      outline(input.bytes, { target, buildArgs: input.buildArgs, platform: input.platform, resolver });
+    if (args.flags.all) {
+      const outlines: Outline[] = [];
+      for (const t of buildableTargets(targets)) outlines.push(await outlineOf(t.name));
+      writeText(ctx, json ? `${JSON.stringify({ targets, outlines }, null, 2)}\n` : [formatTargets(targets), ...outlines.map(formatOutline)].join('\n'), out);
+      return 0;
+    }
+    const o = await outlineOf(input.target);
+    writeText(ctx, json ? `${JSON.stringify({ targets, outline: o }, null, 2)}\n` : `${formatTargets(targets)}\n${formatOutline(o)}`, out);
+    return 0;
+  },
+};
+
+/** The targets `--target` can name, and the default (which may be unnamed). */
+function buildableTargets(targets: readonly Target[]): Target[] {
+  const seen = new Set<string>();
+  return targets.filter((t) => {
+    if (t.name === undefined) return t.default === true;
+    // A later stage with the same name is an error the conversion reports; outline the first.
+    if (seen.has(t.name)) return false;
+    seen.add(t.name);
+    return true;
+  });
+}
