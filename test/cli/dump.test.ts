@@ -1,7 +1,7 @@
 /** `dockerfile-llb dump`, spawned as a real process, against every golden Definition. */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { goldenCases, readGoldenJson } from '../helpers/golden';
+import { golden, goldenCases, readGoldenJson } from '../helpers/golden';
 import { pool, runCli, runInProcess } from '../helpers/cli';
 
 describe('dockerfile-llb dump', () => {
@@ -36,6 +36,18 @@ describe('dockerfile-llb dump', () => {
     expect(dot).toMatch(/^digraph llb \{/);
     for (const op of readGoldenJson(c).ops) expect(dot).toContain(`"${op.digest}"`);
     expect(dot).toContain('LINK COPY --link app.conf /etc/app.conf');
+  });
+
+  it('with -f compiles the Dockerfile first, taking compile\'s flags', async () => {
+    const c = goldenCases().find((x) => x.name === 'e2e/19-target-middle')!;
+    const args = ['-f', join(c.dir, 'Dockerfile'), c.dir, '--images', golden('images.json'), '--target', 'middle'];
+    const r = await runCli(['dump', ...args, '--build-arg', 'MID=from-case-json', '--build-arg', 'GLOBAL=global-from-case-json']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.Digest)).toEqual(readGoldenJson(c).ops.map((o) => o.digest));
+    const dot = await runCli(['dump', '--dot', ...args]);
+    expect(dot.code, dot.stderr).toBe(0);
+    expect(dot.stdout.toString()).toMatch(/^digraph llb \{/);
   });
 
   it('rejects garbage with exit code 1 and a located message', async () => {

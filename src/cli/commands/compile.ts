@@ -40,6 +40,15 @@ export interface BuildInput {
  */
 export function readBuildInput(ctx: CommandContext, args: ParsedArgs): BuildInput {
   if (args.positionals.length > 1) throw new UsageError(`accepts at most one PATH (the build context), got ${args.positionals.length}: ${args.positionals.join(' ')}`);
+  const buildArgs: Record<string, string> = {};
+  for (const kv of (args.flags['build-arg'] as string[] | undefined) ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq === 0 || kv === '') throw new UsageError(`invalid --build-arg ${JSON.stringify(kv)}: the name is empty`);
+    if (eq > 0) buildArgs[kv.slice(0, eq)] = kv.slice(eq + 1);
+    // Like docker: a bare NAME takes its value from the environment, and is skipped when unset.
+    else if (ctx.env[kv] !== undefined) buildArgs[kv] = ctx.env[kv]!;
+  }
+
   const contextArg = args.positionals[0];
   const contextDir = resolve(ctx.cwd, contextArg ?? '.');
   if (contextArg !== undefined && !existsSync(contextDir)) throw new InputError(`${contextArg}: no such directory (PATH is the build context)`);
@@ -52,15 +61,6 @@ export function readBuildInput(ctx: CommandContext, args: ParsedArgs): BuildInpu
   const shown = fileFlag ?? (contextArg === undefined ? 'Dockerfile' : join(contextArg, 'Dockerfile'));
   const bytes = readInput(dockerfilePath, shown);
   ctx.source = { file: 'Dockerfile', text: new TextDecoder().decode(bytes) };
-
-  const buildArgs: Record<string, string> = {};
-  for (const kv of (args.flags['build-arg'] as string[] | undefined) ?? []) {
-    const eq = kv.indexOf('=');
-    if (eq === 0 || kv === '') throw new UsageError(`invalid --build-arg ${JSON.stringify(kv)}: the name is empty`);
-    if (eq > 0) buildArgs[kv.slice(0, eq)] = kv.slice(eq + 1);
-    // Like docker: a bare NAME takes its value from the environment, and is skipped when unset.
-    else if (ctx.env[kv] !== undefined) buildArgs[kv] = ctx.env[kv]!;
-  }
 
   const images = args.flags.images as string | undefined;
   return {
