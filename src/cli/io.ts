@@ -2,13 +2,22 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { UsageError } from './args.js';
 
-/** Reads a file, or standard input for `-`. `shown` names the file in errors (default `path`). */
-export function readInput(path: string, shown = path): Uint8Array {
-  if (path === '-' && process.stdin.isTTY) {
-    throw new UsageError('standard input is a terminal: pipe the input in (… | dockerfile-llb …) or name a file');
+/**
+ * Reads a file, or standard input for `-`. `shown` names the file in errors (default `path`).
+ * Standard input is read as a stream: `readFileSync(0)` fails with EAGAIN on a pipe whose writer
+ * made it non-blocking (another Node process, for one).
+ */
+export async function readInput(path: string, shown = path): Promise<Uint8Array> {
+  if (path === '-') {
+    if (process.stdin.isTTY) {
+      throw new UsageError('standard input is a terminal: pipe the input in (… | dockerfile-llb …) or name a file');
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return new Uint8Array(Buffer.concat(chunks));
   }
   try {
-    return new Uint8Array(readFileSync(path === '-' ? 0 : path));
+    return new Uint8Array(readFileSync(path));
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ENOENT') throw new InputError(`${shown}: no such file or directory`);

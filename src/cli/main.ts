@@ -36,7 +36,7 @@ function mainHelp(): string {
     '',
     'Without a command, dockerfile-llb compiles: PATH is the build context (default .), the',
     'Dockerfile is PATH/Dockerfile unless -f names another, and the LLB goes to stdout:',
-    '  dockerfile-llb . | buildctl build --local context=. --local dockerfile=. --output type=image,name=example',
+    '  dockerfile-llb -f Dockerfile . | buildctl build --local context=. --output type=image,name=example',
     '',
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
@@ -59,6 +59,7 @@ export interface MainOptions {
 }
 
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
+  if (!options.stdout) quietOnBrokenPipe(process.stdout);
   const ctx: CommandContext = {
     stdout: options.stdout ?? process.stdout,
     stderr: options.stderr ?? process.stderr,
@@ -108,4 +109,16 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
 function suggestCommand(word: string): string {
   const close = suggest(word, commands.map((c) => c.name), true);
   return close ? ` (did you mean ${close}?)` : '';
+}
+
+/**
+ * A reader that goes away (`dockerfile-llb dump x | head -1`, or buildctl failing first) is not
+ * worth a stack trace: stop quietly, with exit code 1.
+ */
+function quietOnBrokenPipe(stream: NodeJS.WriteStream): void {
+  if (stream.listenerCount('error') > 0) return;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(1);
+  });
 }

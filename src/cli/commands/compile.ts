@@ -38,7 +38,7 @@ export interface BuildInput {
  * Reads the Dockerfile the flags name (default `PATH/Dockerfile`, `-` for stdin) and collects
  * the build flags. Sets `ctx.source` so errors can show the offending line.
  */
-export function readBuildInput(ctx: CommandContext, args: ParsedArgs): BuildInput {
+export async function readBuildInput(ctx: CommandContext, args: ParsedArgs): Promise<BuildInput> {
   if (args.positionals.length > 1) throw new UsageError(`accepts at most one PATH (the build context), got ${args.positionals.length}: ${args.positionals.join(' ')}`);
   const buildArgs: Record<string, string> = {};
   for (const kv of (args.flags['build-arg'] as string[] | undefined) ?? []) {
@@ -59,7 +59,7 @@ export function readBuildInput(ctx: CommandContext, args: ParsedArgs): BuildInpu
   const dockerfilePath = fileFlag === undefined ? join(contextDir, 'Dockerfile') : fileFlag === '-' ? '-' : resolve(ctx.cwd, fileFlag);
   // Name the file as the user would: the flag as given, or PATH/Dockerfile.
   const shown = fileFlag ?? (contextArg === undefined ? 'Dockerfile' : join(contextArg, 'Dockerfile'));
-  const bytes = readInput(dockerfilePath, shown);
+  const bytes = await readInput(dockerfilePath, shown);
   ctx.source = { file: 'Dockerfile', text: new TextDecoder().decode(bytes) };
 
   const images = args.flags.images as string | undefined;
@@ -79,7 +79,7 @@ export function readBuildInput(ctx: CommandContext, args: ParsedArgs): BuildInpu
 
 /** Compiles the Dockerfile the flags name. Sets `ctx.source` so errors can show the line. */
 export async function compileFromArgs(ctx: CommandContext, args: ParsedArgs): Promise<CompileResult> {
-  const input = readBuildInput(ctx, args);
+  const input = await readBuildInput(ctx, args);
   return compile(input.bytes, {
     target: input.target,
     buildArgs: input.buildArgs,

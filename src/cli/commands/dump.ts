@@ -28,7 +28,7 @@ export const dumpCommand: Command = {
       const compileOnly = ['target', 'build-arg', 'platform', 'images', 'local-unique-id', 'insecure-registry'].filter((k) => args.flags[k] !== undefined);
       if (compileOnly.length) throw new UsageError(`--${compileOnly[0]} needs -f DOCKERFILE (dump compiles only with -f)`);
       if (args.positionals.length > 1) throw new UsageError('dump takes at most one FILE');
-      def = readDefinition(readInput(args.positionals[0] ?? '-'));
+      def = readDefinition(await readInput(args.positionals[0] ?? '-'));
     }
     const text = args.flags.dot
       ? definitionToDot(def)

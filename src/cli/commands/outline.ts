@@ -24,7 +24,7 @@ export const outlineCommand: Command = {
     'JSON: {"targets": [Target...], "outline": Outline} (with --all, "outlines": [Outline...]).',
   ].join('\n'),
   async run(ctx, args) {
-    const input = readBuildInput(ctx, args);
+    const input = await readBuildInput(ctx, args);
     const targets = listTargets(input.bytes);
     const json = args.flags.json === true;
     const out = args.flags.output as string | undefined;
