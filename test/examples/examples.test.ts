@@ -3,7 +3,7 @@
  * what it says it prints. Refresh the blocks after a deliberate change with
  *   UPDATE_DOCS=1 npx vitest run test/examples
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/cli';
@@ -47,4 +47,15 @@ describe('examples', () => {
       }
     });
   }
+});
+
+describe('docs/copy-link pictures', () => {
+  it.each(['copy', 'copy-link'])('%s.dot is what dump --dot prints today (the SVG is rendered from it)', (name) => {
+    const { output, status } = runConsoleCommand(`dockerfile-llb dump --dot -f docs/copy-link/${name}.Dockerfile docs/copy-link --images examples/images.json`);
+    expect(status).toBe(0);
+    expect(output).toBe(readFileSync(join(repoRoot, 'docs/copy-link', `${name}.dot`), 'utf8'));
+    const svg = readFileSync(join(repoRoot, 'docs/copy-link', `${name}.svg`), 'utf8');
+    // Every node of the graph is in the picture.
+    for (const m of output.matchAll(/\\n([0-9a-f]{12})"/g)) expect(svg).toContain(m[1]);
+  });
 });
