@@ -59,3 +59,11 @@ describe('docs/copy-link pictures', () => {
     for (const m of output.matchAll(/\\n([0-9a-f]{12})"/g)) expect(svg).toContain(m[1]);
   });
 });
+
+describe('code shown in the docs is the code that runs', () => {
+  it('docs/library.md and README.md show docs/library/compile.ts as it is', () => {
+    const code = readFileSync(join(repoRoot, 'docs/library/compile.ts'), 'utf8');
+    expect(readFileSync(join(repoRoot, 'docs/library.md'), 'utf8')).toContain(`\`\`\`ts\n${code}\`\`\``);
+    if (existsSync(join(repoRoot, 'README.md'))) expect(readFileSync(join(repoRoot, 'README.md'), 'utf8')).toContain(`\`\`\`ts\n${code}\`\`\``);
+  });
+});
