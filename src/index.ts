@@ -22,3 +22,56 @@ export { dumpDefinition, definitionToDot, type DumpEntry } from './llb/dump.js';
 export { toProtoJson, opJson, type JsonValue } from './llb/json.js';
 export { sha256Digest } from './util/sha256.js';
 export { VERSION } from './version.js';
+
+// ----- compiling Dockerfiles ----------------------------------------------------------------------
+export { compile, type CompileOptions, type CompileResult } from './compile.js';
+export { lowerLinks, isLinkedCopy } from './lower/link.js';
+export { parseDockerignore } from './frontend/dockerignore.js';
+
+// ----- building LLB by hand (the graph API) -------------------------------------------------------
+export {
+  State,
+  type StateValues,
+  type EnvList,
+  image,
+  local,
+  http,
+  git,
+  ociLayout,
+  merge,
+  diff,
+  type ImageOptions,
+  type LocalOptions,
+  type HttpOptions,
+  type GitOptions,
+  type GitSource,
+} from './graph/state.js';
+export { run, type RunOptions, type MountSpec, type SecretSpec, type SSHSpec, type ExecState } from './graph/exec.js';
+export {
+  file,
+  mkdir,
+  mkfile,
+  rm,
+  symlink,
+  copy,
+  parseChown,
+  FileActions,
+  type CopyInfo,
+  type MkdirInfo,
+  type MkfileInfo,
+  type RmInfo,
+  type ChownSpec,
+} from './graph/fileop.js';
+export { Caps, type ConstraintsOptions } from './graph/constraints.js';
+
+// ----- images -------------------------------------------------------------------------------------
+export { StaticImageResolver, type StaticImageResolverOptions } from './image/static-resolver.js';
+export { parsePlatform, formatPlatform, normalizePlatform } from './image/platform.js';
+export { parseReference, normalizeReference, familiarName, withDigest } from './image/reference.js';
+export { parseImageMetadata, serializeImageMetadata, lockImages } from './image/metadata.js';
+export type { Platform } from './image/types.js';
+
+// ----- Dockerfile front half ----------------------------------------------------------------------
+export { parse as parseDockerfile, type ParseResult, type Node } from './parser/index.js';
+export { parseInstructions, type Command, type Stage } from './instructions/index.js';
+export { ShellLex, type EnvGetter } from './shell/index.js';

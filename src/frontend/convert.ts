@@ -6,9 +6,9 @@
 import { DockerfileError, ImageResolveError, type SourceLocation } from '../errors.js';
 import { type EnvList, envAddOrReplace, envGet, local, State, image as imageState } from '../graph/state.js';
 import type { Output, SourceVertex, VertexLocation } from '../graph/types.js';
-import { normalizePlatform, parsePlatform } from '../image/platform.js';
+import { formatPlatformAll, normalizePlatform, parsePlatform } from '../image/platform.js';
 import { parseReference, tagNameOnly, formatReference, withDigest } from '../image/reference.js';
-import type { ImageResolver, Platform } from '../image/types.js';
+import type { ImageResolver, Platform, ResolvedImage } from '../image/types.js';
 import {
   type Command,
   expand,
@@ -106,6 +106,8 @@ interface Context {
   /** The build context source, completed once every stage has been dispatched. */
   readonly context: SourceVertex;
   readonly contextState: State;
+  /** Resolutions by (ref, platform): each image is looked up once per build. */
+  readonly resolved: Map<string, Promise<ResolvedImage>>;
 }
 
 /**
@@ -142,6 +144,7 @@ export async function convert(text: string, opt: ConvertOptions): Promise<Conver
     buildArgs,
     context,
     contextState,
+    resolved: new Map(),
   };
 
   buildDispatchStates(ctx, stages);
@@ -423,7 +426,13 @@ async function resolveBaseImage(ctx: Context, d: DispatchState, reachable: boole
   if (reachable) {
     let resolved;
     try {
-      resolved = await ctx.opt.resolver.resolve(d.baseName, { platform });
+      const key = `${d.baseName} ${formatPlatformAll(platform)}`;
+      let pending = ctx.resolved.get(key);
+      if (!pending) {
+        pending = ctx.opt.resolver.resolve(d.baseName, { platform });
+        ctx.resolved.set(key, pending);
+      }
+      resolved = await pending;
     } catch (e) {
       const msg = `${origName}: ${(e as Error).message}`;
       if (e instanceof ImageResolveError) throw new ImageResolveError(e.code, msg, e.ref, { cause: e, location: d.stage.location });
