@@ -43,6 +43,8 @@ export class DispatchState {
   ignoreCache = false;
   /** Whether CMD was set in this stage (ENTRYPOINT then keeps it). */
   cmdSet = false;
+  /** SOURCE_DATE_EPOCH, when set: history timestamps and created-file times. */
+  epoch: { readonly rfc3339: string; readonly nanos: bigint } | undefined;
 
   constructor(stage: Stage, baseName: string, stageName: string) {
     this.stage = stage;
