@@ -13,6 +13,7 @@
  * (bytes), `boolean`, `number` (int32/uint32/enum) and `bigint` (int64/uint64). A field that is
  * absent on the wire is absent from the object.
  */
+import { isBytes } from '../../util/bytes.js';
 import { DefinitionDecodeError } from '../../errors.js';
 import type { FieldDescriptor, ScalarType } from './descriptor.js';
 import { schema } from './schema.generated.js';
@@ -202,7 +203,7 @@ function writeScalarValue(w: Writer, type: ScalarType, v: unknown): void {
       w.string(v);
       return;
     case 'bytes':
-      if (!(v instanceof Uint8Array)) throw new TypeError(`expected a Uint8Array, got ${typeof v}`);
+      if (!isBytes(v)) throw new TypeError(`expected a Uint8Array, got ${typeof v}`);
       w.bytes(v);
       return;
     case 'bool':
