@@ -3,3 +3,4 @@
  * the file system, processes or the network.
  */
 export * from '../index.js';
+export * from '../resolver/index.js';
