@@ -19,8 +19,18 @@ export const buildFlags: readonly FlagSpec[] = [
   { name: 'insecure-registry', type: 'list', metavar: 'HOST', description: 'Use plain HTTP for this registry' },
 ];
 
-/** Compiles the Dockerfile the flags name. Sets `ctx.source` so errors can show the line. */
-export async function compileFromArgs(ctx: CommandContext, args: ParsedArgs): Promise<CompileResult> {
+/** The image resolver the flags ask for: the `--images` file (offline), else the registries. */
+export async function resolverFromArgs(ctx: CommandContext, args: ParsedArgs): Promise<ImageResolver> {
+  const images = args.flags.images as string | undefined;
+  if (images) return loadStaticResolver(resolve(ctx.cwd, images));
+  return new RegistryResolver({ insecureRegistries: (args.flags['insecure-registry'] as string[] | undefined) ?? [] });
+}
+
+/**
+ * Compiles the Dockerfile the flags name, with `resolver` when given (else the one the flags ask
+ * for). Sets `ctx.source` so errors can show the line.
+ */
+export async function compileFromArgs(ctx: CommandContext, args: ParsedArgs, resolver?: ImageResolver): Promise<CompileResult> {
   if (args.positionals.length > 1) throw new UsageError('accepts at most one PATH (the build context)');
   const contextDir = resolve(ctx.cwd, args.positionals[0] ?? '.');
   const fileFlag = args.flags.file as string | undefined;
@@ -37,16 +47,11 @@ export async function compileFromArgs(ctx: CommandContext, args: ParsedArgs): Pr
     else if (ctx.env[kv] !== undefined) buildArgs[kv] = ctx.env[kv]!;
   }
 
-  let resolver: ImageResolver;
-  const images = args.flags.images as string | undefined;
-  if (images) resolver = await loadStaticResolver(resolve(ctx.cwd, images));
-  else resolver = new RegistryResolver({ insecureRegistries: (args.flags['insecure-registry'] as string[] | undefined) ?? [] });
-
   return compile(bytes, {
     target: args.flags.target as string | undefined,
     buildArgs,
     platform: args.flags.platform as string | undefined,
-    resolver,
+    resolver: resolver ?? (await resolverFromArgs(ctx, args)),
     localUniqueId: (args.flags['local-unique-id'] as string | undefined) ?? 'localuniqueid',
     filename,
     excludePatterns: readDockerignore(contextDir, dockerfilePath),
