@@ -23,7 +23,7 @@ export const buildFlags: readonly FlagSpec[] = [
 export async function resolverFromArgs(ctx: CommandContext, args: ParsedArgs): Promise<ImageResolver> {
   const images = args.flags.images as string | undefined;
   if (images) return loadStaticResolver(resolve(ctx.cwd, images));
-  return new RegistryResolver({ insecureRegistries: (args.flags['insecure-registry'] as string[] | undefined) ?? [] });
+  return new RegistryResolver({ insecureRegistries: (args.flags['insecure-registry'] as string[] | undefined) ?? [], env: ctx.env });
 }
 
 /**
