@@ -341,7 +341,7 @@ function addSources(ctx: Context, d: DispatchState, cmd: DispatchCommand): void 
   for (const src of cmd.sources) {
     if (!src) continue;
     d.deps.set(src, cmd.command);
-    if (src.unregistered && !ctx.all.states.includes(src)) ctx.all.add(src);
+    if (src.unregistered && !ctx.all.has(src)) ctx.all.add(src);
   }
 }
 

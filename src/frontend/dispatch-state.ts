@@ -56,7 +56,12 @@ export class DispatchState {
 /** All stages in order, and the named ones by lower-cased name. */
 export class DispatchStates {
   readonly states: DispatchState[] = [];
+  private readonly members = new Set<DispatchState>();
   private readonly byName = new Map<string, DispatchState>();
+
+  has(ds: DispatchState): boolean {
+    return this.members.has(ds);
+  }
 
   names(): string[] {
     return this.states.filter((s) => s.stageName !== '').map((s) => s.stageName);
@@ -65,6 +70,7 @@ export class DispatchStates {
   /** Adds a stage; a stage whose base is an earlier stage's name gets that stage as its base. */
   add(ds: DispatchState): void {
     this.states.push(ds);
+    this.members.add(ds);
     const base = this.byName.get(ds.baseName);
     if (base) ds.base = base;
     if (ds.stage.name !== '') this.byName.set(ds.stage.name.toLowerCase(), ds);

@@ -70,10 +70,13 @@ export function messageTypes(): string[] {
  * error, not bad input.
  */
 export function encodeMessage(type: string, msg: PbMessage): Uint8Array {
-  const w = new Writer();
+  // One writer serves every call: encoding never re-enters encodeMessage.
+  const w = sharedWriter.reset();
   writeMessage(w, compile(type), msg);
   return w.finish();
 }
+
+const sharedWriter = new Writer(4096);
 
 function writeMessage(w: Writer, m: CompiledMessage, msg: PbMessage): void {
   for (const f of m.regular) {

@@ -159,6 +159,13 @@ export class Writer {
     return this;
   }
 
+  /** Empties the writer for reuse (keeps its buffer). */
+  reset(): this {
+    this.pos = 0;
+    this.forks.length = 0;
+    return this;
+  }
+
   /** The bytes written so far (a copy that the writer no longer touches). */
   finish(): Uint8Array {
     return this.buf.slice(0, this.pos);
