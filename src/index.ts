@@ -7,7 +7,7 @@
 export * from './errors.js';
 export type * from './graph/types.js';
 export type { ImageConfig, ImageResolver, ImageMetadataFile, ResolvedImage, ResolveOptions } from './image/types.js';
-export { traversalInputs } from './graph/traverse.js';
+export { traversalInputs, sourceType } from './graph/traverse.js';
 export {
   type Definition,
   type DefinitionSource,
