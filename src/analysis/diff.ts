@@ -202,8 +202,12 @@ export function diff(a: AnalyzeInput, b: AnalyzeInput): DiffResult {
   return { old, new: neu, steps, summary, statusOf };
 }
 
-/** A one-line human reason: `''` for unchanged steps. */
-export function reasonText(e: StepDiff): string {
+/**
+ * A one-line human reason: `''` for unchanged steps.
+ * @param labelWidth - cut step labels longer than this (with `…`); default: never
+ */
+export function reasonText(e: StepDiff, labelWidth = Infinity): string {
+  const label = (r: StepRef) => (r.label.length > labelWidth ? `${r.label.slice(0, labelWidth - 1)}…` : r.label);
   const c = e.cause;
   if (!c) return '';
   switch (c.type) {
@@ -214,7 +218,7 @@ export function reasonText(e: StepDiff): string {
     case 'removed':
       return 'no longer in the build';
     case 'input': {
-      let text = `input changed: ${c.input.label}`;
+      let text = `input changed: ${label(c.input)}`;
       if (c.inputs.length > 1) text += ` (+${c.inputs.length - 1} more)`;
       if (c.fields.length) text += `; also ${c.fields.join(', ')}`;
       return text;

@@ -140,7 +140,7 @@ export function table(header: readonly string[], rows: readonly (readonly string
 
 /** The diff as a table: step, status, reason; then a summary line. */
 export function diffToTable(d: DiffResult): string {
-  const rows = d.steps.map((e) => [e.status === 'removed' ? '-' : String(e.step.index), cut(e.step.label, STEP_WIDTH), e.status, reasonText(e)]);
+  const rows = d.steps.map((e) => [e.status === 'removed' ? '-' : String(e.step.index), cut(e.step.label, STEP_WIDTH), e.status, reasonText(e, STEP_WIDTH)]);
   const s = d.summary;
   return `${table(['#', 'STEP', 'STATUS', 'REASON'], rows)}\n${s.unchanged} unchanged, ${s.changed} changed, ${s.added} added, ${s.removed} removed\n`;
 }
