@@ -121,7 +121,7 @@ export function matchSteps(a: Analysis, b: Analysis): Map<Step, Step> {
       if (list) list.push(s);
       else pool.set(k, [s]);
     }
-    if (pool.size === 0) break;
+    if (pool.size === 0) continue;
     for (const s of b.steps) {
       if (match.has(s)) continue;
       const k = key(s);

@@ -5,7 +5,7 @@
  */
 import { compile, type CompileOptions, type CompileResult } from '../compile.js';
 import { DockerfileLlbError } from '../errors.js';
-import { formatReference, parseReference, referenceName, tagNameOnly } from '../image/reference.js';
+import { formatReference, parseReference, referenceName } from '../image/reference.js';
 import { StaticImageResolver } from '../image/static-resolver.js';
 import type { ImageMetadataFile, ImageResolver, ResolvedImage, ResolveOptions } from '../image/types.js';
 import { sha256Digest } from '../util/sha256.js';
@@ -37,10 +37,13 @@ export interface WhatIfResult extends DiffResult {
   readonly after: CompileResult;
 }
 
-/** The key under which two references count as the same image: name and tag, no digest. */
+/**
+ * The key under which two references count as the same image: repository and tag, digest
+ * dropped; no tag counts as `latest` (so `alpine` also matches `FROM alpine@sha256:…`).
+ */
 function imageKey(ref: string): string {
-  const r = tagNameOnly(parseReference(ref));
-  return `${referenceName(r)}:${r.tag ?? ''}`;
+  const r = parseReference(ref);
+  return `${referenceName(r)}:${r.tag ?? 'latest'}`;
 }
 
 /** The made-up digest a moved image gets when none is given: well-formed and deterministic. */
