@@ -177,7 +177,7 @@ export function linkReportToTable(r: LinkReport): string {
   const rows = r.copies.map((c) => [
     String(c.line),
     cut(c.name, 50),
-    c.linked ? 'yes' : 'no',
+    c.linked ? 'yes' : c.linkFlag ? 'no (ignored)' : 'no',
     c.baseImages.length ? c.baseImages.map(shortImage).join(' ') : '(scratch)',
     c.baseImages.length ? outcomeText(c.withLink, true) : 'n/a',
     c.baseImages.length ? outcomeText(c.withoutLink, false) : 'n/a',

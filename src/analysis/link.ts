@@ -10,7 +10,7 @@
 import { compile, type CompileOptions } from '../compile.js';
 import { diff, type DiffResult, type DiffSummary, stepRef, type StepRef, type StepStatus } from './diff.js';
 import { dockerfileInfo, stageAtLine } from './dockerfile.js';
-import { type Analysis, analyze, downstreamOf, imageRef, stageBaseImage, type Step } from './steps.js';
+import { type Analysis, analyze, downstreamOf, hasLinkFlag, imageRef, stageBaseImage, type Step } from './steps.js';
 import { changedOptions, type ImageChange } from './whatif.js';
 
 // ----- rewriting ------------------------------------------------------------------------------------
@@ -115,7 +115,13 @@ export interface CopyReport {
   readonly line: number;
   readonly endLine: number;
   readonly stage?: string;
-  /** Whether the Dockerfile links it (`--link`, `--link=true`). */
+  /** Whether the Dockerfile asks for `--link` (`--link`, `--link=true`). */
+  readonly linkFlag: boolean;
+  /**
+   * Whether the build links it (a copy onto scratch, plus a merge). BuildKit ignores `--link`
+   * in some cases (e.g. with `--chmod`) and makes a plain copy: then `linkFlag` is true and
+   * `linked` false.
+   */
   readonly linked: boolean;
   /** The base images moved for it: its stage's base image, or the ones asked for. Empty for a scratch stage. */
   readonly baseImages: readonly string[];
@@ -249,6 +255,7 @@ export async function linkReport(dockerfile: string, options: CompileOptions, re
       name: step.name,
       line: ins.line,
       endLine: ins.endLine,
+      linkFlag: hasLinkFlag(ins.flags),
       linked: step.link === 'copy',
       baseImages: images,
     };

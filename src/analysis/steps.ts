@@ -244,10 +244,19 @@ function markLinks(steps: Step[]): void {
     copy.linkPeer = m.digest;
   }
   for (const s of byDigest.values()) {
-    if (s.kind === 'file' && s.link === undefined && (s.instruction === 'COPY' || s.instruction === 'ADD') && hasLinkFlag(commandFlags(s.command ?? ''))) {
-      // A linked copy onto scratch: no merge.
-      s.link = 'copy';
-    }
+    if (s.kind !== 'file' || s.link !== undefined) continue;
+    // A linked copy onto scratch has no merge: BuildKit marks its progress group weak. Without
+    // metadata: `--link` in the name and no action writing onto an input of the op. (BuildKit
+    // ignores `--link` in some cases, e.g. with `--chmod`, and makes a plain copy.)
+    const weak = s.metadata?.progressGroup?.weak === true;
+    const inputCount = s.inputs.length;
+    const actions = ((s.op.file as JsonObject | undefined)?.actions as JsonObject[] | undefined) ?? [];
+    const ontoScratch = actions.every((a) => {
+      const i = Number(a.input ?? 0);
+      return i < 0 || i >= inputCount;
+    });
+    const named = (s.instruction === 'COPY' || s.instruction === 'ADD') && hasLinkFlag(commandFlags(s.command ?? ''));
+    if (named && (weak || (s.metadata === undefined && ontoScratch))) s.link = 'copy';
   }
 }
 
