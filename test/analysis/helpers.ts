@@ -61,14 +61,14 @@ export function imageRefsOf(def: Definition): string[] {
  * Independently of the analysis: the digests of the ops of `def` that depend, transitively or
  * themselves, on an op matching `seed` (e.g. an image source pinned to a given digest).
  */
-export function dependingOn(def: Definition, seed: (op: ReturnType<typeof opJson>) => boolean): Set<string> {
+export function dependingOn(def: Definition, seed: (op: ReturnType<typeof opJson>, digest: string) => boolean): Set<string> {
   const digests = definitionDigests(def);
   const out = new Set<string>();
   // Definition order puts inputs first, so one pass suffices.
   def.def.forEach((bytes, i) => {
     const op = opJson(bytes);
     const inputs = (op.inputs as { digest: string }[] | undefined) ?? [];
-    if (seed(op) || inputs.some((x) => out.has(x.digest))) out.add(digests[i]);
+    if (seed(op, digests[i]) || inputs.some((x) => out.has(x.digest))) out.add(digests[i]);
   });
   return out;
 }
