@@ -12,7 +12,7 @@ import { type Definition, readDefinition } from '../../llb/definition.js';
 import { loadStaticResolver, RegistryResolver } from '../../resolver/index.js';
 import { type FlagSpec, type ParsedArgs, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
-import { readInput, writeText } from '../io.js';
+import { InputError, readInput, writeText } from '../io.js';
 
 /** How to build one side: the Dockerfile and its build flags. */
 export interface BuildSpec {
@@ -71,7 +71,14 @@ function ignorePatterns(contextDir: string, dockerfilePath: string): string[] | 
  */
 export async function loadBuild(ctx: CommandContext, spec: BuildSpec): Promise<LoadedBuild> {
   const path = spec.file === '-' ? '-' : resolve(ctx.cwd, spec.file);
-  const bytes = readInput(path);
+  let bytes: Uint8Array;
+  try {
+    bytes = readInput(path);
+  } catch (e) {
+    // Name the file as the user did.
+    if (e instanceof InputError && spec.file !== '-') throw new InputError(e.message.replace(path, spec.file));
+    throw e;
+  }
   if (/\.pb$/i.test(spec.file) || !isText(bytes)) return { kind: 'definition', definition: readDefinition(bytes) };
   const text = new TextDecoder().decode(bytes);
   ctx.source = { file: 'Dockerfile', text };
