@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { analyze, diff, opFieldChanges, RESULT_LABEL, whatIf } from '../../src/analysis/index';
 import { compile } from '../../src/compile';
 import { definitionDigests, readDefinition } from '../../src/index';
+import type { JsonObject } from '../../src/analysis/steps';
 import { goldenCases, readGoldenPb } from '../helpers/golden';
 import { allCases, compileCase, dependingOn, images } from './helpers';
 
@@ -122,8 +123,8 @@ describe('diff', () => {
   });
 
   it('compares op fields with stable names', () => {
-    const a = { exec: { meta: { args: ['sh', '-c', 'x'], env: ['PATH=/bin', 'A=1'], cwd: '/' }, mounts: [{ dest: '/', input: '0' }] }, inputs: [{ digest: 'sha256:a' }] };
-    const b = { exec: { meta: { args: ['sh', '-c', 'y'], env: ['PATH=/usr/bin', 'B=1'], cwd: '/' }, mounts: [{ dest: '/', input: '0' }, { dest: '/tmp' }] }, inputs: [{ digest: 'sha256:b', index: '1' }] };
+    const a: JsonObject = { exec: { meta: { args: ['sh', '-c', 'x'], env: ['PATH=/bin', 'A=1'], cwd: '/' }, mounts: [{ dest: '/', input: '0' }] }, inputs: [{ digest: 'sha256:a' }] };
+    const b: JsonObject = { exec: { meta: { args: ['sh', '-c', 'y'], env: ['PATH=/usr/bin', 'B=1'], cwd: '/' }, mounts: [{ dest: '/', input: '0' }, { dest: '/tmp' }] }, inputs: [{ digest: 'sha256:b', index: '1' }] };
     expect(opFieldChanges(a, b)).toEqual(['exec.meta.args', 'env A', 'env B', 'env PATH', 'mount /tmp', 'inputs[0] output']);
     expect(opFieldChanges(a, a)).toEqual([]);
   });
