@@ -16,6 +16,7 @@ export {
   type StepKind,
   type StepLocation,
   type LinkRole,
+  type JsonObject,
 } from './steps.js';
 export type { StageInfo } from './dockerfile.js';
 export { diff, matchSteps, reasonText, stepRef, type DiffResult, type StepDiff, type StepStatus, type StepRef, type ChangeCause, type DiffSummary } from './diff.js';
