@@ -22,3 +22,5 @@ export { dumpDefinition, definitionToDot, type DumpEntry } from './llb/dump.js';
 export { toProtoJson, opJson, type JsonValue } from './llb/json.js';
 export { sha256Digest } from './util/sha256.js';
 export { VERSION } from './version.js';
+// Cache-key analysis (docs/analysis.md).
+export * from './analysis/index.js';

@@ -35,6 +35,8 @@ export interface WhatIfChange {
 export interface WhatIfResult extends DiffResult {
   readonly before: CompileResult;
   readonly after: CompileResult;
+  /** The `image` changes that matched no image the changed build resolved (they had no effect). */
+  readonly unusedImages: readonly ImageChange[];
 }
 
 /**
@@ -55,13 +57,14 @@ export function movedDigest(oldDigest: string): string {
  * An {@link ImageResolver} that resolves the given references to other digests and everything
  * else as `inner` does. A reference matches by name and tag, whatever digest it is pinned to.
  */
-export function overrideImages(inner: ImageResolver, changes: readonly ImageChange[]): ImageResolver {
+export function overrideImages(inner: ImageResolver, changes: readonly ImageChange[], onUse?: (change: ImageChange) => void): ImageResolver {
   const byKey = new Map(changes.map((c) => [imageKey(c.ref), c]));
   return {
     async resolve(ref: string, options: ResolveOptions): Promise<ResolvedImage> {
       const resolved = await inner.resolve(ref, options);
       const change = byKey.get(imageKey(ref));
       if (!change) return resolved;
+      onUse?.(change);
       return { ...resolved, digest: change.digest ?? movedDigest(resolved.digest) };
     },
   };
@@ -73,13 +76,16 @@ function baseResolver(options: CompileOptions): ImageResolver {
   return r;
 }
 
-/** The compile options of the changed build. */
-export function changedOptions(options: CompileOptions, change: WhatIfChange): CompileOptions {
+/**
+ * The compile options of the changed build.
+ * @param onUse - called with each image change when the build resolves its image
+ */
+export function changedOptions(options: CompileOptions, change: WhatIfChange, onUse?: (change: ImageChange) => void): CompileOptions {
   let resolver = change.images ? new StaticImageResolver(change.images) : baseResolver(options);
   if (change.image) {
     const list = Array.isArray(change.image) ? (change.image as readonly ImageChange[]) : [change.image as ImageChange];
     for (const c of list) formatReference(parseReference(c.ref)); // validates early
-    resolver = overrideImages(resolver, list);
+    resolver = overrideImages(resolver, list, onUse);
   }
   return {
     ...options,
@@ -97,6 +103,8 @@ export function changedOptions(options: CompileOptions, change: WhatIfChange): C
 export async function whatIf(dockerfile: string | Uint8Array, options: CompileOptions, change: WhatIfChange): Promise<WhatIfResult> {
   const base = { ...options, resolver: baseResolver(options) };
   const before = await compile(dockerfile, base);
-  const after = await compile(dockerfile, changedOptions(base, change));
-  return { ...diff(before, after), before, after };
+  const used = new Set<ImageChange>();
+  const after = await compile(dockerfile, changedOptions(base, change, (c) => used.add(c)));
+  const asked = change.image === undefined ? [] : Array.isArray(change.image) ? (change.image as readonly ImageChange[]) : [change.image as ImageChange];
+  return { ...diff(before, after), before, after, unusedImages: asked.filter((c) => !used.has(c)) };
 }

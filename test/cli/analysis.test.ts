@@ -146,6 +146,13 @@ describe('dockerfile-llb explain', () => {
     `);
   });
 
+  it('warns when --base-changed names an image the build does not use', async () => {
+    const r = await runInProcess(['explain', '-f', dockerfile('093-copy-link-context'), '--images', images, '--base-changed', 'busybox:1.36']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('dockerfile-llb: warning: --base-changed busybox:1.36: the build uses no such image, so it changes nothing\n');
+    expect(r.stdout.toString()).toContain('6 unchanged, 0 changed, 0 added, 0 removed');
+  });
+
   it('lists the steps of a .pb file, and refuses what-ifs on it', async () => {
     const json = await runInProcess(['explain', '-f', pb('097-copy-link-onto-scratch'), '--json']);
     expect(json.code).toBe(0);

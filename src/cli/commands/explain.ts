@@ -102,6 +102,7 @@ export const explainCommand: Command = {
       return 0;
     }
     const result = await whatIf(build.text, build.options, change);
+    for (const c of result.unusedImages) ctx.stderr.write(`dockerfile-llb: warning: --base-changed ${c.ref}: the build uses no such image, so it changes nothing\n`);
     writeText(ctx, json ? `${JSON.stringify({ ...diffToJson(result), change: changeJson(change) }, null, 2)}\n` : diffToTable(result), out);
     return 0;
   },
