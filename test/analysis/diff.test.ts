@@ -47,6 +47,20 @@ describe('diff', () => {
     expect(pairs).toBeGreaterThan(50);
   });
 
+  it('reads stages and --link roles from names alone when a Definition has no source map', () => {
+    const c = goldenCases().find((x) => x.name === 'features/094-copy-link-from-stage')!;
+    const full = readDefinition(readGoldenPb(c));
+    const bare = { def: full.def, metadata: full.metadata };
+    const a = analyze(full);
+    const b = analyze(bare);
+    expect(b.steps.map((s) => [s.stage, s.link, s.instruction])).toEqual(a.steps.map((s) => [s.stage, s.link, s.instruction]));
+    expect(b.steps.map((s) => s.location)).toEqual(a.steps.map(() => undefined));
+    // Without metadata either, merges are still ops, but nothing says which copy is linked.
+    const none = analyze({ def: full.def, metadata: {} });
+    expect(none.steps.map((s) => s.kind)).toEqual(a.steps.map((s) => s.kind));
+    expect(diff(full, bare).summary).toEqual({ unchanged: a.steps.length, changed: 0, added: 0, removed: 0 });
+  });
+
   it('after a one-line edit of a RUN, changes exactly the steps downstream of that line, each with its nearest cause', async () => {
     let edits = 0;
     let checkedSteps = 0;
