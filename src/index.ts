@@ -39,7 +39,7 @@ export {
   git,
   ociLayout,
   merge,
-  diff,
+  diff as diffStates,
   type ImageOptions,
   type LocalOptions,
   type HttpOptions,
@@ -75,3 +75,6 @@ export type { Platform } from './image/types.js';
 export { parse as parseDockerfile, type ParseResult, type Node } from './parser/index.js';
 export { parseInstructions, type Command, type Stage } from './instructions/index.js';
 export { ShellLex, type EnvGetter } from './shell/index.js';
+
+// ----- cache-key analysis (docs/analysis.md) ------------------------------------------------------
+export * from './analysis/index.js';

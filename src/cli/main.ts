@@ -6,11 +6,13 @@ import { formatFlags, parseArgs, UsageError } from './args.js';
 import type { Command, CommandContext } from './command.js';
 import { compileCommand, configCommand } from './commands/compile.js';
 import { dumpCommand } from './commands/dump.js';
+import { diffCommand } from './commands/diff.js';
+import { explainCommand } from './commands/explain.js';
 import { lockCommand } from './commands/lock.js';
 import { describeError, EXIT_OK } from './errors.js';
 import { VERSION } from '../version.js';
 
-export const commands: readonly Command[] = [compileCommand, configCommand, lockCommand, dumpCommand];
+export const commands: readonly Command[] = [compileCommand, configCommand, lockCommand, dumpCommand, diffCommand, explainCommand];
 
 function commandHelp(c: Command): string {
   return `${c.summary}\n\nUsage:\n  ${c.usage}\n\nFlags:\n${formatFlags([...c.flags, { name: 'help', short: 'h', type: 'boolean', description: 'Show this help' }])}\n${c.details ? `\n${c.details}\n` : ''}`;
