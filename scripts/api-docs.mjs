@@ -13,29 +13,53 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dtsPath = path.join(root, 'dist/index.d.ts');
 const outPath = path.join(root, 'docs/api.md');
 
-/** The reference as markdown, from the text of dist/index.d.ts. */
-export function renderApi(dtsText) {
-  const sf = ts.createSourceFile('index.d.ts', dtsText, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-  /** name -> the statements declaring it (overloads, declaration merging) */
-  const decls = new Map();
-  const exported = []; // [publicName, localName]
+/** A parsed .d.ts: its declarations by local name, and its exports. */
+function parseDts(text) {
+  const sf = ts.createSourceFile('index.d.ts', text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const decls = new Map(); // local name -> statements (overloads, declaration merging)
+  const exports = []; // { name, local, from }
   for (const st of sf.statements) {
     if (ts.isExportDeclaration(st) && st.exportClause && ts.isNamedExports(st.exportClause)) {
-      for (const el of st.exportClause.elements) exported.push([el.name.text, (el.propertyName ?? el.name).text]);
+      const from = st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
+      for (const el of st.exportClause.elements) exports.push({ name: el.name.text, local: (el.propertyName ?? el.name).text, from });
       continue;
     }
     const name = declName(st);
     if (name) decls.set(name, [...(decls.get(name) ?? []), st]);
   }
+  return { text, decls, exports };
+}
+
+/**
+ * The reference as markdown. `readDts(specifier)` returns the text of a .d.ts that the entry
+ * re-exports from (tsup puts declarations shared by the entry points in a chunk).
+ */
+export function renderApi(dtsText, readDts = () => {
+  throw new Error('re-export without a reader');
+}) {
+  const entry = parseDts(dtsText);
+  const chunks = new Map();
+  const chunk = (from) => {
+    if (!chunks.has(from)) chunks.set(from, parseDts(readDts(from)));
+    return chunks.get(from);
+  };
+  /** The statements declaring export `name` of `file`, and the file's text. */
+  const find = (file, local) => {
+    const sts = file.decls.get(local);
+    if (sts) return { sts, text: file.text, local };
+    const ex = file.exports.find((e) => e.name === local);
+    if (ex?.from) return find(chunk(ex.from), ex.local);
+    if (ex && ex.local !== local) return find(file, ex.local);
+    return undefined;
+  };
+  const exported = entry.exports.map((e) => [e.name, e.from ? find(chunk(e.from), e.local) : find(entry, e.local)]);
 
   const groups = { function: [], class: [], interface: [], type: [], const: [], enum: [] };
   const seen = new Set();
-  for (const [pub, local] of exported) {
-    const sts = decls.get(local);
-    if (!sts || seen.has(pub)) continue;
+  for (const [pub, found] of exported) {
+    if (!found || seen.has(pub)) continue;
     seen.add(pub);
-    const kind = kindOf(sts[0]);
-    groups[kind].push({ name: pub, local, sts });
+    groups[kindOf(found.sts[0])].push({ name: pub, local: found.local, sts: found.sts, text: found.text });
   }
   for (const g of Object.values(groups)) g.sort((a, b) => a.name.localeCompare(b.name));
   const known = new Set(seen);
@@ -63,13 +87,13 @@ export function renderApi(dtsText) {
     for (const item of items) {
       out.push(`### ${item.name}`);
       out.push('');
-      const doc = docOf(item.sts[0], dtsText);
+      const doc = docOf(item.sts[0], item.text);
       if (doc) {
         out.push(linkify(doc, known));
         out.push('');
       }
       out.push('```ts');
-      for (const st of item.sts) out.push(declText(st, dtsText, item.name === item.local ? undefined : [item.local, item.name]));
+      for (const st of item.sts) out.push(declText(st, item.text, item.name === item.local ? undefined : [item.local, item.name]));
       out.push('```');
       out.push('');
     }
@@ -142,12 +166,14 @@ function linkify(doc, known) {
 function declText(st, text, rename) {
   let s = text.slice(st.getStart(), st.getEnd());
   s = s.replace(/^declare /, '');
-  if (rename) s = s.replace(new RegExp(`\\b${rename[0]}\\b`), rename[1]);
+  if (rename) s = s.replace(new RegExp(`(?<![\\w$])${rename[0].replace(/[$]/g, '\\$&')}(?![\\w$])`), rename[1]);
+  // The bundler renames clashing declarations `Name$1`; show the source names.
+  s = s.replace(/([A-Za-z_][\w]*)\$\d+\b/g, '$1');
   return s;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const md = renderApi(readFileSync(dtsPath, 'utf8'));
+  const md = renderApi(readFileSync(dtsPath, 'utf8'), (from) => readFileSync(path.join(path.dirname(dtsPath), from.replace(/\.js$/, '.d.ts')), 'utf8'));
   if (process.argv.includes('--check')) {
     const current = readFileSync(outPath, 'utf8');
     if (current !== md) {

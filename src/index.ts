@@ -7,7 +7,7 @@
 export * from './errors.js';
 export type * from './graph/types.js';
 export type { ImageConfig, ImageResolver, ImageMetadataFile, ResolvedImage, ResolveOptions } from './image/types.js';
-export { traversalInputs } from './graph/traverse.js';
+export { traversalInputs, sourceType } from './graph/traverse.js';
 export {
   type Definition,
   type DefinitionSource,
@@ -23,8 +23,63 @@ export { toProtoJson, opJson, type JsonValue } from './llb/json.js';
 export { sha256Digest } from './util/sha256.js';
 export { VERSION } from './version.js';
 
-// ----- compiling Dockerfiles ---------------------------------------------------------------------
+// ----- compiling Dockerfiles ----------------------------------------------------------------------
 export { compile, type CompileOptions, type CompileResult } from './compile.js';
+export { lowerLinks, isLinkedCopy } from './lower/link.js';
+export { parseDockerignore } from './frontend/dockerignore.js';
+
+// ----- building LLB by hand (the graph API) -------------------------------------------------------
+export {
+  State,
+  type StateValues,
+  type EnvList,
+  image,
+  local,
+  http,
+  git,
+  ociLayout,
+  merge,
+  diff as diffStates,
+  type ImageOptions,
+  type LocalOptions,
+  type HttpOptions,
+  type GitOptions,
+  type GitSource,
+} from './graph/state.js';
+export { run, type RunOptions, type MountSpec, type SecretSpec, type SSHSpec, type ExecState } from './graph/exec.js';
+export {
+  file,
+  mkdir,
+  mkfile,
+  rm,
+  symlink,
+  copy,
+  parseChown,
+  FileActions,
+  type CopyInfo,
+  type MkdirInfo,
+  type MkfileInfo,
+  type RmInfo,
+  type ChownSpec,
+} from './graph/fileop.js';
+export { Caps, type ConstraintsOptions } from './graph/constraints.js';
+
+// ----- images -------------------------------------------------------------------------------------
+export { StaticImageResolver, type StaticImageResolverOptions } from './image/static-resolver.js';
+export { parsePlatform, formatPlatform, normalizePlatform } from './image/platform.js';
+export { parseReference, normalizeReference, familiarName, withDigest } from './image/reference.js';
+export { parseImageMetadata, serializeImageMetadata, lockImages } from './image/metadata.js';
+export type { Platform } from './image/types.js';
+
+// ----- Dockerfile front half ----------------------------------------------------------------------
+export { parse as parseDockerfile, type ParseResult, type Node } from './parser/index.js';
+export { parseInstructions, type Command, type Stage } from './instructions/index.js';
+export { ShellLex, type EnvGetter } from './shell/index.js';
+
+// ----- cache-key analysis (docs/analysis.md) ------------------------------------------------------
+export * from './analysis/index.js';
+
+// ----- what a Dockerfile takes: targets and outline (docker build --call=targets/outline) ------
 export {
   outline,
   listTargets,
@@ -37,42 +92,3 @@ export {
   type OutlineOptions,
   type Target,
 } from './frontend/outline.js';
-export { parseDockerignore } from './frontend/dockerignore.js';
-export { StaticImageResolver } from './image/static-resolver.js';
-export { parsePlatform, formatPlatform } from './image/platform.js';
-
-// ----- the graph API: building LLB by hand ------------------------------------------------------
-export {
-  State,
-  image,
-  local,
-  http,
-  git,
-  ociLayout,
-  merge,
-  diff,
-  type EnvList,
-  type StateValues,
-  type ImageOptions,
-  type LocalOptions,
-  type HttpOptions,
-  type GitOptions,
-  type GitSource,
-} from './graph/state.js';
-export { run, type RunOptions, type ExecState, type MountSpec, type SecretSpec, type SSHSpec } from './graph/exec.js';
-export {
-  file,
-  mkdir,
-  mkfile,
-  rm,
-  symlink,
-  copy,
-  FileActions,
-  type CopyInfo,
-  type MkdirInfo,
-  type MkfileInfo,
-  type RmInfo,
-  type ChownSpec,
-} from './graph/fileop.js';
-export type { ConstraintsOptions } from './graph/constraints.js';
-export { lowerLinks } from './lower/link.js';

@@ -8,6 +8,9 @@ import { compileCommand, configCommand } from './commands/compile.js';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { dumpCommand } from './commands/dump.js';
+import { diffCommand } from './commands/diff.js';
+import { explainCommand } from './commands/explain.js';
+import { lockCommand } from './commands/lock.js';
 import { outlineCommand } from './commands/outline.js';
 import { describeError, EXIT_OK } from './errors.js';
 import { VERSION } from '../version.js';
@@ -17,8 +20,11 @@ import { suggest } from '../util/suggest.js';
 export const commands: readonly Command[] = [
   compileCommand,
   configCommand,
+  lockCommand,
   dumpCommand,
   outlineCommand,
+  diffCommand,
+  explainCommand,
 ];
 
 function commandHelp(c: Command): string {

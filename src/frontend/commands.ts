@@ -16,7 +16,7 @@ import { goQuoteSlice } from '../util/goquote.js';
 import { base as pathBase, clean, isAbs, join } from '../util/posix-path.js';
 import { dispatchCopy } from './copy.js';
 import type { DispatchCommand, DispatchState, DispatchStates } from './dispatch-state.js';
-import { commitToHistory } from './image.js';
+import { commitToHistory as commitImage } from './image.js';
 import { formatTargetPlatform, platformFromEnv } from './platform.js';
 import { normalizeWorkdir, toSlash } from './system-path.js';
 import { nodeLocation, stateEnv } from './convert.js';
@@ -33,6 +33,8 @@ export interface DispatchOptions {
   readonly buildContext: State;
   readonly proxyEnv: ProxyEnv | undefined;
   readonly targetPlatform: Platform;
+  /** BUILDKIT_CACHE_MOUNT_NS. */
+  readonly cacheIdNamespace: string;
 }
 
 function fail(message: string, code = 'E_CONVERT'): never {
@@ -80,13 +82,18 @@ function withShell(d: DispatchState, args: readonly string[]): string[] {
   return [...shell, args.join(' ')];
 }
 
+/** Records a history entry for the stage, stamped with SOURCE_DATE_EPOCH when set. */
+export function commitToHistory(d: DispatchState, message: string, withLayer: boolean, fromState: boolean): void {
+  commitImage(d.image, message, withLayer, fromState, d.epoch?.rfc3339);
+}
+
 export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: DispatchOptions): void {
   const c = cmd.command;
   const img = d.image;
   switch (c.kind) {
     case 'maintainer':
       img.author = c.maintainer;
-      commitToHistory(img, `MAINTAINER ${c.maintainer}`, false, false);
+      commitToHistory(d, `MAINTAINER ${c.maintainer}`, false, false);
       return;
     case 'env': {
       let msg = 'ENV';
@@ -95,7 +102,7 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
         d.state = d.state.addEnv(e.key, e.value);
         addImageEnv(d, e.key, e.value);
       }
-      commitToHistory(img, msg, false, false);
+      commitToHistory(d, msg, false, false);
       return;
     }
     case 'run':
@@ -130,7 +137,7 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
         img.config.Labels[l.key] = l.value;
         msg += ` ${l.key}=${l.value}`;
       }
-      commitToHistory(img, msg, false, false);
+      commitToHistory(d, msg, false, false);
       return;
     }
     case 'onbuild':
@@ -142,7 +149,7 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
       img.config.Cmd = args;
       img.config.ArgsEscaped = true;
       d.cmdSet = true;
-      commitToHistory(img, `CMD ${goQuoteSlice(args)}`, false, false);
+      commitToHistory(d, `CMD ${goQuoteSlice(args)}`, false, false);
       return;
     }
     case 'entrypoint': {
@@ -150,7 +157,7 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
       if (c.prependShell && args) args = withShell(d, args);
       img.config.Entrypoint = args;
       if (!d.cmdSet) img.config.Cmd = undefined;
-      commitToHistory(img, `ENTRYPOINT ${goQuoteSlice(args ?? [])}`, false, false);
+      commitToHistory(d, `ENTRYPOINT ${goQuoteSlice(args ?? [])}`, false, false);
       return;
     }
     case 'healthcheck': {
@@ -163,7 +170,7 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
         StartInterval: h.startInterval,
         Retries: h.retries,
       };
-      commitToHistory(img, `HEALTHCHECK ${formatHealthcheck(h)}`, false, false);
+      commitToHistory(d, `HEALTHCHECK ${formatHealthcheck(h)}`, false, false);
       return;
     }
     case 'expose': {
@@ -173,7 +180,7 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
       const specs = parsePortSpecs(ports);
       img.config.ExposedPorts ??= {};
       for (const p of specs) img.config.ExposedPorts[p] = {};
-      commitToHistory(img, `EXPOSE [${specs.join(' ')}]`, false, false);
+      commitToHistory(d, `EXPOSE [${specs.join(' ')}]`, false, false);
       return;
     }
     case 'user':
@@ -185,17 +192,17 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
         if (v === '') fail('VOLUME specified can not be an empty string');
         img.config.Volumes[v] = {};
       }
-      commitToHistory(img, `VOLUME [${c.volumes.join(' ')}]`, false, false);
+      commitToHistory(d, `VOLUME [${c.volumes.join(' ')}]`, false, false);
       return;
     }
     case 'stopsignal':
       parseSignal(c.signal);
       img.config.StopSignal = c.signal;
-      commitToHistory(img, `STOPSIGNAL ${c.signal}`, false, false);
+      commitToHistory(d, `STOPSIGNAL ${c.signal}`, false, false);
       return;
     case 'shell':
       img.config.Shell = [...c.shell];
-      commitToHistory(img, `SHELL [${c.shell.join(' ')}]`, false, false);
+      commitToHistory(d, `SHELL [${c.shell.join(' ')}]`, false, false);
       return;
     case 'arg':
       dispatchArg(d, c.args, opt, c.location);
@@ -262,7 +269,7 @@ function addImageEnv(d: DispatchState, key: string, value: string): void {
 export function dispatchUser(d: DispatchState, user: string, commit: boolean): void {
   d.state = d.state.user(user);
   d.image.config.User = user;
-  if (commit) commitToHistory(d.image, `USER ${user}`, false, false);
+  if (commit) commitToHistory(d, `USER ${user}`, false, false);
 }
 
 /** WORKDIR: sets the working directory, and (for the instruction) creates it with a mkdir. */
@@ -280,14 +287,15 @@ export function dispatchWorkdir(d: DispatchState, path: string, instr: { opt: Di
     const user = d.image.config.User;
     const env = stateEnv(d.state);
     const platform = d.platform ?? opt.targetPlatform;
-    d.state = file(d.state, mkdir(wd, 0o755, { makeParents: true, ...(user ? { chown: parseChown(user) } : {}) }), {
+    const info = { makeParents: true, ...(user ? { chown: parseChown(user) } : {}), ...(d.epoch ? { createdTime: d.epoch.nanos } : {}) };
+    d.state = file(d.state, mkdir(wd, 0o755, info), {
       customName: prefixCommand(d, uppercaseCmd(processCmdEnv(opt.shlex, command.code, env)), d.prefixPlatform, platform, env),
       locations: [nodeLocation(command.node)],
       platform: d.platform,
     });
     withLayer = true;
   }
-  commitToHistory(d.image, `WORKDIR ${wd}`, withLayer, false);
+  commitToHistory(d, `WORKDIR ${wd}`, withLayer, false);
 }
 
 function dispatchArg(d: DispatchState, args: readonly KeyValuePairOptional[], opt: DispatchOptions, location: SourceLocation): void {
@@ -318,7 +326,7 @@ function dispatchArg(d: DispatchState, args: readonly KeyValuePairOptional[], op
     d.buildArgs.push(arg);
     parts.push(arg.value !== undefined ? `${arg.key}=${arg.value}` : arg.key);
   }
-  commitToHistory(d.image, `ARG ${parts.join(' ')}`, false, false);
+  commitToHistory(d, `ARG ${parts.join(' ')}`, false, false);
 }
 
 /** `RUN …` as BuildKit records it in the history: `|N K=V… args`. */
@@ -403,7 +411,7 @@ function dispatchRun(d: DispatchState, c: RunCommand, sources: readonly (Dispatc
     defaultPlatform: opt.targetPlatform,
   };
   d.state = run(d.state, runOpts).root;
-  commitToHistory(d.image, `RUN ${runCommandString(args, d.buildArgs, env)}`, true, true);
+  commitToHistory(d, `RUN ${runCommandString(args, d.buildArgs, env)}`, true, true);
 }
 
 function summarizeHeredoc(doc: string): string {
@@ -456,7 +464,7 @@ function dispatchRunMounts(
     }
     if (m.readOnly) spec.readonly = true;
     else if (m.type === 'bind') spec.noOutput = true;
-    if (m.type === 'cache') spec.cache = { id: `/${m.cacheId || clean(m.target)}`, sharing: m.cacheSharing === '' ? 'shared' : m.cacheSharing };
+    if (m.type === 'cache') spec.cache = { id: `${opt.cacheIdNamespace}/${m.cacheId || clean(m.target)}`, sharing: m.cacheSharing === '' ? 'shared' : m.cacheSharing };
     let target = m.target;
     if (!isAbs(clean(target))) target = join('/', d.state.values.dir, target);
     if (target === '/') fail(`invalid mount target ${JSON.stringify(target)}`);

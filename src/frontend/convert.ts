@@ -6,9 +6,9 @@
 import { DockerfileError, ImageResolveError, type SourceLocation } from '../errors.js';
 import { type EnvList, envAddOrReplace, envGet, local, State, image as imageState } from '../graph/state.js';
 import type { Output, SourceVertex, VertexLocation } from '../graph/types.js';
-import { normalizePlatform, parsePlatform } from '../image/platform.js';
+import { formatPlatformAll, normalizePlatform, parsePlatform } from '../image/platform.js';
 import { parseReference, tagNameOnly, formatReference, withDigest } from '../image/reference.js';
-import type { ImageResolver, Platform } from '../image/types.js';
+import type { ImageResolver, Platform, ResolvedImage } from '../image/types.js';
 import {
   type Command,
   expand,
@@ -23,6 +23,7 @@ import type { Node } from '../parser/node.js';
 import { type EnvGetter, ShellLex } from '../shell/index.js';
 import { join } from '../util/posix-path.js';
 import { withSuggestion } from '../util/suggest.js';
+import { goParseBool, goParseInt } from '../util/gostrconv.js';
 import { dispatchCommand, type DispatchOptions } from './commands.js';
 import { type DispatchCommand, DispatchState, DispatchStates, reachableStages } from './dispatch-state.js';
 import { cloneImage, emptyImage, imageFromConfig, type ImageModel } from './image.js';
@@ -111,6 +112,41 @@ interface Context {
   readonly contextState: State;
   /** The global ARGs for `outline`; each stage starts from a clone. */
   readonly outline: OutlineCapture;
+  /** Resolutions by (ref, platform): each image is looked up once per build. */
+  readonly resolved: Map<string, Promise<ResolvedImage>>;
+  /** Settings BuildKit reads from BUILDKIT_* build args and SOURCE_DATE_EPOCH. */
+  readonly config: FrontendConfig;
+}
+
+/** What BuildKit's frontend reads from special build args (dockerui's Config). */
+export interface FrontendConfig {
+  /** BUILDKIT_MULTI_PLATFORM (or the multiPlatform option): platform prefix in step names. */
+  readonly multiPlatform: boolean;
+  /** BUILDKIT_CACHE_MOUNT_NS: namespace of cache mount ids. */
+  readonly cacheIdNamespace: string;
+  /** BUILDKIT_SANDBOX_HOSTNAME: hostname of RUN containers. */
+  readonly hostname: string;
+  /** SOURCE_DATE_EPOCH: timestamp (RFC 3339) for history entries and created files. */
+  readonly epoch: { readonly rfc3339: string; readonly nanos: bigint } | undefined;
+}
+
+function frontendConfig(opt: ConvertOptions, buildArgs: Readonly<Record<string, string>>, globalArgs: EnvList): FrontendConfig {
+  let multiPlatform = opt.multiPlatform === true;
+  const mp = buildArgs.BUILDKIT_MULTI_PLATFORM;
+  if (mp !== undefined && mp !== '') {
+    const b = goParseBool(mp);
+    if (!b.ok) fail(`invalid boolean value for multi-platform: ${mp}`);
+    multiPlatform = b.value;
+  }
+  let epoch: FrontendConfig['epoch'];
+  const sde = Object.hasOwn(buildArgs, 'SOURCE_DATE_EPOCH') ? buildArgs.SOURCE_DATE_EPOCH : envGet(globalArgs, 'SOURCE_DATE_EPOCH');
+  if (sde) {
+    const n = goParseInt(sde, 10, 64);
+    if (!n.ok) fail(`invalid SOURCE_DATE_EPOCH: ${sde}: ${n.error}`);
+    const secs = BigInt(sde);
+    epoch = { rfc3339: new Date(Number(secs) * 1000).toISOString().replace(/\.000Z$/, 'Z'), nanos: secs * 1_000_000_000n };
+  }
+  return { multiPlatform, cacheIdNamespace: buildArgs.BUILDKIT_CACHE_MOUNT_NS ?? '', hostname: buildArgs.BUILDKIT_SANDBOX_HOSTNAME ?? '', epoch };
 }
 
 /**
@@ -148,6 +184,8 @@ export async function convert(text: string, opt: ConvertOptions): Promise<Conver
     context,
     contextState,
     outline,
+    resolved: new Map(),
+    config: frontendConfig(opt, buildArgs, globalArgs),
   };
 
   buildDispatchStates(ctx, stages);
@@ -207,7 +245,8 @@ function buildDispatchStates(ctx: Context, stages: readonly Stage[]): void {
     const name = located(st.location, () => ctx.shlex.processWordWithMatches(st.baseName, env));
     if (name.result === '') fail(`base name (${st.baseName}) should not be blank`, st.location);
     const ds = new DispatchState(st, name.result, st.name);
-    ds.prefixPlatform = ctx.opt.multiPlatform === true;
+    ds.prefixPlatform = ctx.config.multiPlatform;
+    ds.epoch = ctx.config.epoch;
     ds.outline = ctx.outline.clone();
     const used = new Set(name.used);
     if (st.platform !== '') {
@@ -327,7 +366,7 @@ function addSources(ctx: Context, d: DispatchState, cmd: DispatchCommand): void 
   for (const src of cmd.sources) {
     if (!src) continue;
     d.deps.set(src, cmd.command);
-    if (src.unregistered && !ctx.all.states.includes(src)) ctx.all.add(src);
+    if (src.unregistered && !ctx.all.has(src)) ctx.all.add(src);
   }
 }
 
@@ -448,7 +487,13 @@ async function resolveBaseImage(ctx: Context, d: DispatchState, reachable: boole
   if (reachable) {
     let resolved;
     try {
-      resolved = await ctx.opt.resolver.resolve(d.baseName, { platform });
+      const key = `${d.baseName} ${formatPlatformAll(platform)}`;
+      let pending = ctx.resolved.get(key);
+      if (!pending) {
+        pending = ctx.opt.resolver.resolve(d.baseName, { platform });
+        ctx.resolved.set(key, pending);
+      }
+      resolved = await pending;
     } catch (e) {
       const msg = `${origName}: ${(e as Error).message}`;
       if (e instanceof ImageResolveError) throw new ImageResolveError(e.code, msg, e.ref, { cause: e, location: d.stage.location });
@@ -469,7 +514,7 @@ async function resolveBaseImage(ctx: Context, d: DispatchState, reachable: boole
     d.state = imageState(d.baseName, {
       platform,
       description: { 'com.docker.dockerfile.v1.command': d.stage.sourceCode },
-      customName: prefixCommand(d, `FROM ${d.baseName}`, ctx.opt.multiPlatform === true, platform, envGetter([])),
+      customName: prefixCommand(d, `FROM ${d.baseName}`, ctx.config.multiPlatform, platform, envGetter([])),
       locations: [d.stage.node ? nodeLocation(d.stage.node) : { sourceIndex: 0, ranges: [] }],
     });
   }
@@ -507,6 +552,7 @@ function dispatchStages(ctx: Context, reachable: Set<DispatchState>): void {
     if (d.image.config.WorkingDir) {
       located(d.stage.location, () => dispatchWorkdir(d, d.image.config.WorkingDir, undefined));
     }
+    if (ctx.config.hostname) d.state = d.state.hostname(ctx.config.hostname);
     if (d.image.config.User) dispatchUser(d, d.image.config.User, false);
     d.state = d.state.network('unset');
 
@@ -518,6 +564,7 @@ function dispatchStages(ctx: Context, reachable: Set<DispatchState>): void {
       buildContext: ctx.contextState,
       proxyEnv: proxyEnvFromBuildArgs(ctx.buildArgs),
       targetPlatform: ctx.platformOpt.targetPlatform,
+      cacheIdNamespace: ctx.config.cacheIdNamespace,
     };
     for (const cmd of d.commands) {
       located(cmd.command.location, () => dispatch(d, cmd, dopt));

@@ -11,11 +11,10 @@ import type { AddCommand, CopyCommand } from '../instructions/index.js';
 import { base as pathBase } from '../util/posix-path.js';
 import { goParseUint } from '../util/gostrconv.js';
 import { goQuote } from '../util/goquote.js';
-import { prefixCommand, processCmdEnv, uppercaseCmd, type DispatchOptions } from './commands.js';
+import { commitToHistory, prefixCommand, processCmdEnv, uppercaseCmd, type DispatchOptions } from './commands.js';
 import { nodeLocation, stateEnv } from './convert.js';
 import type { DispatchState } from './dispatch-state.js';
 import { gitLlbSource, isGitSource, isHttpSource, tryParseGitRef } from './gitref.js';
-import { commitToHistory } from './image.js';
 import { progressGroupId } from './progress.js';
 import { normalizePath, removeDriveLetter, toSlash } from './system-path.js';
 import { parseSymbolicMode } from './chmod.js';
@@ -86,7 +85,12 @@ export function dispatchCopy(d: DispatchState, cfg: CopyConfig): void {
   const name = uppercaseCmd(processCmdEnv(cfg.opt.shlex, c.code, env));
   const pgName = prefixCommand(d, name, d.prefixPlatform, platform, env);
 
-  const common: CopyInfo = { ...(mode !== undefined ? { mode } : {}), ...(chown ? { chown } : {}), ...(excludes ? { excludePatterns: excludes } : {}) };
+  const common: CopyInfo = {
+    ...(mode !== undefined ? { mode } : {}),
+    ...(chown ? { chown } : {}),
+    ...(excludes ? { excludePatterns: excludes } : {}),
+    ...(d.epoch ? { createdTime: d.epoch.nanos } : {}),
+  };
   let actions: FileActions | undefined;
   const add = (source: State, src: string, info: CopyInfo) => {
     actions = actions ? actions.copy(source, src, dest, info) : copy(source, src, dest, info);
@@ -195,7 +199,7 @@ export function dispatchCopy(d: DispatchState, cfg: CopyConfig): void {
   } else {
     d.state = file(d.state, actions, fileOpts);
   }
-  commitToHistory(d.image, commit, true, true);
+  commitToHistory(d, commit, true, true);
 }
 
 /** The file name an HTTP source is saved as: the last path element, or `__unnamed__`. */

@@ -46,6 +46,8 @@ export class DispatchState {
   cmdSet = false;
   /** What `outline` reports for this stage (BuildKit's `outlineCapture`). */
   outline = new OutlineCapture();
+  /** SOURCE_DATE_EPOCH, when set: history timestamps and created-file times. */
+  epoch: { readonly rfc3339: string; readonly nanos: bigint } | undefined;
 
   constructor(stage: Stage, baseName: string, stageName: string) {
     this.stage = stage;
@@ -57,7 +59,12 @@ export class DispatchState {
 /** All stages in order, and the named ones by lower-cased name. */
 export class DispatchStates {
   readonly states: DispatchState[] = [];
+  private readonly members = new Set<DispatchState>();
   private readonly byName = new Map<string, DispatchState>();
+
+  has(ds: DispatchState): boolean {
+    return this.members.has(ds);
+  }
 
   names(): string[] {
     return this.states.filter((s) => s.stageName !== '').map((s) => s.stageName);
@@ -66,6 +73,7 @@ export class DispatchStates {
   /** Adds a stage; a stage whose base is an earlier stage's name gets that stage as its base. */
   add(ds: DispatchState): void {
     this.states.push(ds);
+    this.members.add(ds);
     const base = this.byName.get(ds.baseName);
     if (base) {
       ds.base = base;

@@ -4,7 +4,7 @@
  * removed because the image filesystem has no drives.
  */
 import { DockerfileError } from '../errors.js';
-import { clean, isAbs as posixIsAbs, join } from '../util/posix-path.js';
+import { clean, isAbs as posixIsAbs, join, keepTrailingSlash } from '../util/posix-path.js';
 
 /** Converts Windows separators to slashes (a no-op for other OSes). */
 export function toSlash(p: string, os: string): string {
@@ -54,14 +54,7 @@ export function normalizePath(parent: string, newPath: string, os: string, keepS
   }
   if (!posixIsAbs(p)) p = join(join('/', par), p);
   else p = clean(p);
-  if (keepSlash) {
-    if (orig.endsWith('/') && !p.endsWith('/')) p += '/';
-    else if (orig.endsWith('/.')) {
-      if (p !== '/') p += '/';
-      p += '.';
-    }
-  }
-  return p;
+  return keepSlash ? keepTrailingSlash(orig, p) : p;
 }
 
 /** The working directory after `WORKDIR wd` from `current` (BuildKit's `NormalizeWorkdir`). */

@@ -7,7 +7,7 @@
 import { compareUtf8 } from '../llb/pb/codec.js';
 import { buildMetadata, Caps, type ConstraintsOptions, mergeOptions, workerConstraints } from './constraints.js';
 import { envAddOrReplace, envGet, envToArray, State, setOutputPlatform } from './state.js';
-import type { CacheSharing, CDIDevice, ExecVertex, Mount, MountContentCache, NetMode, Output, Platform, ProxyEnv, SecretEnv, SecurityMode, Ulimit } from './types.js';
+import type { CacheSharing, CDIDevice, ExecVertex, Mount, MountContentCache, NetMode, Output, Platform, ProxyEnv, SecretEnv, SecretOpt, SecurityMode, Ulimit } from './types.js';
 
 /** A filesystem mounted into the container. */
 export interface MountSpec {
@@ -179,32 +179,25 @@ export function run(base: State, opts: RunOptions): ExecState {
     pbMounts.push(pm);
   }
   const secretEnv: SecretEnv[] = [];
+  // Secret files and SSH sockets are mounted from nothing and produce no output.
+  const socketMount = (type: 'secret' | 'ssh', dest: string, opt: SecretOpt): Mount => ({
+    input: -1,
+    selector: '',
+    dest,
+    output: 0,
+    readonly: false,
+    type,
+    [type]: opt,
+    contentCache: 'default',
+  });
   for (const s of secrets) {
     if (s.env !== undefined) secretEnv.push({ id: s.id, name: s.env, optional: s.optional ?? false });
     if (s.target !== undefined) {
-      pbMounts.push({
-        input: -1,
-        selector: '',
-        dest: s.target,
-        output: 0,
-        readonly: false,
-        type: 'secret',
-        secret: { id: s.id, uid: s.uid ?? 0, gid: s.gid ?? 0, mode: s.mode ?? 0o400, optional: s.optional ?? false },
-        contentCache: 'default',
-      });
+      pbMounts.push(socketMount('secret', s.target, { id: s.id, uid: s.uid ?? 0, gid: s.gid ?? 0, mode: s.mode ?? 0o400, optional: s.optional ?? false }));
     }
   }
   for (const s of ssh) {
-    pbMounts.push({
-      input: -1,
-      selector: '',
-      dest: s.target,
-      output: 0,
-      readonly: false,
-      type: 'ssh',
-      ssh: { id: s.id ?? '', uid: s.uid ?? 0, gid: s.gid ?? 0, mode: s.mode ?? 0o600, optional: s.optional ?? false },
-      contentCache: 'default',
-    });
+    pbMounts.push(socketMount('ssh', s.target, { id: s.id ?? '', uid: s.uid ?? 0, gid: s.gid ?? 0, mode: s.mode ?? 0o600, optional: s.optional ?? false }));
   }
 
   const o = mergeOptions(opts);

@@ -4,7 +4,7 @@
  * state the op runs on, inputs deduplicated in the order they are first needed, later actions
  * reading the previous action's result, and only the last action producing the output.
  */
-import { clean, isAbs, join } from '../util/posix-path.js';
+import { clean, isAbs, join, keepTrailingSlash } from '../util/posix-path.js';
 import { buildMetadata, Caps, type ConstraintsOptions, workerConstraints } from './constraints.js';
 import { State } from './state.js';
 import type { ChownOpt, FileAction, FileActionBody, FileVertex, Output, UserRef } from './types.js';
@@ -152,14 +152,7 @@ export function copy(source: State, src: string, dest: string, info: CopyInfo = 
 export function normalizeActionPath(parent: string, p: string, keepSlash: boolean): string {
   let out = clean(p);
   if (!isAbs(out)) out = join('/', parent, out);
-  if (keepSlash) {
-    if (p.endsWith('/') && !out.endsWith('/')) out += '/';
-    else if (p.endsWith('/.')) {
-      if (out !== '/') out += '/';
-      out += '.';
-    }
-  }
-  return out;
+  return keepSlash ? keepTrailingSlash(p, out) : out;
 }
 
 function userRef(u: { id: number } | { name: string } | undefined, base: number): UserRef | undefined {

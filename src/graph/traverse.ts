@@ -6,7 +6,7 @@
  * first, visiting each action's base state and then its copy source, so the sources of a
  * multi-source COPY are visited last-first.
  */
-import type { FileVertex, Output, Vertex } from './types.js';
+import type { FileVertex, Output, SourceType, SourceVertex, Vertex } from './types.js';
 
 /** The distinct inputs of `v` in the order BuildKit's marshaller visits them. */
 export function traversalInputs(v: Vertex): readonly Output[] {
@@ -58,4 +58,15 @@ function fileTraversal(v: FileVertex): Output[] {
   // Inputs no action reaches (unusual, but valid LLB) come last, in list order.
   for (let i = 0; i < n; i++) add(i);
   return order;
+}
+
+/** The family of a source vertex, from its identifier's scheme. */
+export function sourceType(v: SourceVertex): SourceType {
+  const id = v.identifier;
+  if (id.startsWith('docker-image://')) return 'image';
+  if (id.startsWith('local://')) return 'local';
+  if (id.startsWith('git://')) return 'git';
+  if (id.startsWith('https://') || id.startsWith('http://')) return 'http';
+  if (id.startsWith('oci-layout://')) return 'oci-layout';
+  return 'other';
 }

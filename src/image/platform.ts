@@ -7,7 +7,7 @@
  */
 import { DockerfileLlbError } from '../errors.js';
 import { ImageErrorCode } from './codes.js';
-import { goQuote } from './go-quote.js';
+import { goQuote } from '../util/goquote.js';
 import type { Platform } from './types.js';
 
 /** The platform assumed where containerd would use the host's: BuildKit's golden runs on linux/amd64. */

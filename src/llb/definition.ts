@@ -2,6 +2,7 @@
  * The LLB `Definition` envelope: serialized ops, per-digest metadata and the source map.
  * {@link readDefinition} and {@link writeDefinition} convert between bytes and a typed object.
  */
+import { isBytes } from '../util/bytes.js';
 import { DefinitionDecodeError } from '../errors.js';
 import type { SourceInfo, VertexLocation, VertexMetadata } from '../graph/types.js';
 import { sha256Digest } from '../util/sha256.js';
@@ -157,7 +158,7 @@ function definitionFromPb(m: PbMessage): Definition {
  * The ops themselves stay serialized; see `decodeGraph` to turn them into a typed graph.
  */
 export function readDefinition(bytes: Uint8Array): Definition {
-  if (!(bytes instanceof Uint8Array)) {
+  if (!isBytes(bytes)) {
     throw new DefinitionDecodeError('E_PB_INVALID', 'readDefinition expects a Uint8Array', {
       kind: 'bytes',
       offset: 0,

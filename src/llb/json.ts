@@ -2,6 +2,7 @@
  * protojson rendering of LLB messages, as BuildKit's tools print them: proto field names,
  * 64-bit integers as strings, enums by name, bytes in base64, zero values left out.
  */
+import { isBytes } from '../util/bytes.js';
 import type { FieldDescriptor } from './pb/descriptor.js';
 import { decodeMessage, type PbMessage, UNKNOWN_FIELDS } from './pb/codec.js';
 import { schema } from './pb/schema.generated.js';
@@ -40,12 +41,12 @@ export function base64(bytes: Uint8Array): string {
 function scalarJson(f: FieldDescriptor, v: unknown): JsonValue {
   if (f.kind === 'enum') return enumName(f.type, v as number);
   if (typeof v === 'bigint') return v.toString();
-  if (v instanceof Uint8Array) return base64(v);
+  if (isBytes(v)) return base64(v);
   return v as JsonValue;
 }
 
 function isZero(v: unknown): boolean {
-  return v === '' || v === 0 || v === 0n || v === false || (v instanceof Uint8Array && v.length === 0);
+  return v === '' || v === 0 || v === 0n || v === false || (isBytes(v) && v.length === 0);
 }
 
 /** Renders a decoded message of type `type` as protojson. */

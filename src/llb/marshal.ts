@@ -107,7 +107,10 @@ export function encodeGraph(graph: Graph, options: EncodeOptions = {}): EncodedG
       const { digest, bytes } = encoder.encode(frame.v);
       digests.set(frame.v, digest);
       if (frame.v.metadata) metadata[digest] = mergeMetadata(metadata[digest], frame.v.metadata);
-      if (frame.v.locations) locations[digest] = [...(locations[digest] ?? []), ...frame.v.locations];
+      if (frame.v.locations) {
+        const list = (locations[digest] ??= []);
+        for (const l of frame.v.locations) list.push(l);
+      }
       if (!written.has(digest)) {
         written.add(digest);
         def.push(bytes);

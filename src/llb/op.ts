@@ -118,7 +118,7 @@ export function vertexToOp(v: Vertex, digestOf: (vertex: Vertex) => string): PbM
   if (v.inputs.length > 0) {
     op.inputs = v.inputs.map((o) => {
       const inp: PbMessage = { digest: digestOf(o.vertex) };
-      if (o.index !== 0) inp.index = BigInt(o.index);
+      if (o.index !== 0) inp.index = o.index;
       return inp;
     });
   }
@@ -145,7 +145,7 @@ export function vertexToOp(v: Vertex, digestOf: (vertex: Vertex) => string): PbM
     }
     case 'build': {
       const build: PbMessage = {};
-      if (v.builder !== 0) build.builder = BigInt(v.builder);
+      if (v.builder !== 0) build.builder = v.builder;
       const inputs: Record<string, PbMessage> = {};
       for (const [k, i] of Object.entries(v.buildInputs)) inputs[k] = idx({}, 'input', i);
       if (Object.keys(inputs).length) build.inputs = inputs;
@@ -162,7 +162,7 @@ export function vertexToOp(v: Vertex, digestOf: (vertex: Vertex) => string): PbM
 
 /** Sets an int64 index field (omitted when 0, as proto3 does). */
 function idx(m: PbMessage, key: string, i: number): PbMessage {
-  if (i !== 0) m[key] = BigInt(i);
+  if (i !== 0) m[key] = i;
   return m;
 }
 
@@ -212,10 +212,10 @@ function secretOptToPb(s: SecretOpt): PbMessage {
 
 function mountToPb(m: Mount): PbMessage {
   const out: PbMessage = {
-    input: BigInt(m.input),
+    input: m.input,
     selector: m.selector,
     dest: m.dest,
-    output: BigInt(m.output),
+    output: m.output,
     readonly: m.readonly,
     mountType: mountType.toPb(m.type),
   };
@@ -230,7 +230,7 @@ function mountToPb(m: Mount): PbMessage {
 
 function userToPb(u: UserRef): PbMessage {
   if (u.kind === 'id') return { byID: u.id };
-  return { byName: { name: u.name, input: BigInt(u.input) } };
+  return { byName: { name: u.name, input: u.input } };
 }
 
 function chownToPb(c: ChownOpt): PbMessage {
@@ -241,7 +241,7 @@ function chownToPb(c: ChownOpt): PbMessage {
 }
 
 function fileActionToPb(a: FileAction): PbMessage {
-  const out: PbMessage = { input: BigInt(a.input), secondaryInput: BigInt(a.secondaryInput), output: BigInt(a.output) };
+  const out: PbMessage = { input: a.input, secondaryInput: a.secondaryInput, output: a.output };
   const b = a.action;
   switch (b.kind) {
     case 'copy': {

@@ -49,3 +49,13 @@ export function dir(p: string): string {
   const i = p.lastIndexOf('/');
   return clean(p.slice(0, i + 1));
 }
+
+/**
+ * Puts back the trailing `/` or `/.` of `original` on its cleaned form `cleaned`, as BuildKit
+ * does for destinations (a trailing slash means "into this directory").
+ */
+export function keepTrailingSlash(original: string, cleaned: string): string {
+  if (original.endsWith('/') && !cleaned.endsWith('/')) return `${cleaned}/`;
+  if (original.endsWith('/.')) return `${cleaned === '/' ? '' : cleaned}/.`;
+  return cleaned;
+}

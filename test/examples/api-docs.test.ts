@@ -15,8 +15,8 @@ describe('API reference generator', () => {
     if (!existsSync(dts)) throw new Error('dist/index.d.ts is missing: run `npm run build` first (npm test does)');
     const { renderApi } = await import(join(repoRoot, 'scripts/api-docs.mjs'));
     const text = readFileSync(dts, 'utf8');
-    const md: string = renderApi(text);
-    const exported = /export \{([^}]*)\};\s*$/.exec(text)![1].split(',').map((s) => s.trim().replace(/^type /, '').split(' as ').pop()!);
+    const md: string = renderApi(text, (from: string) => readFileSync(join(repoRoot, 'dist', from.replace(/\.js$/, '.d.ts')), 'utf8'));
+    const exported = /export \{([^}]*)\}[^;]*;\s*$/.exec(text)![1].split(',').map((s) => s.trim().replace(/^type /, '').split(' as ').pop()!);
     expect(exported.length).toBeGreaterThan(50);
     for (const name of exported) expect(md, name).toContain(`\n### ${name}\n`);
     expect(md).toContain('Compiles a Dockerfile into BuildKit LLB');

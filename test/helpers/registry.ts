@@ -516,6 +516,16 @@ export interface TestRegistry {
   pushImage(repo: string, tag: string | undefined, options?: PushImageOptions): Promise<PushedImage>;
   /** Pushes an index (OCI, or a Docker list with `format: 'docker'`) of already pushed manifests. */
   pushIndex(repo: string, tag: string, manifests: Descriptor[], options?: { format?: 'oci' | 'docker' }): Promise<{ digest: string; body: Uint8Array }>;
+  /**
+   * Pushes one image per platform (its config's `os`, `architecture` and `variant` set from the
+   * platform, `config` as the runtime config) and tags an index of them, in that order.
+   */
+  pushPlatformIndex(
+    repo: string,
+    tag: string,
+    entries: readonly { platform: NonNullable<Descriptor['platform']>; config: Record<string, unknown> }[],
+    options?: { format?: 'oci' | 'docker' },
+  ): Promise<{ digest: string; images: PushedImage[] }>;
   /** The digest the registry reports for a tag (HEAD with every manifest type accepted). */
   headDigest(repo: string, reference: string): Promise<string>;
   stop(): Promise<void>;
@@ -740,6 +750,23 @@ function makeRegistry(parts: RegistryParts): TestRegistry {
       const body = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType, manifests }));
       const digest = await registry.pushManifest(repo, tag, body, mediaType);
       return { digest, body };
+    },
+
+    async pushPlatformIndex(repo, tag, entries, options = {}) {
+      const images: PushedImage[] = [];
+      for (const { platform, config } of entries) {
+        const { os, architecture, variant } = platform;
+        images.push(
+          await registry.pushImage(repo, undefined, { format: options.format, config: { os, architecture, ...(variant ? { variant } : {}), config } }),
+        );
+      }
+      const index = await registry.pushIndex(
+        repo,
+        tag,
+        images.map((img, i) => ({ ...img.descriptor, platform: entries[i]!.platform })),
+        options,
+      );
+      return { digest: index.digest, images };
     },
 
     async headDigest(repo, reference) {

@@ -38,3 +38,16 @@ describe('golden Definitions round-trip through the typed graph', () => {
     expect(readDefinition(writeDefinition(definition))).toEqual(def);
   });
 });
+
+describe('source types', () => {
+  it('classifies every golden source op by its scheme', async () => {
+    const { sourceType } = await import('../../src/graph/traverse');
+    const seen = new Set<string>();
+    for (const c of cases) {
+      for (const v of decodeGraph(readDefinition(readGoldenPb(c))).vertices.values()) {
+        if (v.kind === 'source') seen.add(sourceType(v));
+      }
+    }
+    expect([...seen].sort()).toEqual(['git', 'http', 'image', 'local']);
+  });
+});

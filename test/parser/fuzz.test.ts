@@ -4,18 +4,8 @@ import { expand, expandRaw, parseInstruction, parseInstructions, type Command } 
 import { dumpNode, parse, parseCheckDirective, parseDirective, detectSyntax } from '../../src/parser/index.js';
 import { envFromMap, ShellLex } from '../../src/shell/index.js';
 import { allCaseDockerfiles, goldenDirs, readGolden } from '../helpers/golden.js';
+import { rng } from '../helpers/random.js';
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TOKENS = [
   '\\', '`', '"', "'", '$', '${', '}', '{', ':-', ':?', '#', '##', '%', '/', '//', '<<', '<<-', '<<"EOF"', 'EOF', '\n',

@@ -34,6 +34,13 @@ export interface BuildInput {
   resolver(): Promise<ImageResolver>;
 }
 
+/** The image resolver the flags ask for: the `--images` file (offline), else the registries. */
+export async function resolverFromArgs(ctx: CommandContext, args: ParsedArgs): Promise<ImageResolver> {
+  const images = args.flags.images as string | undefined;
+  if (images) return loadStaticResolver(resolve(ctx.cwd, images));
+  return new RegistryResolver({ insecureRegistries: (args.flags['insecure-registry'] as string[] | undefined) ?? [], env: ctx.env });
+}
+
 /**
  * Reads the Dockerfile the flags name (default `PATH/Dockerfile`, `-` for stdin) and collects
  * the build flags. Sets `ctx.source` so errors can show the offending line.
@@ -62,7 +69,6 @@ export async function readBuildInput(ctx: CommandContext, args: ParsedArgs): Pro
   const bytes = await readInput(dockerfilePath, shown);
   ctx.source = { file: 'Dockerfile', text: new TextDecoder().decode(bytes) };
 
-  const images = args.flags.images as string | undefined;
   return {
     bytes,
     contextDir,
@@ -70,21 +76,21 @@ export async function readBuildInput(ctx: CommandContext, args: ParsedArgs): Pro
     buildArgs,
     target: args.flags.target as string | undefined,
     platform: args.flags.platform as string | undefined,
-    resolver: async () =>
-      images
-        ? loadStaticResolver(resolve(ctx.cwd, images))
-        : new RegistryResolver({ insecureRegistries: (args.flags['insecure-registry'] as string[] | undefined) ?? [] }),
+    resolver: () => resolverFromArgs(ctx, args),
   };
 }
 
-/** Compiles the Dockerfile the flags name. Sets `ctx.source` so errors can show the line. */
-export async function compileFromArgs(ctx: CommandContext, args: ParsedArgs): Promise<CompileResult> {
+/**
+ * Compiles the Dockerfile the flags name, with `resolver` when given (else the one the flags ask
+ * for). Sets `ctx.source` so errors can show the line.
+ */
+export async function compileFromArgs(ctx: CommandContext, args: ParsedArgs, resolver?: ImageResolver): Promise<CompileResult> {
   const input = await readBuildInput(ctx, args);
   return compile(input.bytes, {
     target: input.target,
     buildArgs: input.buildArgs,
     platform: input.platform,
-    resolver: await input.resolver(),
+    resolver: resolver ?? (await input.resolver()),
     localUniqueId: (args.flags['local-unique-id'] as string | undefined) ?? 'localuniqueid',
     filename: 'Dockerfile',
     excludePatterns: readDockerignore(input.contextDir, input.dockerfilePath),

@@ -13,6 +13,7 @@
  * (bytes), `boolean`, `number` (int32/uint32/enum) and `bigint` (int64/uint64). A field that is
  * absent on the wire is absent from the object.
  */
+import { isBytes } from '../../util/bytes.js';
 import { DefinitionDecodeError } from '../../errors.js';
 import type { FieldDescriptor, ScalarType } from './descriptor.js';
 import { schema } from './schema.generated.js';
@@ -69,10 +70,13 @@ export function messageTypes(): string[] {
  * error, not bad input.
  */
 export function encodeMessage(type: string, msg: PbMessage): Uint8Array {
-  const w = new Writer();
+  // One writer serves every call: encoding never re-enters encodeMessage.
+  const w = sharedWriter.reset();
   writeMessage(w, compile(type), msg);
   return w.finish();
 }
+
+const sharedWriter = new Writer(4096);
 
 function writeMessage(w: Writer, m: CompiledMessage, msg: PbMessage): void {
   for (const f of m.regular) {
@@ -115,9 +119,9 @@ function writeField(w: Writer, f: FieldDescriptor, v: unknown, inOneof: boolean)
           for (const item of items) writeScalar(w, f.no, type, item);
         } else {
           // Packed encoding: one length-delimited field holding all the varints.
-          const inner = new Writer();
-          for (const item of items) writeScalarValue(inner, type, item);
-          w.tag(f.no, WireType.LengthDelimited).bytes(inner.finish());
+          w.tag(f.no, WireType.LengthDelimited).fork();
+          for (const item of items) writeScalarValue(w, type, item);
+          w.join();
         }
         return;
       }
@@ -129,21 +133,21 @@ function writeField(w: Writer, f: FieldDescriptor, v: unknown, inOneof: boolean)
 }
 
 function writeSubmessage(w: Writer, no: number, type: string, msg: PbMessage): void {
-  const inner = new Writer();
-  writeMessage(inner, compile(type), msg);
-  w.tag(no, WireType.LengthDelimited).bytes(inner.finish());
+  w.tag(no, WireType.LengthDelimited).fork();
+  writeMessage(w, compile(type), msg);
+  w.join();
 }
 
 function writeMap(w: Writer, f: Extract<FieldDescriptor, { kind: 'map' }>, map: Record<string, unknown>): void {
   const keys = Object.keys(map).sort(compareUtf8);
   const valueType: ScalarType = f.valueKind === 'enum' ? 'int32' : (f.type as ScalarType);
   for (const key of keys) {
-    const entry = new Writer();
-    writeScalar(entry, 1, f.keyType, key);
+    w.tag(f.no, WireType.LengthDelimited).fork();
+    writeScalar(w, 1, f.keyType, key);
     const value = map[key];
-    if (f.valueKind === 'message') writeSubmessage(entry, 2, f.type, value as PbMessage);
-    else writeScalar(entry, 2, valueType, value);
-    w.tag(f.no, WireType.LengthDelimited).bytes(entry.finish());
+    if (f.valueKind === 'message') writeSubmessage(w, 2, f.type, value as PbMessage);
+    else writeScalar(w, 2, valueType, value);
+    w.join();
   }
 }
 
@@ -152,10 +156,19 @@ const utf8 = new TextEncoder();
 /** Orders strings by their UTF-8 bytes, as Go sorts map keys. */
 export function compareUtf8(a: string, b: string): number {
   if (a === b) return 0;
-  // For strings without surrogates, UTF-16 order equals code point order equals UTF-8 order.
-  if (!/[\ud800-\udfff]/.test(a) && !/[\ud800-\udfff]/.test(b)) return a < b ? -1 : 1;
-  const x = utf8.encode(a);
-  const y = utf8.encode(b);
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Outside surrogate pairs, UTF-16 code unit order is code point order is UTF-8 byte order.
+    if ((x & 0xf800) !== 0xd800 && (y & 0xf800) !== 0xd800) return x - y;
+    return compareBytes(utf8.encode(a.slice(i)), utf8.encode(b.slice(i)));
+  }
+  return a.length - b.length;
+}
+
+function compareBytes(x: Uint8Array, y: Uint8Array): number {
   const n = Math.min(x.length, y.length);
   for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i] - y[i];
   return x.length - y.length;
@@ -171,7 +184,7 @@ function isZero(type: ScalarType, v: unknown): boolean {
       return v === false;
     case 'int64':
     case 'uint64':
-      return v === 0n;
+      return v === 0n || v === 0;
     default:
       return v === 0;
   }
@@ -193,7 +206,7 @@ function writeScalarValue(w: Writer, type: ScalarType, v: unknown): void {
       w.string(v);
       return;
     case 'bytes':
-      if (!(v instanceof Uint8Array)) throw new TypeError(`expected a Uint8Array, got ${typeof v}`);
+      if (!isBytes(v)) throw new TypeError(`expected a Uint8Array, got ${typeof v}`);
       w.bytes(v);
       return;
     case 'bool':
@@ -207,6 +220,13 @@ function writeScalarValue(w: Writer, type: ScalarType, v: unknown): void {
       return;
     case 'int64':
     case 'uint64':
+      // Numbers are accepted too (cheaper than bigints for small values such as indices).
+      if (typeof v === 'number') {
+        if (!Number.isSafeInteger(v)) throw new TypeError(`expected an integer for ${type}, got ${v}`);
+        if (v >= 0 && v <= 0xffffffff) w.uint32(v);
+        else w.int64(BigInt(v));
+        return;
+      }
       if (typeof v !== 'bigint') throw new TypeError(`expected a bigint for ${type}, got ${typeof v}`);
       if (type === 'int64') w.int64(v);
       else w.uint64(v);

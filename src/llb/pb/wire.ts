@@ -24,8 +24,10 @@ const textDecoder = new TextDecoder('utf-8', { fatal: true });
 export class Writer {
   private buf: Uint8Array;
   private pos = 0;
+  /** Start offsets of the open length-delimited fields (see {@link fork}). */
+  private readonly forks: number[] = [];
 
-  constructor(initialSize = 64) {
+  constructor(initialSize = 256) {
     this.buf = new Uint8Array(initialSize);
   }
 
@@ -59,11 +61,14 @@ export class Writer {
   /** Writes a signed 32-bit varint; negatives take 10 bytes, as the protobuf spec requires. */
   int32(value: number): this {
     if (value >= 0) return this.uint32(value);
+    if (value === -1) return this.raw(MINUS_ONE);
     return this.uint64(BigInt.asUintN(64, BigInt(value | 0)));
   }
 
   /** Writes a 64-bit varint given as a (possibly negative) bigint; negatives take 10 bytes. */
   int64(value: bigint): this {
+    if (value === -1n) return this.raw(MINUS_ONE);
+    if (value >= 0n && value <= 0xffffffffn) return this.uint32(Number(value));
     return this.uint64(BigInt.asUintN(64, value));
   }
 
@@ -94,6 +99,21 @@ export class Writer {
 
   /** Writes a UTF-8 string with a varint length prefix. */
   string(value: string): this {
+    const n = value.length;
+    // Fast path: ASCII strings are written byte by byte, no intermediate buffer.
+    let ascii = true;
+    for (let i = 0; i < n; i++) {
+      if (value.charCodeAt(i) > 0x7f) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) {
+      this.uint32(n);
+      this.ensure(n);
+      for (let i = 0; i < n; i++) this.buf[this.pos++] = value.charCodeAt(i);
+      return this;
+    }
     return this.bytes(textEncoder.encode(value));
   }
 
@@ -105,11 +125,55 @@ export class Writer {
     return this;
   }
 
+  /**
+   * Opens a length-delimited field whose content is written next; {@link join} closes it.
+   * One byte is reserved for the length and the content is moved when it needs more.
+   */
+  fork(): this {
+    this.ensure(1);
+    this.forks.push(this.pos);
+    this.pos++;
+    return this;
+  }
+
+  /** Closes the innermost {@link fork}, writing its length prefix. */
+  join(): this {
+    const start = this.forks.pop()!;
+    const len = this.pos - start - 1;
+    if (len < 0x80) {
+      this.buf[start] = len;
+      return this;
+    }
+    let size = 1;
+    for (let v = len >>> 7; v > 0; v >>>= 7) size++;
+    this.ensure(size - 1);
+    this.buf.copyWithin(start + size, start + 1, this.pos);
+    this.pos += size - 1;
+    let v = len;
+    let at = start;
+    while (v > 0x7f) {
+      this.buf[at++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    this.buf[at] = v;
+    return this;
+  }
+
+  /** Empties the writer for reuse (keeps its buffer). */
+  reset(): this {
+    this.pos = 0;
+    this.forks.length = 0;
+    return this;
+  }
+
   /** The bytes written so far (a copy that the writer no longer touches). */
   finish(): Uint8Array {
     return this.buf.slice(0, this.pos);
   }
 }
+
+/** -1 as a 10-byte varint. */
+const MINUS_ONE = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
 
 /** Reads protobuf primitives from a byte range, failing with typed errors. */
 export class Reader {

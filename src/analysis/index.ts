@@ -1,0 +1,50 @@
+/**
+ * Cache-key analysis: which steps of a build keep their digest when something changes, and what
+ * `--link` does to that. Browser-safe (no Node APIs). See docs/analysis.md.
+ */
+export {
+  analyze,
+  parseName,
+  imageRef,
+  stageBaseImage,
+  downstreamOf,
+  RESULT_LABEL,
+  type Analysis,
+  type AnalyzeInput,
+  type Step,
+  type StepInput,
+  type StepKind,
+  type StepLocation,
+  type LinkRole,
+  type JsonObject,
+} from './steps.js';
+export type { StageInfo } from './dockerfile.js';
+export { diff, matchSteps, reasonText, stepRef, type DiffResult, type StepDiff, type StepStatus, type StepRef, type ChangeCause, type DiffSummary } from './diff.js';
+export { opFieldChanges } from './fields.js';
+export { whatIf, overrideImages, movedDigest, changedOptions, type WhatIfChange, type WhatIfResult, type ImageChange } from './whatif.js';
+export {
+  linkReport,
+  setLinkFlags,
+  type LinkReport,
+  type LinkReportOptions,
+  type CopyReport,
+  type CopyOutcome,
+  type StepOutcome,
+  type BaseChange,
+  type VariantSize,
+} from './link.js';
+export {
+  SCHEMA_VERSION,
+  diffToJson,
+  analysisToJson,
+  linkReportToJson,
+  diffToTable,
+  analysisToTable,
+  linkReportToTable,
+  type DiffJson,
+  type DiffStepJson,
+  type AnalysisJson,
+  type StepJson,
+  type StepRefJson,
+  type CauseJson,
+} from './format.js';
