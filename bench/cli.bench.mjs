@@ -59,4 +59,27 @@ for (const n of sizes) {
   const pad = (x, w) => String(x).padStart(w);
   console.log(`${pad(n, 6)} ${pad(statSync(file).size, 9)}  ${pad(c.ms.toFixed(0), 8)}  ${pad(d.ms.toFixed(0), 8)}  ${pad(o.ms.toFixed(0), 8)}  ${pad(e.ms.toFixed(0), 9)}  (${(c.ms / (n / 1000)).toFixed(1)})`);
 }
+
+// Single-construct shapes: time at n and 2n lines; a ratio near 2 is linear, near 4 quadratic.
+const shapes = {
+  'RUN lines': (n) => `FROM alpine:3.20\n${Array.from({ length: n }, (_, i) => `RUN echo ${i}\n`).join('')}`,
+  'LABEL lines': (n) => `FROM alpine:3.20\n${Array.from({ length: n }, (_, i) => `LABEL l${i}=v${i}\n`).join('')}`,
+  'one RUN, n continuation lines': (n) => `FROM alpine:3.20\nRUN echo start \\\n${Array.from({ length: n }, (_, i) => `  && echo ${i} \\\n`).join('')}  && echo end\n`,
+  'one heredoc of n lines': (n) => `FROM alpine:3.20\nRUN <<EOF\n${Array.from({ length: n }, (_, i) => `echo ${i}\n`).join('')}EOF\n`,
+  'comment lines': (n) => `FROM alpine:3.20\n${Array.from({ length: n }, (_, i) => `# comment ${i}\n`).join('')}RUN true\n`,
+  'ENV lines (distinct keys)': (n) => `FROM alpine:3.20\n${Array.from({ length: n }, (_, i) => `ENV K${i}=v${i}\n`).join('')}RUN true\n`,
+};
+const shapeSizes = { 'ENV lines (distinct keys)': [6250, 12500] };
+console.log('\nshape                               n        time(n)   time(2n)  ratio');
+for (const [name, gen] of Object.entries(shapes)) {
+  const [n, n2] = shapeSizes[name] ?? [Math.min(50000, max / 2), Math.min(100000, max)];
+  const times = [n, n2].map((k) => {
+    const file = path.join(dir, 'Shape');
+    writeFileSync(file, gen(k));
+    const r = time(['-f', file, '--images', images, '-o', path.join(dir, 'out.pb')]);
+    if (r.code !== 0) throw new Error(`${name} at ${k}: ${r.stderr.slice(0, 300)}`);
+    return r.ms;
+  });
+  console.log(`${name.padEnd(34)} ${String(n).padStart(6)}  ${times[0].toFixed(0).padStart(8)}  ${times[1].toFixed(0).padStart(8)}  ${(times[1] / times[0]).toFixed(2)}`);
+}
 rmSync(dir, { recursive: true, force: true });
