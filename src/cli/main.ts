@@ -43,6 +43,7 @@ function mainHelp(): string {
     'Without a command, dockerfile-llb compiles: PATH is the build context (default .), the',
     'Dockerfile is PATH/Dockerfile unless -f names another, and the LLB goes to stdout:',
     '  dockerfile-llb -f Dockerfile . | buildctl build --local context=. --output type=image,name=example',
+    '(A context directory named like a command needs a path: dockerfile-llb ./dump)',
     '',
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
