@@ -67,6 +67,8 @@ const shapes = {
   'one RUN, n continuation lines': (n) => `FROM alpine:3.20\nRUN echo start \\\n${Array.from({ length: n }, (_, i) => `  && echo ${i} \\\n`).join('')}  && echo end\n`,
   'one heredoc of n lines': (n) => `FROM alpine:3.20\nRUN <<EOF\n${Array.from({ length: n }, (_, i) => `echo ${i}\n`).join('')}EOF\n`,
   'comment lines': (n) => `FROM alpine:3.20\n${Array.from({ length: n }, (_, i) => `# comment ${i}\n`).join('')}RUN true\n`,
+  'global ARGs + stages (n/2 each)': (n) =>
+    `${Array.from({ length: n / 2 }, (_, i) => `ARG G${i}=${i}\n`).join('')}${Array.from({ length: n / 4 }, (_, i) => `FROM alpine:3.20 AS s${i}\nARG A${i}=1\n`).join('')}`,
   'ENV lines (distinct keys)': (n) => `FROM alpine:3.20\n${Array.from({ length: n }, (_, i) => `ENV K${i}=v${i}\n`).join('')}RUN true\n`,
 };
 const shapeSizes = { 'ENV lines (distinct keys)': [6250, 12500] };

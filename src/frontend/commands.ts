@@ -321,8 +321,10 @@ function dispatchArg(d: DispatchState, args: readonly KeyValuePairOptional[], op
     if (arg.value !== undefined && arg.key !== 'BUILDKIT_SBOM_SCAN_CONTEXT' && arg.key !== 'BUILDKIT_SBOM_SCAN_STAGE') {
       d.state = d.state.addEnv(arg.key, arg.value);
     }
-    if (!inherited) d.outline.allArgs.set(arg.key, { key: arg.key, value: arg.value ?? '', comment: arg.comment, location });
-    d.outline.usedArgs.add(arg.key);
+    if (d.outline) {
+      if (!inherited) d.outline.allArgs.set(arg.key, { key: arg.key, value: arg.value ?? '', comment: arg.comment, location });
+      d.outline.usedArgs.add(arg.key);
+    }
     d.buildArgs.push(arg);
     parts.push(arg.value !== undefined ? `${arg.key}=${arg.value}` : arg.key);
   }
@@ -431,13 +433,13 @@ function dispatchRunMounts(
   c.mounts.forEach((m, i) => {
     if (m.type === 'secret') {
       const spec = secretSpec(d, m);
-      d.outline.addSecret(spec.id, m.required, c.location);
+      d.outline?.addSecret(spec.id, m.required, c.location);
       secrets.push(spec);
       return;
     }
     if (m.type === 'ssh') {
       if (m.source !== '') fail('ssh does not support source');
-      d.outline.addSSH(m.cacheId, m.required, c.location);
+      d.outline?.addSSH(m.cacheId, m.required, c.location);
       ssh.push({
         id: m.cacheId,
         ...(m.target ? { target: m.target } : {}),

@@ -50,6 +50,8 @@ export interface ConvertOptions {
   readonly excludePatterns?: readonly string[];
   /** Prefix step names with the platform, as BuildKit does for multi-platform builds. */
   readonly multiPlatform?: boolean;
+  /** Record what `outline` reports (BuildKit's outlineCapture); compile does not need it. */
+  readonly outline?: boolean;
 }
 
 /** What {@link convert} produces. */
@@ -111,7 +113,7 @@ interface Context {
   readonly context: SourceVertex;
   readonly contextState: State;
   /** The global ARGs for `outline`; each stage starts from a clone. */
-  readonly outline: OutlineCapture;
+  readonly outline: OutlineCapture | undefined;
   /** Resolutions by (ref, platform): each image is looked up once per build. */
   readonly resolved: Map<string, Promise<ResolvedImage>>;
   /** Settings BuildKit reads from BUILDKIT_* build args and SOURCE_DATE_EPOCH. */
@@ -166,8 +168,9 @@ export async function convert(text: string, opt: ConvertOptions): Promise<Conver
   const platformOpt = buildPlatformOpt(opt.targetPlatform, opt.buildPlatforms);
   const targetName = opt.target || stages[stages.length - 1].name;
   const shlex = new ShellLex(parsed.escapeToken);
-  const outline = new OutlineCapture();
-  const globalArgs = buildMetaArgs(defaultArgs(platformOpt, buildArgs, targetName), shlex, metaArgs, buildArgs, outline.allArgs);
+  // Only `outline` asks for the capture: cloning it per stage costs stages × global ARGs.
+  const outline = opt.outline ? new OutlineCapture() : undefined;
+  const globalArgs = buildMetaArgs(defaultArgs(platformOpt, buildArgs, targetName), shlex, metaArgs, buildArgs, outline?.allArgs);
 
   // The build context. Its follow-paths are known only after all stages are dispatched, so the
   // vertex is completed at the end (see finalizeContext); nothing reads it before.
@@ -217,7 +220,7 @@ function buildMetaArgs(
   shlex: ShellLex,
   metaArgs: readonly Extract<Command, { kind: 'arg' }>[],
   buildArgs: Readonly<Record<string, string>>,
-  allArgs: Map<string, ArgInfo>,
+  allArgs: Map<string, ArgInfo> | undefined,
 ): EnvList {
   for (const cmd of metaArgs) {
     for (const kp of cmd.args) {
@@ -229,11 +232,13 @@ function buildMetaArgs(
         const current = args;
         const r = located(cmd.location, () => shlex.processWordWithMatches(kp.value!, envGetter(current)));
         value = r.result;
-        deps = new Set(r.used);
-        if (deps.delete(kp.key)) for (const k of allArgs.get(kp.key)?.deps ?? []) deps.add(k);
+        if (allArgs) {
+          deps = new Set(r.used);
+          if (deps.delete(kp.key)) for (const k of allArgs.get(kp.key)?.deps ?? []) deps.add(k);
+        }
       }
       if (value !== undefined) args = envAddOrReplace(args, kp.key, value);
-      allArgs.set(kp.key, { key: kp.key, value: value ?? '', comment: kp.comment, location: cmd.location, deps });
+      allArgs?.set(kp.key, { key: kp.key, value: value ?? '', comment: kp.comment, location: cmd.location, deps });
     }
   }
   return args;
@@ -247,7 +252,7 @@ function buildDispatchStates(ctx: Context, stages: readonly Stage[]): void {
     const ds = new DispatchState(st, name.result, st.name);
     ds.prefixPlatform = ctx.config.multiPlatform;
     ds.epoch = ctx.config.epoch;
-    ds.outline = ctx.outline.clone();
+    ds.outline = ctx.outline?.clone();
     const used = new Set(name.used);
     if (st.platform !== '') {
       const plat = located(st.location, () => {
@@ -272,7 +277,7 @@ function buildDispatchStates(ctx: Context, stages: readonly Stage[]): void {
     }
     if (st.name === '') ds.stageName = `stage-${i}`;
     ctx.all.add(ds);
-    for (const k of used) ds.outline.usedArgs.add(k);
+    if (ds.outline) for (const k of used) ds.outline.usedArgs.add(k);
     let total = ds.baseName !== EMPTY_IMAGE_NAME && !ds.base ? 1 : 0;
     for (const c of st.commands) {
       if (c.kind === 'add' || c.kind === 'copy' || c.kind === 'run' || c.kind === 'workdir') total++;

@@ -8,7 +8,7 @@ import type { State } from '../graph/state.js';
 import type { Platform } from '../image/types.js';
 import type { Command, KeyValuePairOptional, Stage } from '../instructions/index.js';
 import type { ImageModel } from './image.js';
-import { OutlineCapture } from './outline-capture.js';
+import type { OutlineCapture } from './outline-capture.js';
 
 /** A command with the stages it reads from (COPY --from, RUN --mount from=). */
 export interface DispatchCommand {
@@ -45,7 +45,7 @@ export class DispatchState {
   /** Whether CMD was set in this stage (ENTRYPOINT then keeps it). */
   cmdSet = false;
   /** What `outline` reports for this stage (BuildKit's `outlineCapture`). */
-  outline = new OutlineCapture();
+  outline: OutlineCapture | undefined;
   /** SOURCE_DATE_EPOCH, when set: history timestamps and created-file times. */
   epoch: { readonly rfc3339: string; readonly nanos: bigint } | undefined;
 
@@ -77,7 +77,7 @@ export class DispatchStates {
     const base = this.byName.get(ds.baseName);
     if (base) {
       ds.base = base;
-      ds.outline = base.outline.clone();
+      ds.outline = base.outline?.clone();
     }
     if (ds.stage.name !== '') this.byName.set(ds.stage.name.toLowerCase(), ds);
   }

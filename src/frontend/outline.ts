@@ -132,17 +132,21 @@ export async function outline(dockerfile: string | Uint8Array, options: OutlineO
     resolver,
     localUniqueId: 'localuniqueid',
     filename: options.filename ?? 'Dockerfile',
+    outline: true,
   });
   return stageOutline(result.targetState);
 }
 
 /** BuildKit's `dispatchState.Outline`: what the stage and the stages it needs use. */
 function stageOutline(ds: DispatchState): Outline {
+  // Stages referenced only by COPY --from or a mount of an image have no capture.
   const args = collect(ds, new Set(), (d, visited) => {
-    d.outline.markAllUsed(d.outline.usedArgs);
+    const cap = d.outline;
+    if (!cap) return [];
+    cap.markAllUsed(cap.usedArgs);
     const out: ArgInfo[] = [];
-    for (const k of d.outline.usedArgs) {
-      const a = d.outline.allArgs.get(k);
+    for (const k of cap.usedArgs) {
+      const a = cap.allArgs.get(k);
       if (a && !visited.has(k)) {
         out.push(a);
         visited.add(k);
@@ -150,10 +154,10 @@ function stageOutline(ds: DispatchState): Outline {
     }
     return out;
   });
-  const mounts = (pick: (d: DispatchState) => ReadonlyMap<string, MountInfo>) =>
+  const mounts = (pick: (d: DispatchState) => ReadonlyMap<string, MountInfo> | undefined) =>
     collect(ds, new Set(), (d, visited) => {
       const out: (MountInfo & { name: string })[] = [];
-      for (const [name, m] of pick(d)) {
+      for (const [name, m] of pick(d) ?? []) {
         if (!visited.has(name)) {
           out.push({ name, ...m });
           visited.add(name);
@@ -174,8 +178,8 @@ function stageOutline(ds: DispatchState): Outline {
   });
   const mountList = (xs: (MountInfo & { name: string })[]) =>
     byLine(xs).map((m) => ({ name: m.name, ...(m.required ? { required: true } : {}), location: toLocation(m.location) }));
-  const secrets = mountList(mounts((d) => d.outline.secrets));
-  const ssh = mountList(mounts((d) => d.outline.ssh));
+  const secrets = mountList(mounts((d) => d.outline?.secrets));
+  const ssh = mountList(mounts((d) => d.outline?.ssh));
   if (argList.length) o.args = argList;
   if (secrets.length) o.secrets = secrets;
   if (ssh.length) o.ssh = ssh;
