@@ -70,7 +70,21 @@ export interface ConvertResult {
 
 /** An EnvGetter over an ordered env list. */
 export function envGetter(env: EnvList): EnvGetter {
-  return { get: (k) => envGet(env, k), keys: () => env.map(([k]) => k) };
+  return { get: (k) => (env.length > 32 ? envIndex(env).get(k) : envGet(env, k)), keys: () => env.map(([k]) => k) };
+}
+
+/** Lookup tables of long env lists (the global ARGs are read by every stage). */
+const envIndexes = new WeakMap<EnvList, ReadonlyMap<string, string>>();
+
+function envIndex(env: EnvList): ReadonlyMap<string, string> {
+  let m = envIndexes.get(env);
+  if (!m) {
+    // envGet returns the first entry of a key; keep the first, should a list repeat one.
+    const first = new Map<string, string>();
+    for (const [k, v] of env) if (!first.has(k)) first.set(k, v);
+    envIndexes.set(env, (m = first));
+  }
+  return m;
 }
 
 function fail(message: string, location?: SourceLocation, code = 'E_CONVERT'): never {
@@ -222,6 +236,10 @@ function buildMetaArgs(
   buildArgs: Readonly<Record<string, string>>,
   allArgs: Map<string, ArgInfo> | undefined,
 ): EnvList {
+  // A Map keeps EnvList's order (a replaced key moves to the end) with O(1) updates: thousands
+  // of global ARGs would otherwise cost a copy of the list each.
+  const acc = new Map(args);
+  const current: EnvGetter = { get: (k) => acc.get(k), keys: () => [...acc.keys()] };
   for (const cmd of metaArgs) {
     for (const kp of cmd.args) {
       let value: string | undefined;
@@ -229,19 +247,21 @@ function buildMetaArgs(
       if (Object.hasOwn(buildArgs, kp.key)) {
         value = buildArgs[kp.key];
       } else if (kp.value !== undefined) {
-        const current = args;
-        const r = located(cmd.location, () => shlex.processWordWithMatches(kp.value!, envGetter(current)));
+        const r = located(cmd.location, () => shlex.processWordWithMatches(kp.value!, current));
         value = r.result;
         if (allArgs) {
           deps = new Set(r.used);
           if (deps.delete(kp.key)) for (const k of allArgs.get(kp.key)?.deps ?? []) deps.add(k);
         }
       }
-      if (value !== undefined) args = envAddOrReplace(args, kp.key, value);
+      if (value !== undefined) {
+        acc.delete(kp.key);
+        acc.set(kp.key, value);
+      }
       allArgs?.set(kp.key, { key: kp.key, value: value ?? '', comment: kp.comment, location: cmd.location, deps });
     }
   }
-  return args;
+  return [...acc];
 }
 
 function buildDispatchStates(ctx: Context, stages: readonly Stage[]): void {

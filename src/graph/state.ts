@@ -21,7 +21,12 @@ export function envGet(env: EnvList, key: string): string | undefined {
 }
 
 export function envAddOrReplace(env: EnvList, key: string, value: string): EnvList {
-  return [...env.filter(([k]) => k !== key), [key, value]];
+  // A plain loop and slices: this runs for every ENV and ARG, on lists that can be long.
+  let i = 0;
+  while (i < env.length && env[i][0] !== key) i++;
+  const out = i === env.length ? env.slice() : env.slice(0, i).concat(env.slice(i + 1));
+  out.push([key, value]);
+  return out;
 }
 
 export function envToArray(env: EnvList): string[] {
