@@ -255,15 +255,40 @@ function fraction(v: number, div: number): string {
 function addImageEnv(d: DispatchState, key: string, value: string): void {
   const env = d.image.config.Env;
   const windows = d.platform?.os === 'windows';
-  const eq = (k: string) => (windows ? k.toUpperCase() === key.toUpperCase() : k === key);
-  for (let i = 0; i < env.length; i++) {
-    const j = env[i].indexOf('=');
-    if (eq(j < 0 ? env[i] : env[i].slice(0, j))) {
-      env[i] = `${key}=${value}`;
-      return;
-    }
+  const index = imageEnvIndex(env, windows);
+  const k = windows ? key.toUpperCase() : key;
+  const i = index.map.get(k);
+  if (i !== undefined) {
+    env[i] = `${key}=${value}`;
+    return;
   }
+  index.map.set(k, env.length);
   env.push(`${key}=${value}`);
+  index.length = env.length;
+}
+
+/**
+ * Where each key is in an image config's Env: scanning the list for every ENV would make a long
+ * run of ENV steps quadratic. Rebuilt when the list changed length behind our back (an entry
+ * pushed elsewhere) or the OS changed; entries are otherwise only replaced in place.
+ */
+const imageEnvIndexes = new WeakMap<string[], { windows: boolean; length: number; readonly map: Map<string, number> }>();
+
+function imageEnvIndex(env: string[], windows: boolean): { length: number; readonly map: Map<string, number> } {
+  let c = imageEnvIndexes.get(env);
+  if (!c || c.windows !== windows || c.length !== env.length) {
+    const map = new Map<string, number>();
+    env.forEach((e, i) => {
+      const j = e.indexOf('=');
+      const k = j < 0 ? e : e.slice(0, j);
+      const nk = windows ? k.toUpperCase() : k;
+      // The first entry of a key is the one a scan would find.
+      if (!map.has(nk)) map.set(nk, i);
+    });
+    c = { windows, length: env.length, map };
+    imageEnvIndexes.set(env, c);
+  }
+  return c;
 }
 
 export function dispatchUser(d: DispatchState, user: string, commit: boolean): void {

@@ -70,21 +70,7 @@ export interface ConvertResult {
 
 /** An EnvGetter over an ordered env list. */
 export function envGetter(env: EnvList): EnvGetter {
-  return { get: (k) => (env.length > 32 ? envIndex(env).get(k) : envGet(env, k)), keys: () => env.map(([k]) => k) };
-}
-
-/** Lookup tables of long env lists (the global ARGs are read by every stage). */
-const envIndexes = new WeakMap<EnvList, ReadonlyMap<string, string>>();
-
-function envIndex(env: EnvList): ReadonlyMap<string, string> {
-  let m = envIndexes.get(env);
-  if (!m) {
-    // envGet returns the first entry of a key; keep the first, should a list repeat one.
-    const first = new Map<string, string>();
-    for (const [k, v] of env) if (!first.has(k)) first.set(k, v);
-    envIndexes.set(env, (m = first));
-  }
-  return m;
+  return { get: (k) => envGet(env, k), keys: () => env.map(([k]) => k) };
 }
 
 function fail(message: string, location?: SourceLocation, code = 'E_CONVERT'): never {
@@ -608,7 +594,9 @@ function envKeyNorm(k: string, os: string): string {
 
 /** An EnvGetter over a State's environment. */
 export function stateEnv(state: State): EnvGetter {
-  return envGetter(state.values.env);
+  // Lazy: most steps read no variable, and building the list each time would make a long run
+  // of ENV/ARG steps quadratic.
+  return { get: (k) => state.getEnv(k), keys: () => state.envKeys() };
 }
 
 function dispatch(d: DispatchState, cmd: DispatchCommand, opt: DispatchOptions): void {

@@ -16,8 +16,23 @@ import type { NetMode, Output, Platform, SecurityMode, SourceVertex, Vertex } fr
 export type EnvList = readonly (readonly [string, string])[];
 
 export function envGet(env: EnvList, key: string): string | undefined {
+  if (env.length > 32) return envIndex(env).get(key);
   for (const [k, v] of env) if (k === key) return v;
   return undefined;
+}
+
+/** Lookup tables of long env lists, built once per list (lists are never mutated). */
+const envIndexes = new WeakMap<EnvList, ReadonlyMap<string, string>>();
+
+function envIndex(env: EnvList): ReadonlyMap<string, string> {
+  let m = envIndexes.get(env);
+  if (!m) {
+    // The first entry of a key is the one a scan finds, should a list repeat a key.
+    const first = new Map<string, string>();
+    for (const [k, v] of env) if (!first.has(k)) first.set(k, v);
+    envIndexes.set(env, (m = first));
+  }
+  return m;
 }
 
 export function envAddOrReplace(env: EnvList, key: string, value: string): EnvList {
@@ -45,7 +60,7 @@ export interface StateValues {
   readonly hostname: string;
 }
 
-const initialValues: StateValues = { env: [], dir: '/', user: '', hostname: '' };
+const initialRest: Omit<StateValues, 'env'> = { dir: '/', user: '', hostname: '' };
 
 /** Platforms carried by outputs (sources with a platform, execs). */
 const outputPlatforms = new WeakMap<Vertex, Platform>();
@@ -55,50 +70,111 @@ export function setOutputPlatform(vertex: Vertex, platform: Platform | undefined
   if (platform) outputPlatforms.set(vertex, platform);
 }
 
+/**
+ * Where a State's environment comes from: a list, or a list plus variables set since. A long
+ * run of ENV/ARG steps then costs O(1) each; the list is built when someone reads it (a RUN),
+ * from the nearest ancestor that has one.
+ */
+interface EnvSource {
+  list?: EnvList;
+  /** Dropped once `list` is built, so that ancestors can be collected. */
+  parent?: EnvSource;
+  readonly key?: string;
+  readonly value?: string;
+  /** Variables set since the nearest built list, and that list's length. */
+  readonly pending: number;
+  readonly baseLength: number;
+}
+
+function envList(src: EnvSource): EnvList {
+  if (src.list) return src.list;
+  const ops: EnvSource[] = [];
+  let base: EnvSource = src;
+  while (!base.list && base.parent) {
+    ops.push(base);
+    base = base.parent;
+  }
+  // A Map keeps the order EnvList has: setting a key again moves it to the end.
+  const m = new Map(base.list ?? []);
+  for (let i = ops.length - 1; i >= 0; i--) {
+    m.delete(ops[i].key!);
+    m.set(ops[i].key!, ops[i].value!);
+  }
+  src.list = [...m];
+  src.parent = undefined;
+  return src.list;
+}
+
+function envLookup(src: EnvSource, key: string): string | undefined {
+  // Past about 4·sqrt(list length) pending variables, build the list: lookups stay short, and
+  // rebuilding is paid once per that many steps.
+  if (!src.list && src.pending > Math.max(64, 4 * Math.sqrt(src.baseLength))) envList(src);
+  for (let s: EnvSource | undefined = src; s; s = s.parent) {
+    if (s.list) return envGet(s.list, key);
+    if (s.key === key) return s.value;
+  }
+  return undefined;
+}
+
 export class State {
+  private cachedValues: StateValues | undefined;
+
   private constructor(
     /** The output this state stands for; `undefined` is scratch. */
     readonly output: Output | undefined,
-    readonly values: StateValues,
+    private readonly rest: Omit<StateValues, 'env'>,
+    private readonly envSource: EnvSource,
   ) {}
+
+  /** The values carried besides the output (the environment list is built on first read). */
+  get values(): StateValues {
+    return (this.cachedValues ??= { ...this.rest, env: envList(this.envSource) });
+  }
 
   /** The empty filesystem. */
   static scratch(): State {
-    return new State(undefined, initialValues);
+    return new State(undefined, initialRest, { list: [], pending: 0, baseLength: 0 });
   }
 
   /** A fresh state for an output: working directory `/`, and the output's platform if it has one. */
   static of(output: Output | undefined): State {
-    return new State(undefined, initialValues).withOutput(output);
+    return State.scratch().withOutput(output);
   }
 
   get isScratch(): boolean {
     return this.output === undefined;
   }
 
-  private with(values: Partial<StateValues>): State {
-    return new State(this.output, { ...this.values, ...values });
+  private with(values: Partial<Omit<StateValues, 'env'>>): State {
+    return new State(this.output, { ...this.rest, ...values }, this.envSource);
   }
 
   /** The same values on another output (and that output's platform, if it carries one). */
   withOutput(output: Output | undefined): State {
-    let s = new State(output, this.values);
+    let s = new State(output, this.rest, this.envSource);
     const p = output ? outputPlatforms.get(output.vertex) : undefined;
     if (p) s = s.platform(p);
     return s;
   }
 
   addEnv(key: string, value: string): State {
-    return this.with({ env: envAddOrReplace(this.values.env, key, value) });
+    const parent = this.envSource;
+    const [pending, baseLength] = parent.list ? [1, parent.list.length] : [parent.pending + 1, parent.baseLength];
+    return new State(this.output, this.rest, { parent, key, value, pending, baseLength });
   }
 
   getEnv(key: string): string | undefined {
-    return envGet(this.values.env, key);
+    return envLookup(this.envSource, key);
+  }
+
+  /** The names of the environment variables, in order. */
+  envKeys(): string[] {
+    return envList(this.envSource).map(([k]) => k);
   }
 
   /** Sets the working directory; a relative path is resolved against the current one. */
   dir(path: string): State {
-    const next = isAbs(path) ? path : join(this.values.dir || '/', path);
+    const next = isAbs(path) ? path : join(this.rest.dir || '/', path);
     return this.with({ dir: next });
   }
 
