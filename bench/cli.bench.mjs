@@ -69,9 +69,11 @@ const shapes = {
   'comment lines': (n) => `FROM alpine:3.20\n${Array.from({ length: n }, (_, i) => `# comment ${i}\n`).join('')}RUN true\n`,
   'global ARGs + stages (n/2 each)': (n) =>
     `${Array.from({ length: n / 2 }, (_, i) => `ARG G${i}=${i}\n`).join('')}${Array.from({ length: n / 4 }, (_, i) => `FROM alpine:3.20 AS s${i}\nARG A${i}=1\n`).join('')}`,
+  'ENV lines, each reading the last': (n) => `FROM alpine:3.20\n${Array.from({ length: n }, (_, i) => `ENV K${i}=\${K${i - 1}:-x}\n`).join('')}RUN true\n`,
+  'ARG lines': (n) => `FROM alpine:3.20\n${Array.from({ length: n }, (_, i) => `ARG K${i}=v${i}\n`).join('')}RUN true\n`,
   'ENV lines (distinct keys)': (n) => `FROM alpine:3.20\n${Array.from({ length: n }, (_, i) => `ENV K${i}=v${i}\n`).join('')}RUN true\n`,
 };
-const shapeSizes = { 'ENV lines (distinct keys)': [6250, 12500] };
+const shapeSizes = {};
 console.log('\nshape                               n        time(n)   time(2n)  ratio');
 for (const [name, gen] of Object.entries(shapes)) {
   const [n, n2] = shapeSizes[name] ?? [Math.min(50000, max / 2), Math.min(100000, max)];
