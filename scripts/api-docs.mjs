@@ -167,6 +167,10 @@ function declText(st, text, rename) {
   let s = text.slice(st.getStart(), st.getEnd());
   s = s.replace(/^declare /, '');
   if (rename) s = s.replace(new RegExp(`(?<![\\w$])${rename[0].replace(/[$]/g, '\\$&')}(?![\\w$])`), rename[1]);
+  // Private members are not API.
+  s = s.replace(/(^[ \t]+\/\*\*(?:[^*]|\*(?!\/))*\*\/\n)?^[ \t]+(?:private |#private)[^\n]*\n/gm, '');
+  // Nor are members marked @internal.
+  s = s.replace(/^[ \t]+\/\*\*(?:[^*]|\*(?!\/))*@internal(?:[^*]|\*(?!\/))*\*\/\n[^\n]*\n/gm, '');
   // The bundler renames clashing declarations `Name$1`; show the source names.
   s = s.replace(/([A-Za-z_][\w]*)\$\d+\b/g, '$1');
   return s;

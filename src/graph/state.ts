@@ -116,6 +116,11 @@ function envLookup(src: EnvSource, key: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A filesystem (an op's output, or scratch) plus the values later steps inherit: environment,
+ * working directory, user, platform, network and security modes. Immutable: every method
+ * returns a new State.
+ */
 export class State {
   private cachedValues: StateValues | undefined;
 
