@@ -2,11 +2,11 @@
  * The dockerfile-llb command line. `main` returns the exit code: 0 ok, 1 bad input (a Dockerfile
  * or Definition error, a missing file), 2 bad usage.
  */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { formatFlags, parseArgs, UsageError } from './args.js';
 import type { Command, CommandContext } from './command.js';
 import { compileCommand, configCommand } from './commands/compile.js';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { dumpCommand } from './commands/dump.js';
 import { diffCommand } from './commands/diff.js';
 import { explainCommand } from './commands/explain.js';
@@ -52,8 +52,8 @@ function mainHelp(): string {
     '  -h, --help     Show help (also `dockerfile-llb COMMAND --help`)',
     '  -v, --version  Print the version',
     '',
-    'Exit codes: 0 ok, 1 bad input (a Dockerfile error, a missing file), 2 bad usage.',
-    'Set DEBUG=1 to see stack traces of internal errors.',
+    'Exit codes: 0 ok, 1 bad input (a Dockerfile error, a missing file), 2 bad usage,',
+    '70 an internal error (a bug: please report it; DEBUG=1 adds the stack trace).',
     '',
   ].join('\n');
 }
