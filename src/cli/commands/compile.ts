@@ -34,6 +34,21 @@ export interface BuildInput {
   resolver(): Promise<ImageResolver>;
 }
 
+/**
+ * Parses `--build-arg` values: `K=V`, or a bare `K` that takes its value from the environment
+ * and is skipped when unset (as docker does).
+ */
+export function parseBuildArgs(list: readonly string[], env: CommandContext['env'], flag = '--build-arg'): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of list) {
+    const eq = kv.indexOf('=');
+    if (eq === 0 || kv === '') throw new UsageError(`invalid ${flag} ${JSON.stringify(kv)}: the name is empty`);
+    if (eq > 0) out[kv.slice(0, eq)] = kv.slice(eq + 1);
+    else if (env[kv] !== undefined) out[kv] = env[kv]!;
+  }
+  return out;
+}
+
 /** The image resolver the flags ask for: the `--images` file (offline), else the registries. */
 export async function resolverFromArgs(ctx: CommandContext, args: ParsedArgs): Promise<ImageResolver> {
   const images = args.flags.images as string | undefined;
@@ -47,14 +62,7 @@ export async function resolverFromArgs(ctx: CommandContext, args: ParsedArgs): P
  */
 export async function readBuildInput(ctx: CommandContext, args: ParsedArgs): Promise<BuildInput> {
   if (args.positionals.length > 1) throw new UsageError(`accepts at most one PATH (the build context), got ${args.positionals.length}: ${args.positionals.join(' ')}`);
-  const buildArgs: Record<string, string> = {};
-  for (const kv of (args.flags['build-arg'] as string[] | undefined) ?? []) {
-    const eq = kv.indexOf('=');
-    if (eq === 0 || kv === '') throw new UsageError(`invalid --build-arg ${JSON.stringify(kv)}: the name is empty`);
-    if (eq > 0) buildArgs[kv.slice(0, eq)] = kv.slice(eq + 1);
-    // Like docker: a bare NAME takes its value from the environment, and is skipped when unset.
-    else if (ctx.env[kv] !== undefined) buildArgs[kv] = ctx.env[kv]!;
-  }
+  const buildArgs = parseBuildArgs((args.flags['build-arg'] as string[] | undefined) ?? [], ctx.env);
 
   const contextArg = args.positionals[0];
   const contextDir = resolve(ctx.cwd, contextArg ?? '.');

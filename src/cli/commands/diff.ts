@@ -3,16 +3,15 @@
  * OLD and NEW are each a Dockerfile (compiled with the shared flags and its own `--old-*` /
  * `--new-*` flags) or a serialized Definition (`.pb`).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { diff, diffToJson, diffToTable } from '../../analysis/index.js';
 import { compile, type CompileOptions } from '../../compile.js';
-import { parseDockerignore } from '../../frontend/dockerignore.js';
 import { type Definition, readDefinition } from '../../llb/definition.js';
 import { loadStaticResolver, RegistryResolver } from '../../resolver/index.js';
 import { type FlagSpec, type ParsedArgs, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { InputError, readInput, writeText } from '../io.js';
+import { parseBuildArgs, readDockerignore } from './compile.js';
 
 /** How to build one side: the Dockerfile and its build flags. */
 export interface BuildSpec {
@@ -46,25 +45,6 @@ function isText(bytes: Uint8Array): boolean {
   }
 }
 
-/** Parses `--build-arg` values the way `compile` does. */
-export function parseBuildArgs(list: readonly string[], env: CommandContext['env']): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const kv of list) {
-    const eq = kv.indexOf('=');
-    if (eq === 0 || kv === '') throw new UsageError(`invalid build arg ${JSON.stringify(kv)}: the name is empty`);
-    if (eq > 0) out[kv.slice(0, eq)] = kv.slice(eq + 1);
-    else if (env[kv] !== undefined) out[kv] = env[kv]!;
-  }
-  return out;
-}
-
-function ignorePatterns(contextDir: string, dockerfilePath: string): string[] | undefined {
-  const found = [...(dockerfilePath === '-' ? [] : [`${dockerfilePath}.dockerignore`]), join(contextDir, '.dockerignore')].find(
-    (c) => existsSync(c) && statSync(c).isFile(),
-  );
-  return found === undefined ? undefined : parseDockerignore(readFileSync(found, 'utf8'));
-}
-
 /**
  * Reads one side: a `.pb` file (or any binary file) is a Definition; anything else is a
  * Dockerfile, whose compile options come from `spec`. Sets `ctx.source` for Dockerfiles.
@@ -85,7 +65,7 @@ export async function loadBuild(ctx: CommandContext, spec: BuildSpec): Promise<L
   const contextDir = resolve(ctx.cwd, spec.context ?? (path === '-' ? '.' : dirname(path)));
   const resolver = spec.images
     ? await loadStaticResolver(resolve(ctx.cwd, spec.images))
-    : new RegistryResolver({ insecureRegistries: [...spec.insecureRegistries] });
+    : new RegistryResolver({ insecureRegistries: [...spec.insecureRegistries], env: ctx.env });
   return {
     kind: 'dockerfile',
     text,
@@ -96,7 +76,7 @@ export async function loadBuild(ctx: CommandContext, spec: BuildSpec): Promise<L
       resolver,
       localUniqueId: spec.localUniqueId ?? 'localuniqueid',
       filename: 'Dockerfile',
-      excludePatterns: ignorePatterns(contextDir, path),
+      excludePatterns: readDockerignore(contextDir, path),
     },
   };
 }

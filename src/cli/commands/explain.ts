@@ -23,7 +23,8 @@ import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { writeText } from '../io.js';
 import { buildFlags } from './compile.js';
-import { loadBuild, parseBuildArgs } from './diff.js';
+import { parseBuildArgs } from './compile.js';
+import { loadBuild } from './diff.js';
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
@@ -77,7 +78,7 @@ export const explainCommand: Command = {
     const images = ((f['base-changed'] as string[] | undefined) ?? []).map(parseImageChange);
     const change: { -readonly [K in keyof WhatIfChange]: WhatIfChange[K] } = {};
     if (images.length) change.image = images;
-    if (f['build-arg-changed']) change.buildArgs = parseBuildArgs(f['build-arg-changed'] as string[], ctx.env);
+    if (f['build-arg-changed']) change.buildArgs = parseBuildArgs(f['build-arg-changed'] as string[], ctx.env, '--build-arg-changed');
     if (f['target-changed'] !== undefined) change.target = f['target-changed'] as string;
     if (f['platform-changed'] !== undefined) change.platform = f['platform-changed'] as string;
     if (f['images-changed'] !== undefined) change.images = await readImageMetadataFile(resolve(ctx.cwd, f['images-changed'] as string));
