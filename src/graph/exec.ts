@@ -4,7 +4,7 @@
  * an output for every writable mount, secret and ssh mounts after them, and the capabilities the
  * features used require.
  */
-import { compareUtf8 } from '../llb/pb/codec.js';
+import { compareGoStrings } from '../util/gounicode.js';
 import { buildMetadata, Caps, type ConstraintsOptions, mergeOptions, workerConstraints } from './constraints.js';
 import { envAddOrReplace, envGet, envToArray, State, setOutputPlatform } from './state.js';
 import type { CacheSharing, CDIDevice, ExecVertex, Mount, MountContentCache, NetMode, Output, Platform, ProxyEnv, SecretEnv, SecretOpt, SecurityMode, Ulimit } from './types.js';
@@ -104,7 +104,7 @@ export function run(base: State, opts: RunOptions): ExecState {
     { target: '/', source: base.isScratch ? undefined : base, readonly: opts.readonlyRootfs, root: true },
     ...(opts.mounts ?? []),
   ];
-  mounts.sort((a, b) => compareUtf8(a.target, b.target));
+  mounts.sort((a, b) => compareGoStrings(a.target, b.target));
 
   const caps = new Set<string>();
   let env = base.values.env;

@@ -14,6 +14,7 @@
  * absent on the wire is absent from the object.
  */
 import { isBytes } from '../../util/bytes.js';
+import { compareGoStrings } from '../../util/gounicode.js';
 import { DefinitionDecodeError } from '../../errors.js';
 import type { FieldDescriptor, ScalarType } from './descriptor.js';
 import { schema } from './schema.generated.js';
@@ -139,7 +140,8 @@ function writeSubmessage(w: Writer, no: number, type: string, msg: PbMessage): v
 }
 
 function writeMap(w: Writer, f: Extract<FieldDescriptor, { kind: 'map' }>, map: Record<string, unknown>): void {
-  const keys = Object.keys(map).sort(compareUtf8);
+  // Go sorts map keys by their bytes: UTF-8 order, which is code point order.
+  const keys = Object.keys(map).sort(compareGoStrings);
   const valueType: ScalarType = f.valueKind === 'enum' ? 'int32' : (f.type as ScalarType);
   for (const key of keys) {
     w.tag(f.no, WireType.LengthDelimited).fork();
@@ -149,29 +151,6 @@ function writeMap(w: Writer, f: Extract<FieldDescriptor, { kind: 'map' }>, map: 
     else writeScalar(w, 2, valueType, value);
     w.join();
   }
-}
-
-const utf8 = new TextEncoder();
-
-/** Orders strings by their UTF-8 bytes, as Go sorts map keys. */
-export function compareUtf8(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    // Outside surrogate pairs, UTF-16 code unit order is code point order is UTF-8 byte order.
-    if ((x & 0xf800) !== 0xd800 && (y & 0xf800) !== 0xd800) return x - y;
-    return compareBytes(utf8.encode(a.slice(i)), utf8.encode(b.slice(i)));
-  }
-  return a.length - b.length;
-}
-
-function compareBytes(x: Uint8Array, y: Uint8Array): number {
-  const n = Math.min(x.length, y.length);
-  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i] - y[i];
-  return x.length - y.length;
 }
 
 function isZero(type: ScalarType, v: unknown): boolean {
