@@ -99,22 +99,24 @@ export class Writer {
 
   /** Writes a UTF-8 string with a varint length prefix. */
   string(value: string): this {
+    // Optimistic ASCII path: one pass copying code units straight into the buffer; a non-ASCII
+    // character rewinds and falls back to TextEncoder.
     const n = value.length;
-    // Fast path: ASCII strings are written byte by byte, no intermediate buffer.
-    let ascii = true;
+    const start = this.pos;
+    this.uint32(n);
+    this.ensure(n);
+    const buf = this.buf;
+    let pos = this.pos;
     for (let i = 0; i < n; i++) {
-      if (value.charCodeAt(i) > 0x7f) {
-        ascii = false;
-        break;
+      const c = value.charCodeAt(i);
+      if (c > 0x7f) {
+        this.pos = start;
+        return this.bytes(textEncoder.encode(value));
       }
+      buf[pos++] = c;
     }
-    if (ascii) {
-      this.uint32(n);
-      this.ensure(n);
-      for (let i = 0; i < n; i++) this.buf[this.pos++] = value.charCodeAt(i);
-      return this;
-    }
-    return this.bytes(textEncoder.encode(value));
+    this.pos = pos;
+    return this;
   }
 
   /** Appends bytes as they are (no prefix). */
