@@ -251,18 +251,20 @@ function fraction(v: number, div: number): string {
   return `${whole}.${frac}`;
 }
 
-/** Sets an image env entry, replacing an existing key (case-insensitively on Windows). */
+/**
+ * Sets an image env entry, replacing an existing key. BuildKit's `addEnv` compares keys with
+ * `shell.EqualEnvKeys`, which is chosen by the OS BuildKit itself runs on, not the target's: a
+ * Linux BuildKit compares exactly, so on a Windows target `ENV path=…` adds an entry beside `Path`.
+ */
 function addImageEnv(d: DispatchState, key: string, value: string): void {
   const env = d.image.config.Env;
-  const windows = d.platform?.os === 'windows';
-  const index = imageEnvIndex(env, windows);
-  const k = windows ? key.toUpperCase() : key;
-  const i = index.map.get(k);
+  const index = imageEnvIndex(env);
+  const i = index.map.get(key);
   if (i !== undefined) {
     env[i] = `${key}=${value}`;
     return;
   }
-  index.map.set(k, env.length);
+  index.map.set(key, env.length);
   env.push(`${key}=${value}`);
   index.length = env.length;
 }
@@ -270,22 +272,21 @@ function addImageEnv(d: DispatchState, key: string, value: string): void {
 /**
  * Where each key is in an image config's Env: scanning the list for every ENV would make a long
  * run of ENV steps quadratic. Rebuilt when the list changed length behind our back (an entry
- * pushed elsewhere) or the OS changed; entries are otherwise only replaced in place.
+ * pushed elsewhere); entries are otherwise only replaced in place.
  */
-const imageEnvIndexes = new WeakMap<string[], { windows: boolean; length: number; readonly map: Map<string, number> }>();
+const imageEnvIndexes = new WeakMap<string[], { length: number; readonly map: Map<string, number> }>();
 
-function imageEnvIndex(env: string[], windows: boolean): { length: number; readonly map: Map<string, number> } {
+function imageEnvIndex(env: string[]): { length: number; readonly map: Map<string, number> } {
   let c = imageEnvIndexes.get(env);
-  if (!c || c.windows !== windows || c.length !== env.length) {
+  if (!c || c.length !== env.length) {
     const map = new Map<string, number>();
     env.forEach((e, i) => {
       const j = e.indexOf('=');
       const k = j < 0 ? e : e.slice(0, j);
-      const nk = windows ? k.toUpperCase() : k;
       // The first entry of a key is the one a scan would find.
-      if (!map.has(nk)) map.set(nk, i);
+      if (!map.has(k)) map.set(k, i);
     });
-    c = { windows, length: env.length, map };
+    c = { length: env.length, map };
     imageEnvIndexes.set(env, c);
   }
   return c;

@@ -553,7 +553,8 @@ function dispatchStages(ctx: Context, reachable: Set<DispatchState>): void {
     d.dispatched = true;
     if (!d.platform) d.platform = ctx.platformOpt.targetPlatform;
     const os = d.platform.os;
-    if (!d.image.config.Env.some((e) => envKey(e, os) === envKeyNorm('PATH', os)) && os !== 'windows') {
+    // BuildKit looks PATH up with its host's (Linux) key comparison: exact.
+    if (os !== 'windows' && !d.image.config.Env.some((e) => envKey(e) === 'PATH')) {
       d.image.config.Env.push(`PATH=${defaultPathEnv(os)}`);
     }
     for (const e of d.image.config.Env) {
@@ -583,13 +584,9 @@ function dispatchStages(ctx: Context, reachable: Set<DispatchState>): void {
   }
 }
 
-function envKey(entry: string, os: string): string {
+function envKey(entry: string): string {
   const i = entry.indexOf('=');
-  return envKeyNorm(i < 0 ? entry : entry.slice(0, i), os);
-}
-
-function envKeyNorm(k: string, os: string): string {
-  return os === 'windows' ? k.toUpperCase() : k;
+  return i < 0 ? entry : entry.slice(0, i);
 }
 
 /** An EnvGetter over a State's environment. */
