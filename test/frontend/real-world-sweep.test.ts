@@ -41,3 +41,23 @@ describe('image config Env keys', () => {
     expect(r.imageConfig.config!.Env).toEqual(['PATH=/x:/bin', 'A=2', 'B=3']);
   });
 });
+
+describe('STOPSIGNAL', () => {
+  const resolver = resolverWith('linux', ['PATH=/bin']);
+  const stop = (sig: string) => compile(`FROM alpine\nSTOPSIGNAL ${sig}\n`, { resolver });
+
+  // dispatchStopSignal validates with moby/sys signal.ParseSignal: strconv.Atoi first (a sign is
+  // allowed, 0 is not, the int64 range applies), then the Linux SignalMap, whose real-time names
+  // are RTMIN, RTMIN+1…RTMIN+15, RTMAX-14…RTMAX-1 and RTMAX, spelled exactly so.
+  it.each(['+9', '-1', '015', 'SIGRTMIN+15', 'rtmax-14', 'RTMAX', 'sigwinch'])('accepts %s', async (sig) => {
+    const r = await stop(sig);
+    expect(r.imageConfig.config!.StopSignal).toBe(sig);
+  });
+
+  it.each(['0', '-0', '99999999999999999999', 'SIGRTMIN+16', 'RTMIN+03', 'RTMAX-0', 'RTMIN+0', 'SIGSIGTERM', '9s'])(
+    'rejects %s',
+    async (sig) => {
+      await expect(stop(sig)).rejects.toThrow(`invalid signal: ${sig}`);
+    },
+  );
+});
