@@ -80,8 +80,9 @@ export interface EncodeOptions {
 export function encodeGraph(graph: Graph, options: EncodeOptions = {}): EncodedGraph {
   const encoder = options.encoder ?? new VertexEncoder();
   const def: Uint8Array[] = [];
-  const metadata: Record<string, VertexMetadata> = {};
-  const locations: Record<string, VertexLocation[]> = {};
+  // Maps while collecting (many long digest keys), records in the result.
+  const metadataByDigest = new Map<string, VertexMetadata>();
+  const locationsByDigest = new Map<string, VertexLocation[]>();
   const digests = new Map<Vertex, string>();
   const written = new Set<string>();
 
@@ -106,9 +107,10 @@ export function encodeGraph(graph: Graph, options: EncodeOptions = {}): EncodedG
       visited.add(frame.v);
       const { digest, bytes } = encoder.encode(frame.v);
       digests.set(frame.v, digest);
-      if (frame.v.metadata) metadata[digest] = mergeMetadata(metadata[digest], frame.v.metadata);
+      if (frame.v.metadata) metadataByDigest.set(digest, mergeMetadata(metadataByDigest.get(digest), frame.v.metadata));
       if (frame.v.locations) {
-        const list = (locations[digest] ??= []);
+        let list = locationsByDigest.get(digest);
+        if (!list) locationsByDigest.set(digest, (list = []));
         for (const l of frame.v.locations) list.push(l);
       }
       if (!written.has(digest)) {
@@ -123,14 +125,16 @@ export function encodeGraph(graph: Graph, options: EncodeOptions = {}): EncodedG
     const lastDigest = digestOf(last);
     def.push(last);
     const caps: Record<string, boolean> = { constraints: true, platform: true };
-    for (const m of Object.values(metadata)) {
+    for (const m of metadataByDigest.values()) {
       if (m.ignoreCache) caps['meta.ignorecache'] = true;
       if (m.description) caps['meta.description'] = true;
       if (m.exportCache) caps['meta.exportcache'] = true;
     }
-    metadata[lastDigest] = { ...metadata[lastDigest], caps };
+    metadataByDigest.set(lastDigest, { ...metadataByDigest.get(lastDigest), caps });
   }
 
+  const metadata: Record<string, VertexMetadata> = Object.fromEntries(metadataByDigest);
+  const locations: Record<string, VertexLocation[]> = Object.fromEntries(locationsByDigest);
   const source: DefinitionSource = { locations, infos: graph.sources };
   return { definition: { def, metadata, source }, digests };
 }
