@@ -6,22 +6,11 @@
  *
  * Browser-safe: no Node APIs.
  *
- * The platform helpers ({@link parsePlatform}, {@link platformMatcher}…) live in `platform.ts`
- * and are re-exported from here for convenience.
+ * Platforms are in `platform.ts`.
  */
 import { ImageResolveError } from '../errors.js';
 import { ImageErrorCode } from './codes.js';
 import { digestError } from './digest.js';
-
-export {
-  formatPlatform,
-  formatPlatformAll,
-  normalizePlatform,
-  parsePlatform,
-  platformMatcher,
-  strictPlatformMatcher,
-  type PlatformMatcher,
-} from './platform.js';
 
 /** A parsed, normalized image reference. `String(ref)` is not defined: use {@link formatReference}. */
 export interface Reference {
