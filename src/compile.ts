@@ -12,6 +12,7 @@ import type { ImageConfig, ImageMetadataFile, ImageResolver, Platform } from './
 import { type Definition, writeDefinition } from './llb/definition.js';
 import { encodeGraph } from './llb/marshal.js';
 import { lowerLinks } from './lower/link.js';
+import { type CheckWarning, stabilizeWarnings } from './frontend/checks/linter.js';
 
 /** Options of {@link compile}. */
 export interface CompileOptions {
@@ -33,6 +34,11 @@ export interface CompileOptions {
   readonly filename?: string;
   /** `.dockerignore` patterns for the build context. */
   readonly excludePatterns?: readonly string[];
+  /**
+   * Called for each build check that fires, as it fires, also when the build then fails
+   * (`result.warnings` has them only for a build that succeeds).
+   */
+  readonly onWarning?: (warning: CheckWarning) => void;
 }
 
 /** The result of {@link compile}. */
@@ -53,6 +59,8 @@ export interface CompileResult {
   readonly target: string;
   /** The target platform. */
   readonly platform: Platform;
+  /** The build checks that fired, in the order BuildKit reports them (`docker build` prints them). */
+  readonly warnings: readonly CheckWarning[];
 }
 
 function toPlatform(p: string | Platform | undefined): Platform | undefined {
@@ -67,7 +75,8 @@ const textDecoder = new TextDecoder();
  * produces for the same input.
  *
  * @param dockerfile - the Dockerfile, as text or bytes
- * @throws {@link DockerfileError} with a location for errors in the Dockerfile, and
+ * @throws {@link DockerfileError} with a location for errors in the Dockerfile,
+ *   {@link LintViolationError} when `# check=error=true` is set and a build check fired, and
  *   {@link ImageResolveError} when a base image cannot be resolved.
  */
 export async function compile(dockerfile: string | Uint8Array, options: CompileOptions = {}): Promise<CompileResult> {
@@ -88,6 +97,7 @@ export async function compile(dockerfile: string | Uint8Array, options: CompileO
     localUniqueId: options.localUniqueId ?? 'localuniqueid',
     filename,
     excludePatterns: options.excludePatterns,
+    onWarning: options.onWarning,
   });
   const root: Output | undefined = lowerLinks(result.output);
   const graph: Graph = { root, sources: [{ filename, data: bytes, language: 'Dockerfile' }] };
@@ -101,5 +111,6 @@ export async function compile(dockerfile: string | Uint8Array, options: CompileO
     stages: result.stages.map(({ name, index, baseName, reachable }) => ({ name, index, baseName, reachable })),
     target: result.target,
     platform: result.platform,
+    warnings: stabilizeWarnings(result.warnings),
   };
 }

@@ -56,7 +56,9 @@ async function tempFile(text: string, name = 'Dockerfile'): Promise<string> {
 }
 
 function ok(r: RunResult, what: string): RunResult {
-  expect(r.stderr, what).toBe('');
+  // compile sums up the build checks that fired (here InvalidBaseImagePlatform for the amd64-only
+  // tools image under --platform linux/arm64); anything else on stderr is a failure.
+  expect(r.stderr.replace(/^\n \d+ warnings? found [^\n]*:\n(?: - [^\n]*\n)*/, ''), what).toBe('');
   expect(r.code, what).toBe(0);
   return r;
 }

@@ -4,6 +4,9 @@ import { compile, type CompileResult } from '../../compile.js';
 import { parseDockerignore } from '../../frontend/dockerignore.js';
 import type { ImageResolver } from '../../image/types.js';
 import { loadStaticResolver, RegistryResolver } from '../../resolver/index.js';
+import { stabilizeWarnings } from '../../frontend/checks/linter.js';
+import type { CheckWarning } from '../../frontend/checks/linter.js';
+import { buildWarningsText, warningsJson } from '../../frontend/checks/report.js';
 import { type FlagSpec, type ParsedArgs, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { InputError, readInput, writeBinary, writeText } from '../io.js';
@@ -92,9 +95,15 @@ export async function readBuildInput(ctx: CommandContext, args: ParsedArgs): Pro
  * Compiles the Dockerfile the flags name, with `resolver` when given (else the one the flags ask
  * for). Sets `ctx.source` so errors can show the line.
  */
-export async function compileFromArgs(ctx: CommandContext, args: ParsedArgs, resolver?: ImageResolver): Promise<CompileResult> {
+export async function compileFromArgs(
+  ctx: CommandContext,
+  args: ParsedArgs,
+  resolver?: ImageResolver,
+  onWarning?: (w: CheckWarning) => void,
+): Promise<CompileResult> {
   const input = await readBuildInput(ctx, args);
   return compile(input.bytes, {
+    onWarning,
     target: input.target,
     buildArgs: input.buildArgs,
     platform: input.platform,
@@ -126,10 +135,30 @@ export const compileCommand: Command = {
     ...buildFlags,
     { name: 'output', short: 'o', type: 'string', metavar: 'FILE', description: 'Write the Definition to FILE (default stdout, when it is not a terminal)' },
     { name: 'image-config', type: 'string', metavar: 'FILE', description: 'Also write the image config JSON to FILE' },
+    { name: 'warnings-json', type: 'string', metavar: 'FILE', description: 'Write the build checks that fired to FILE as JSON (also when the build fails)' },
   ],
-  details: 'PATH is the build context (default .). Pipe the output into BuildKit:\n  dockerfile-llb -f Dockerfile . | buildctl build --local context=. --output type=image,name=example',
+  details: [
+    'PATH is the build context (default .). Pipe the output into BuildKit:',
+    '  dockerfile-llb -f Dockerfile . | buildctl build --local context=. --output type=image,name=example',
+    '',
+    'The build checks that fire are summed up on stderr, as docker build does (DEBUG=1 shows each',
+    'with its description and lines); `dockerfile-llb check` runs them all.',
+  ].join('\n'),
   async run(ctx, args) {
-    const result = await compileFromArgs(ctx, args);
+    const warnings: CheckWarning[] = [];
+    const warningsPath = args.flags['warnings-json'] as string | undefined;
+    let result: CompileResult;
+    try {
+      result = await compileFromArgs(ctx, args, undefined, (w) => warnings.push(w));
+    } finally {
+      // Also when the build fails, as buildx does: the checks found before the error still count.
+      if (ctx.source) {
+        const found = stabilizeWarnings(warnings);
+        if (warningsPath) writeText(ctx, warningsJson(found), resolve(ctx.cwd, warningsPath));
+        const source = { filename: ctx.source.file, data: ctx.source.text };
+        ctx.stderr.write(buildWarningsText(found, source, Boolean(ctx.env.DEBUG), 'set DEBUG=1 to expand'));
+      }
+    }
     const configPath = args.flags['image-config'] as string | undefined;
     if (configPath) writeText(ctx, `${JSON.stringify(result.imageConfig, null, 2)}\n`, resolve(ctx.cwd, configPath));
     const out = args.flags.output as string | undefined;
