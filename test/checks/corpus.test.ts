@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { check } from '../../src/check';
-import { compile } from '../../src/compile';
+import { compilePlatforms } from '../../src/compile';
 import { parseDockerignore } from '../../src/frontend/dockerignore';
 import type { CheckWarning } from '../../src/frontend/checks/linter';
 import { checkResultJson, checkResultText, warningsJson } from '../../src/frontend/checks/report';
+import { caseFlags } from '../helpers/case-flags';
 import { runInProcess } from '../helpers/cli';
 import { normalizeErrorMessage, normalizeLint, normalizeWarnings } from '../helpers/checks';
 import { golden } from '../helpers/golden';
@@ -22,6 +23,7 @@ interface CaseJson {
   buildArgs?: Record<string, string>;
   platform?: string;
   platforms?: string[];
+  [option: string]: unknown;
 }
 
 const SETS = ['checks', 'options', 'features', 'real', 'e2e'];
@@ -30,11 +32,6 @@ const tmp = mkdtempSync(join(tmpdir(), 'dfllb-checks-'));
 
 function read(dir: string, f: string): string {
   return readFileSync(join(dir, f), 'utf8');
-}
-
-/** The platform a build of the case reports its checks for: BuildKit reports only the first platform's. */
-function buildPlatform(c: CaseJson): string | undefined {
-  return c.platform ?? c.platforms?.[0];
 }
 
 for (const set of SETS) {
@@ -51,6 +48,7 @@ for (const set of SETS) {
       const expectedText = read(dir, 'expected-lint.txt');
       const expectedWarnings = JSON.parse(read(dir, 'expected-warnings.json'));
       const expectedError = existsSync(join(dir, 'expected-error.txt')) ? read(dir, 'expected-error.txt').trim() : undefined;
+      // The check request takes the target and build args; it ignores the platforms.
       const flags = [
         ...(c.target ? ['--target', c.target] : []),
         ...Object.entries(c.buildArgs ?? {}).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
@@ -65,20 +63,23 @@ for (const set of SETS) {
         expect(text.report + text.error).toBe(expectedText);
       });
 
-      it(`${name}: compile() warnings`, async () => {
+      it(`${name}: compilePlatforms() warnings`, async () => {
         const seen: CheckWarning[] = [];
-        const options = { target: c.target, buildArgs: c.buildArgs, images, excludePatterns, platform: buildPlatform(c), onWarning: (w: CheckWarning) => seen.push(w) };
+        const options = { ...c, images, excludePatterns, onWarning: (w: CheckWarning) => seen.push(w) };
         let warnings: readonly CheckWarning[];
         if (expectedError !== undefined) {
-          const err = await compile(dockerfile, options).then(
+          const err = await compilePlatforms(dockerfile, options).then(
             () => undefined,
             (e: Error) => e,
           );
           expect(normalizeErrorMessage(err?.message ?? '(no error)')).toBe(normalizeErrorMessage(expectedError));
           warnings = seen;
         } else {
-          warnings = (await compile(dockerfile, options)).warnings;
+          // BuildKit's builder gives the checks to the first platform only.
+          const [first, ...others] = (await compilePlatforms(dockerfile, options)).results;
+          warnings = first.warnings;
           expect(normalizeWarnings(warnings)).toEqual(normalizeWarnings(seen));
+          for (const r of others) expect(r.warnings).toEqual([]);
         }
         expect(normalizeWarnings(JSON.parse(warningsJson(warnings)))).toEqual(normalizeWarnings(expectedWarnings));
       });
@@ -93,8 +94,8 @@ for (const set of SETS) {
         expect(text.code).toBe(clean ? 0 : 1);
 
         const out = join(tmp, `${set}-${name}.json`);
-        const platform = buildPlatform(c);
-        const built = await runInProcess(['compile', dir, ...flags, ...(platform ? ['--platform', platform] : []), '-o', join(tmp, 'out.pb'), '--warnings-json', out]);
+        const dest = join(tmp, c.platforms ? `${set}-${name}/` : 'out.pb');
+        const built = await runInProcess(['compile', dir, ...caseFlags(c), '--images', golden('images.json'), '-o', dest, '--warnings-json', out]);
         expect(built.code).toBe(expectedError === undefined ? 0 : 1);
         if (expectedError !== undefined) expect(normalizeErrorMessage(built.stderr)).toContain(normalizeErrorMessage(expectedError));
         expect(normalizeWarnings(JSON.parse(readFileSync(out, 'utf8')))).toEqual(normalizeWarnings(expectedWarnings));

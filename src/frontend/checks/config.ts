@@ -10,18 +10,17 @@ export const CHECK_BUILD_ARG = 'BUILDKIT_DOCKERFILE_CHECK';
 /**
  * The linter of a conversion: configured by the `BUILDKIT_DOCKERFILE_CHECK` build arg when it is
  * set (even empty), else by the `# check=` directive. Throws a {@link DockerfileError} with
- * BuildKit's message when the configuration does not parse.
+ * BuildKit's message when the configuration does not parse. Without `warn`, no rule runs
+ * (BuildKit's linter without a Warn function).
  */
 export function newRuleLinter(text: string, buildArgs: Readonly<Record<string, string>>, warn: ((w: CheckWarning) => void) | undefined): Linter {
-  // Every conversion collects its warnings; `warn` only sees them as they come.
-  const sink = warn ?? (() => {});
   if (Object.hasOwn(buildArgs, CHECK_BUILD_ARG)) {
     const cfg = parseCheckOptions(buildArgs[CHECK_BUILD_ARG]);
     if ('error' in cfg) throw new DockerfileError(ErrorCode.CheckDirective, `failed to parse build-arg:${CHECK_BUILD_ARG}: ${cfg.error}`);
-    return Linter.create(cfg, sink);
+    return Linter.create(cfg, warn);
   }
   const directive = parseDirective('check', text);
   const cfg = parseCheckOptions(directive?.value ?? '');
   if ('error' in cfg) throw new DockerfileError(ErrorCode.CheckDirective, `failed to parse check options: ${cfg.error}`);
-  return Linter.create(cfg, sink);
+  return Linter.create(cfg, warn);
 }
