@@ -50,3 +50,8 @@ export function normalizeLint(result: { warnings: WarningJson[] | null; buildErr
     ...(result.buildError ? { buildError: { ...result.buildError, message: normalizeErrorMessage(result.buildError.message) } } : {}),
   };
 }
+
+/** stderr of `compile` without the summary of build checks it starts with (buildx's style). */
+export function withoutCheckSummary(stderr: string): string {
+  return stderr.replace(/^\n \d+ warnings? found [^\n]*:\n(?: - [^\n]*\n)*/, '');
+}
