@@ -25,6 +25,7 @@ export { VERSION } from './version.js';
 
 // ----- compiling Dockerfiles ----------------------------------------------------------------------
 export { compile, type CompileOptions, type CompileResult } from './compile.js';
+export { RecordingResolver, lockDockerfile, type LockOptions, type LockResult } from './lock.js';
 export { lowerLinks, isLinkedCopy } from './lower/link.js';
 export { parseDockerignore } from './frontend/dockerignore.js';
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { serializeImageMetadata } from '../../image/metadata.js';
-import { RecordingResolver } from '../../resolver/lock.js';
+import { RecordingResolver } from '../../lock.js';
 import type { Command } from '../command.js';
 import { writeText } from '../io.js';
 import { buildFlags, compileFromArgs, resolverFromArgs } from './compile.js';
