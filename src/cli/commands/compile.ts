@@ -6,7 +6,7 @@ import type { ImageResolver } from '../../image/types.js';
 import { loadStaticResolver, RegistryResolver } from '../../resolver/index.js';
 import { type FlagSpec, type ParsedArgs, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
-import { InputError, readInput, writeBinary, writeText } from '../io.js';
+import { commitFiles, discardFiles, InputError, outputPath, readInput, refuseTerminal, stageFile, type StagedFile, writeStdout, writeText } from '../io.js';
 
 /** Flags shared by every command that compiles a Dockerfile. */
 export const buildFlags: readonly FlagSpec[] = [
@@ -130,10 +130,22 @@ export const compileCommand: Command = {
   details: 'PATH is the build context (default .). Pipe the output into BuildKit:\n  dockerfile-llb -f Dockerfile . | buildctl build --local context=. --output type=image,name=example',
   async run(ctx, args) {
     const result = await compileFromArgs(ctx, args);
-    const configPath = args.flags['image-config'] as string | undefined;
-    if (configPath) writeText(ctx, `${JSON.stringify(result.imageConfig, null, 2)}\n`, resolve(ctx.cwd, configPath));
+    // All or nothing: the image config is put in place only once the Definition is written.
+    const configArg = args.flags['image-config'] as string | undefined;
+    const configPath = outputPath(ctx, configArg);
     const out = args.flags.output as string | undefined;
-    writeBinary(ctx, result.bytes, out === undefined || out === '-' ? undefined : resolve(ctx.cwd, out), 'the LLB Definition');
+    const outPath = outputPath(ctx, out);
+    if (outPath === undefined) refuseTerminal(ctx, 'the LLB Definition');
+    const staged: StagedFile[] = [];
+    try {
+      if (configPath) staged.push(stageFile(configPath, `${JSON.stringify(result.imageConfig, null, 2)}\n`, configArg));
+      if (outPath) staged.unshift(stageFile(outPath, result.bytes, out));
+      else writeStdout(ctx, result.bytes);
+    } catch (e) {
+      discardFiles(staged);
+      throw e;
+    }
+    commitFiles(staged);
     return 0;
   },
 };
