@@ -14,6 +14,7 @@ import {
   fchmodSync,
   fstatSync,
   fsyncSync,
+  mkdirSync,
   openSync,
   readFileSync,
   realpathSync,
@@ -255,6 +256,15 @@ export function commitFiles(files: readonly StagedFile[]): void {
       for (const f of files.slice(i + 1)) f.discard();
       throw e;
     }
+  }
+}
+
+/** Creates directory `path` and its parents as needed (`shown` names it in errors). */
+export function makeDirectory(path: string, shown: string = path): void {
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (e) {
+    throw outputFailure(e, shown);
   }
 }
 

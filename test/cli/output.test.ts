@@ -49,10 +49,24 @@ describe('output paths a new user might get wrong', () => {
     expect(r.stderr).toBe('dockerfile-llb: cannot write /nonexistent/x.pb: no such file or directory\n');
   });
 
-  it('-o naming a directory: exit 1', async () => {
-    const r = await runCli([...compileArgs, '-o', '.'], { cwd: work });
+  it('-o naming a directory writes one file per platform into it', async () => {
+    const dir = mkdtempSync(join(work, 'dir-'));
+    const r = await runCli([...compileArgs, '-o', '.'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(dir)).toEqual(['linux-amd64.pb']);
+  });
+
+  it('several platforms: every file or none', async () => {
+    const dir = mkdtempSync(join(work, 'multi-'));
+    const file = join(work, 'not-a-dir');
+    writeFileSync(file, 'x');
+    const r = await runCli([...compileArgs, '--platform', 'linux/amd64,linux/arm64', '-o', dir, '--image-config', join(file, 'configs')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('dockerfile-llb: cannot write .: is a directory\n');
+    expect(r.stderr).toBe(`dockerfile-llb: cannot write ${join(file, 'configs')}: a component of the path is not a directory\n`);
+    expect(readdirSync(dir)).toEqual([]);
+    const ok = await runCli([...compileArgs, '--platform', 'linux/amd64,linux/arm64', '-o', dir, '--image-config', dir]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['linux-amd64.json', 'linux-amd64.pb', 'linux-arm64.json', 'linux-arm64.pb']);
   });
 
   it('--image-config into a missing directory writes nothing at all', async () => {
