@@ -32,7 +32,7 @@ import { defaultPathEnv } from './system-path.js';
 import { type ArgInfo, OutlineCapture } from './outline-capture.js';
 import { type BuildRequest, isNoCache, parseBuildRequest } from './request.js';
 import { dispatchUser, dispatchWorkdir, prefixCommand } from './commands.js';
-import { type CheckWarning, Linter, lineRanges, nodeRanges } from './checks/linter.js';
+import { type CheckWarning, type Linter, lineRanges, nodeRanges } from './checks/linter.js';
 import { newRuleLinter } from './checks/config.js';
 import { PatternMatcher } from './checks/ignore.js';
 import { NoEmptyContinuation } from './checks/rules.js';

@@ -7,9 +7,9 @@
 import { compareGoStrings } from '../../src/util/gounicode';
 
 interface WarningJson {
-  ruleName: string;
-  detail?: string;
-  location?: { ranges?: { start?: { line?: number } }[] };
+  readonly ruleName: string;
+  readonly detail?: string;
+  readonly location?: { readonly ranges?: readonly { readonly start?: { readonly line?: number } }[] };
 }
 
 const line = (w: WarningJson) => w.location?.ranges?.[0]?.start?.line ?? 0;
@@ -43,7 +43,7 @@ export function normalizeErrorMessage(message: string): string {
 }
 
 /** A check result (`expected-lint.json`'s shape) with its random orders normalized. */
-export function normalizeLint(result: { warnings: WarningJson[] | null; buildError?: { message: string } }): unknown {
+export function normalizeLint(result: { warnings: readonly WarningJson[] | null; buildError?: { message: string } }): unknown {
   return {
     ...result,
     warnings: normalizeWarnings(result.warnings),

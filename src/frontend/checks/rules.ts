@@ -152,8 +152,11 @@ export const ExposeInvalidFormat = rule(
   (port: string) => `EXPOSE instruction should not define an IP address or host-port mapping, found '${port}'`,
 );
 
+/** What every rule has besides its message. */
+export type RuleInfo = Omit<Rule, 'format'>;
+
 /** Every rule, in BuildKit's declaration order. */
-export const RULES: readonly Rule<never>[] = [
+export const RULES: readonly RuleInfo[] = [
   StageNameCasing,
   FromAsCasing,
   NoEmptyContinuation,
@@ -176,4 +179,4 @@ export const RULES: readonly Rule<never>[] = [
   InvalidDefinitionDescription,
   ExposeProtoCasing,
   ExposeInvalidFormat,
-] as unknown as readonly Rule<never>[];
+];
