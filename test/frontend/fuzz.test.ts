@@ -44,7 +44,7 @@ function mutate(r: () => number, src: string): string {
   return s;
 }
 
-async function check(text: string, resolver: StaticImageResolver = seeds[0]!.resolver): Promise<void> {
+async function check(text: string, resolver: StaticImageResolver = seeds[0].resolver): Promise<void> {
   try {
     await compile(text, { resolver });
   } catch (e) {
@@ -59,7 +59,7 @@ describe('compile on hostile input', () => {
   it('3000 mutated Dockerfiles of the corpora', async () => {
     const r = rng(20261126);
     for (let i = 0; i < 3000; i++) {
-      const seed = seeds[randInt(r, seeds.length)]!;
+      const seed = seeds[randInt(r, seeds.length)];
       await check(mutate(r, seed.text), seed.resolver);
     }
   });

@@ -62,7 +62,7 @@ export function allErrors(): CorpusCase[] {
 
 /** A case of our fixtures by name (`features/copy-link`); throws when it is missing. */
 export function fixtureCase(name: string): CorpusCase {
-  const set = name.startsWith('errors/') ? 'errors' : name.split('/')[0]!;
+  const set = name.startsWith('errors/') ? 'errors' : name.split('/')[0];
   const c = listCases(FIXTURES, { sets: [set] }).find((x) => x.name === name);
   if (!c) throw new Error(`fixture case ${name} is missing under test/fixtures`);
   return c;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { DockerfileError } from '../../src/errors.js';
 import { expand, InstructionError, parseInstructions, type Command } from '../../src/instructions/index.js';
 import { parse, parseCheckDirective, parseDirective } from '../../src/parser/index.js';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { DockerfileError } from '../../src/errors.js';
 import { dumpNode, parse } from '../../src/parser/index.js';
 import { describeGolden } from '../helpers/corpus.js';
