@@ -94,6 +94,8 @@ export {
   listTargets,
   formatOutline,
   formatTargets,
+  outlineJson,
+  targetsJson,
   type Outline,
   type OutlineArg,
   type OutlineMount,
