@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { compile, type CompileOptions, compilePlatforms, type CompileResult, type MultiPlatformResult } from '../../compile.js';
 import type { BuildRequestOptions } from '../../frontend/request.js';
@@ -7,7 +7,7 @@ import type { ImageResolver } from '../../image/types.js';
 import { loadStaticResolver, RegistryResolver } from '../../resolver/index.js';
 import { type FlagSpec, type ParsedArgs, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
-import { InputError, readInput, writeBinary, writeText } from '../io.js';
+import { commitFiles, discardFiles, InputError, makeDirectory, outputPath, readInput, refuseTerminal, stageFile, type StagedFile, writeStdout, writeText } from '../io.js';
 
 /** Flags shared by every command that compiles a Dockerfile. */
 export const buildFlags: readonly FlagSpec[] = [
@@ -230,37 +230,53 @@ export const compileCommand: Command = {
     '-o DIR/ (a trailing slash, or an existing directory) writes that way for one platform too.',
   ].join('\n'),
   async run(ctx, args) {
-    const configPath = args.flags['image-config'] as string | undefined;
+    const configArg = args.flags['image-config'] as string | undefined;
     const out = args.flags.output as string | undefined;
     const platforms = (args.flags.platform as string | undefined)?.split(',') ?? [];
     // -o DIR/ (or an existing directory) asks for per-platform files whatever their number.
     const outIsDir = out !== undefined && out !== '-' && (out.endsWith('/') || (existsSync(resolve(ctx.cwd, out)) && statSync(resolve(ctx.cwd, out)).isDirectory()));
-    if (platforms.length > 1 || outIsDir) {
-      if (out === undefined || out === '-') {
-        throw new UsageError(`--platform ${platforms.join(',')} makes one Definition per platform: write them to a directory with -o DIR`);
+    // All or nothing: every file is staged beside its target first; the Definitions are put in
+    // place, then the image configs.
+    const staged: StagedFile[] = [];
+    try {
+      if (platforms.length > 1 || outIsDir) {
+        if (out === undefined || out === '-') {
+          throw new UsageError(`--platform ${platforms.join(',')} makes one Definition per platform: write them to a directory with -o DIR`);
+        }
+        const multi = await compilePlatformsFromArgs(ctx, args);
+        staged.push(...stagePerPlatform(ctx, multi, out, '.pb', (r) => r.bytes));
+        if (configArg) staged.push(...stagePerPlatform(ctx, multi, configArg, '.json', (r) => `${JSON.stringify(r.imageConfig, null, 2)}\n`));
+      } else {
+        const result = await compileFromArgs(ctx, args);
+        const outPath = outputPath(ctx, out);
+        if (outPath === undefined) refuseTerminal(ctx, 'the LLB Definition');
+        if (outPath) staged.push(stageFile(outPath, result.bytes, out));
+        const configPath = outputPath(ctx, configArg);
+        if (configPath) staged.push(stageFile(configPath, `${JSON.stringify(result.imageConfig, null, 2)}\n`, configArg));
+        if (outPath === undefined) writeStdout(ctx, result.bytes);
       }
-      const multi = await compilePlatformsFromArgs(ctx, args);
-      writePerPlatform(ctx, multi, resolve(ctx.cwd, out), '.pb', (r) => r.bytes);
-      if (configPath) writePerPlatform(ctx, multi, resolve(ctx.cwd, configPath), '.json', (r) => `${JSON.stringify(r.imageConfig, null, 2)}\n`);
-      return 0;
+    } catch (e) {
+      discardFiles(staged);
+      throw e;
     }
-    const result = await compileFromArgs(ctx, args);
-    if (configPath) writeText(ctx, `${JSON.stringify(result.imageConfig, null, 2)}\n`, resolve(ctx.cwd, configPath));
-    writeBinary(ctx, result.bytes, out === undefined || out === '-' ? undefined : resolve(ctx.cwd, out), 'the LLB Definition');
+    commitFiles(staged);
     return 0;
   },
 };
 
-/** Writes one file per platform into `dir` (created when missing): `<os>-<arch>[-<variant>]<ext>`. */
-function writePerPlatform(ctx: CommandContext, multi: MultiPlatformResult, dir: string, ext: string, content: (r: CompileResult) => Uint8Array | string): void {
+/** Stages one file per platform into `dir` (created when missing): `<os>-<arch>[-<variant>]<ext>`. */
+function stagePerPlatform(ctx: CommandContext, multi: MultiPlatformResult, dirArg: string, ext: string, content: (r: CompileResult) => Uint8Array | string): StagedFile[] {
+  const dir = resolve(ctx.cwd, dirArg);
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new InputError(`${dir}: not a directory (several platforms write one file each into a directory)`);
-  mkdirSync(dir, { recursive: true });
-  for (const r of multi.results) {
-    const data = content(r);
-    const path = join(dir, `${r.fileName}${ext}`);
-    if (typeof data === 'string') writeText(ctx, data, path);
-    else writeBinary(ctx, data, path, 'the LLB Definition');
+  makeDirectory(dir, dirArg);
+  const staged: StagedFile[] = [];
+  try {
+    for (const r of multi.results) staged.push(stageFile(join(dir, `${r.fileName}${ext}`), content(r), join(dirArg, `${r.fileName}${ext}`)));
+  } catch (e) {
+    discardFiles(staged);
+    throw e;
   }
+  return staged;
 }
 
 export const configCommand: Command = {

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { serializeImageMetadata } from '../../image/metadata.js';
 import { RecordingResolver } from '../../resolver/lock.js';
 import type { Command } from '../command.js';
@@ -25,7 +24,7 @@ export const lockCommand: Command = {
     await compilePlatformsFromArgs(ctx, args, recorder);
     const text = serializeImageMetadata(await recorder.metadata());
     const out = args.flags.output as string | undefined;
-    writeText(ctx, text, out === undefined || out === '-' ? undefined : resolve(ctx.cwd, out));
+    writeText(ctx, text, out);
     return 0;
   },
 };
