@@ -4,7 +4,7 @@
  * BuildKit's bytes.
  */
 import { DockerfileError, ImageResolveError, type SourceLocation } from '../errors.js';
-import { type EnvList, envAddOrReplace, envGet, local, State, image as imageState } from '../graph/state.js';
+import { type EnvList, envGet, local, State, image as imageState } from '../graph/state.js';
 import type { Output, SourceVertex, VertexLocation } from '../graph/types.js';
 import { formatPlatformAll, normalizePlatform, parsePlatform } from '../image/platform.js';
 import { parseReference, tagNameOnly, formatReference, withDigest } from '../image/reference.js';
