@@ -240,8 +240,12 @@ function locationJson(l: OutlineLocation | undefined) {
  * through Go's JSON encoder, two-space indent, final newline), `sources` being the Dockerfile.
  */
 export function outlineJson(o: Outline | readonly Outline[], dockerfile: string | Uint8Array): string {
-  if (Array.isArray(o)) return `${goIndentJson(o.map((x) => outlineValue(x, dockerfile)))}\n`;
-  return `${goIndentJson(outlineValue(o as Outline, dockerfile))}\n`;
+  const value = isOutlineList(o) ? o.map((x) => outlineValue(x, dockerfile)) : outlineValue(o, dockerfile);
+  return `${goIndentJson(value)}\n`;
+}
+
+function isOutlineList(o: Outline | readonly Outline[]): o is readonly Outline[] {
+  return Array.isArray(o);
 }
 
 function outlineValue(o: Outline, dockerfile: string | Uint8Array) {
