@@ -10,11 +10,11 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main';
 import { describeError } from '../../src/cli/errors';
 import { digestOf, readDefinition } from '../../src/llb/definition';
-import { golden, goldenCases, readGoldenJson } from '../helpers/golden';
+import { FIXTURES, fixtureCase, readExpectedJson } from '../helpers/corpus';
 import { runCli } from '../helpers/cli';
 import { hasScript, runInPty } from './pty';
 
-const IMAGES = golden('images.json');
+const IMAGES = FIXTURES.images;
 const commandNames = ['compile', 'config', 'dump', 'outline'];
 
 function tmp(files: Record<string, string>): string {
@@ -58,8 +58,8 @@ describe('dockerfile-llb (the binary)', () => {
   });
 
   it('with no command compiles: PATH/Dockerfile, context PATH, like docker build', async () => {
-    const c = goldenCases().find((x) => x.name === 'features/085-copy-basic') ?? goldenCases()[0];
-    const expected = readGoldenJson(c).ops.map((o) => o.digest);
+    const c = fixtureCase('features/copy-basic-forms');
+    const expected = readExpectedJson(c).ops.map((o) => o.digest);
     // dockerfile-llb PATH, dockerfile-llb (in PATH), dockerfile-llb -f FILE, and compile -f FILE agree.
     const runs = [
       await runCli([c.dir, '--images', IMAGES]),

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatOutline, formatTargets, listTargets, outline } from '../../src/frontend/outline';
-import { golden } from '../helpers/golden';
+import { FIXTURES } from '../helpers/corpus';
 import { runCli } from '../helpers/cli';
 import { readFileSync } from 'node:fs';
 
-const IMAGES = golden('images.json');
+const IMAGES = FIXTURES.images;
 const images = JSON.parse(readFileSync(IMAGES, 'utf8'));
 
 const DOCKERFILE = `# syntax=docker/dockerfile:1

@@ -1,8 +1,8 @@
 /**
  * The build request options through the CLI flags docker build uses (`--label`, `--add-host`,
  * `--hostname`, `--network`, `--shm-size`, `--ulimit`, `--cgroup-parent`, `--no-cache-filter`,
- * `--platform a,b`): every golden `options` case compiles to BuildKit's ops, metadata, source map
- * and image config per platform, or fails with BuildKit's message.
+ * `--platform a,b`): every `options` case of our fixtures and of the golden corpus compiles to
+ * BuildKit's ops, metadata, source map and image config per platform, or fails with BuildKit's message.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,10 +13,7 @@ import { dumpDefinition } from '../../src/llb/dump';
 // @ts-expect-error plain JavaScript module shared with scripts/parity.mjs
 import { compareCase, expectedError } from '../../scripts/lib/golden-compare.mjs';
 import { runInProcess } from '../helpers/cli';
-
-const GOLDEN = [process.env.GOLDEN_DIR, join(__dirname, '../../../shared/golden')].find((d) => d && existsSync(join(d, 'README.md')));
-const OPTIONS = GOLDEN ? join(GOLDEN, 'cases/options') : undefined;
-if (!OPTIONS) console.log('request-options: golden corpus not found (set GOLDEN_DIR); golden options cases skipped');
+import { allCases, describeGolden, GOLDEN, listCases } from '../helpers/corpus';
 
 /** case.json fields → docker build flags. */
 export function caseFlags(cfg: Record<string, any>): string[] {
@@ -44,19 +41,20 @@ function compare(expectedJson: string, pb: string, config: string) {
   });
 }
 
-describe.skipIf(!OPTIONS)('golden options cases through the CLI flags', () => {
-  const names = OPTIONS ? readdirSync(OPTIONS).sort() : [];
-  it('has the whole set', () => expect(names.length).toBe(30));
+describeGolden('golden options cases', () => {
+  it('has the whole set', () => expect(listCases(GOLDEN!, { sets: ['options'] }).length).toBe(30));
+});
 
-  it.each(names)('%s', async (name) => {
-    const dir = join(OPTIONS!, name);
+describe('options cases through the CLI flags', () => {
+  it.each(allCases(['options']).map((c) => [c.id, c] as const))('%s', async (_id, c) => {
+    const dir = c.dir;
     const cfg = existsSync(join(dir, 'case.json')) ? JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) : {};
     const work = mkdtempSync(join(tmpdir(), 'dfllb-options-'));
     // A `platforms` list (even of one) is compared per platform file: -o DIR/ writes them.
     const multi = Array.isArray(cfg.platforms);
     const out = multi ? join(work, 'out') + '/' : join(work, 'out.pb');
     const config = multi ? join(work, 'config') + '/' : join(work, 'config.json');
-    const args = ['compile', '-f', join(dir, 'Dockerfile'), '--images', join(GOLDEN!, 'images.json'), ...caseFlags(cfg), '-o', out, '--image-config', config, dir];
+    const args = ['compile', '-f', join(dir, 'Dockerfile'), '--images', c.images, ...caseFlags(cfg), '-o', out, '--image-config', config, dir];
     const r = await runInProcess(args);
     if (existsSync(join(dir, 'expected-error.txt'))) {
       const want = expectedError(readFileSync(join(dir, 'expected-error.txt'), 'utf8'));
