@@ -95,6 +95,8 @@ export {
   listTargets,
   formatOutline,
   formatTargets,
+  outlineJson,
+  targetsJson,
   type Outline,
   type OutlineArg,
   type OutlineMount,

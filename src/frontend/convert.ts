@@ -35,6 +35,12 @@ import { dispatchUser, dispatchWorkdir, prefixCommand } from './commands.js';
 
 const EMPTY_IMAGE_NAME = 'scratch';
 
+/**
+ * The images BuildKit also suggests when a base image cannot be resolved (`commonImageNames`),
+ * including its `docker.io/library` + name without a slash.
+ */
+const COMMON_IMAGE_NAMES = ['alpine', 'busybox', 'centos', 'debian', 'golang', 'ubuntu', 'fedora'].flatMap((n) => [n, `docker.io/library${n}`, `${n}:latest`, `docker.io/library${n}:latest`]);
+
 /** Options of {@link convert}. */
 export interface ConvertOptions {
   readonly target?: string;
@@ -501,7 +507,9 @@ async function resolveBaseImage(ctx: Context, d: DispatchState, reachable: boole
       }
       resolved = await pending;
     } catch (e) {
-      const msg = `${origName}: ${(e as Error).message}`;
+      // Like BuildKit, suggest a stage or a common image the name may be a typo of
+      // (`COPY --from=buidl` → build).
+      const msg = withSuggestion(`${origName}: ${(e as Error).message}`, origName, [...ctx.all.names(), ...COMMON_IMAGE_NAMES], true);
       if (e instanceof ImageResolveError) throw new ImageResolveError(e.code, msg, e.ref, { cause: e, location: d.stage.location });
       throw e;
     }
