@@ -2,7 +2,7 @@
  * `check`: BuildKit's check request (`docker build --check`, `--call=check`): every build check
  * over the Dockerfile, without building it.
  */
-import { DockerfileLlbError } from './errors.js';
+import { DockerfileErrorCode, DockerfileLlbError } from './errors.js';
 import { convert } from './frontend/convert.js';
 import { lineRanges, type CheckWarning, stabilizeWarnings } from './frontend/checks/linter.js';
 import type { CheckResult } from './frontend/checks/report.js';
@@ -65,7 +65,8 @@ export async function check(dockerfile: string | Uint8Array, options: CheckOptio
     });
   } catch (e) {
     if (!(e instanceof DockerfileLlbError)) throw e;
-    if (e.code === 'E_CHECK_DIRECTIVE' && e.message.startsWith('failed to parse build-arg:')) throw e;
+    // A bad BUILDKIT_DOCKERFILE_CHECK is a bad request, not a build error.
+    if (e.code === DockerfileErrorCode.CheckBuildArg) throw e;
     return { warnings: stabilizeWarnings(warnings), sources, buildError: buildError(e) };
   }
   return { warnings: stabilizeWarnings(warnings), sources };

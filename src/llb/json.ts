@@ -20,9 +20,8 @@ function enumName(type: string, n: number): string | number {
   return names.get(n) ?? n;
 }
 
+export { base64 } from '../util/base64.js';
 import { base64 } from '../util/base64.js';
-
-export { base64 };
 
 function scalarJson(f: FieldDescriptor, v: unknown): JsonValue {
   if (f.kind === 'enum') return enumName(f.type, v as number);

@@ -1,4 +1,4 @@
-/** Base64 without Node's `Buffer`, so that the core runs in browsers. */
+/** Base64 encoding without Node's `Buffer`, so that it runs in browsers. */
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 

@@ -1,6 +1,5 @@
 /** Where a conversion's check configuration comes from (BuildKit's `newRuleLinter`). */
-import { DockerfileError } from '../../errors.js';
-import { ErrorCode } from '../../parser/codes.js';
+import { DockerfileError, DockerfileErrorCode } from '../../errors.js';
 import { parseCheckOptions, parseDirective } from '../../parser/index.js';
 import { type CheckWarning, Linter } from './linter.js';
 
@@ -16,11 +15,11 @@ export const CHECK_BUILD_ARG = 'BUILDKIT_DOCKERFILE_CHECK';
 export function newRuleLinter(text: string, buildArgs: Readonly<Record<string, string>>, warn: ((w: CheckWarning) => void) | undefined): Linter {
   if (Object.hasOwn(buildArgs, CHECK_BUILD_ARG)) {
     const cfg = parseCheckOptions(buildArgs[CHECK_BUILD_ARG]);
-    if ('error' in cfg) throw new DockerfileError(ErrorCode.CheckDirective, `failed to parse build-arg:${CHECK_BUILD_ARG}: ${cfg.error}`);
+    if ('error' in cfg) throw new DockerfileError(DockerfileErrorCode.CheckBuildArg, `failed to parse build-arg:${CHECK_BUILD_ARG}: ${cfg.error}`);
     return Linter.create(cfg, warn);
   }
   const directive = parseDirective('check', text);
   const cfg = parseCheckOptions(directive?.value ?? '');
-  if ('error' in cfg) throw new DockerfileError(ErrorCode.CheckDirective, `failed to parse check options: ${cfg.error}`);
+  if ('error' in cfg) throw new DockerfileError(DockerfileErrorCode.CheckDirective, `failed to parse check options: ${cfg.error}`);
   return Linter.create(cfg, warn);
 }

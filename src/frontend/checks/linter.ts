@@ -3,7 +3,7 @@
  * `experimental=…`, a `# check=` comment above an instruction), where violations go, and the
  * `check=error=true` failure.
  */
-import { DockerfileError } from '../../errors.js';
+import { DockerfileError, DockerfileErrorCode } from '../../errors.js';
 import { type CheckConfig, matchDirective, parseCheckOptions } from '../../parser/index.js';
 import type { Node } from '../../parser/node.js';
 import type { Rule } from './rules.js';
@@ -49,7 +49,7 @@ export class LintViolationError extends DockerfileError {
   readonly warnings: readonly CheckWarning[];
 
   constructor(rules: readonly string[], warnings: readonly CheckWarning[]) {
-    super('E_LINT_VIOLATION', `lint violation found for rules: ${rules.join(', ')}`);
+    super(DockerfileErrorCode.LintViolation, `lint violation found for rules: ${rules.join(', ')}`);
     this.rules = rules;
     this.warnings = warnings;
   }
