@@ -1,3 +1,4 @@
+/* global document, window -- in page.evaluate and waitForFunction callbacks, which run in the page */
 // Explorer benchmark: what the page weighs, and how long a keystroke takes to reach the graph, in
 // Debian's Chromium. Not a test; run after `npm ci`:
 //   node bench/explorer.bench.mjs [CASE...]        (real-world cases of the golden corpus)
@@ -17,12 +18,12 @@
 // platform shims do not compile for js/wasm (moby/sys/signal's SIGWINCH/SIGPIPE, in-toto's
 // unix.Access); `-overlay` swaps them for stubs written here, without touching the checkout.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { buildPage, chromiumAvailable, CHROMIUM, launchChromium, serveStatic } from '../web/harness.mjs';
+import { buildPage, chromiumAvailable, CHROMIUM, launchChromium, serveStatic } from '../web/scripts/harness.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);

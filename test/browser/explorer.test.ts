@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze, compile, diff, type ImageMetadataFile, whatIf } from '../../src/index';
-import { buildPage, CHROMIUM, chromiumAvailable, launchChromium, serveStatic } from '../../web/harness.mjs';
+import { buildPage, CHROMIUM, chromiumAvailable, launchChromium, serveStatic } from '../../web/scripts/harness.mjs';
 import { repoRoot, runCli } from '../helpers/cli';
 
 const available = chromiumAvailable();
@@ -303,13 +303,13 @@ describe.skipIf(!available)('explorer page in Chromium', () => {
     await page.selectOption('#example', 'node-cache');
     await settled(page);
     const [pb] = await Promise.all([page.waitForEvent('download'), page.click('#download-pb')]);
-    const pbBytes = readFileSync((await pb.path())!);
+    const pbBytes = readFileSync(await pb.path());
     const compiled = await runCli(['-f', ex.dockerfile, ex.context, '--images', 'examples/images.json']);
     expect(compiled.code).toBe(0);
     expect(Buffer.compare(pbBytes, compiled.stdout)).toBe(0);
     const [json] = await Promise.all([page.waitForEvent('download'), page.click('#download-json')]);
     const dumped = await runCli(['dump', '-f', ex.dockerfile, ex.context, '--images', 'examples/images.json']);
-    expect(readFileSync((await json.path())!, 'utf8')).toBe(dumped.stdout.toString('utf8'));
+    expect(readFileSync(await json.path(), 'utf8')).toBe(dumped.stdout.toString('utf8'));
     await page.close();
   });
 

@@ -22,7 +22,7 @@ export interface Example {
   readonly dockerignore: string;
 }
 
-export const bundledImages: ImageMetadataFile = imagesJson as unknown as ImageMetadataFile;
+export const bundledImages: ImageMetadataFile = imagesJson;
 
 export const examples: readonly Example[] = [
   { id: 'fullstack', title: 'Multi-stage app (Node UI, Go API, --link)', dockerfile: fullstack, dockerignore: '' },

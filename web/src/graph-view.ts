@@ -171,12 +171,12 @@ export class GraphView {
     const scale = Math.max(MIN_FIT_SCALE, Math.min(1, whole));
     const x = (box.width - layout.width * scale) / 2;
     const y = layout.height * scale <= box.height - pad * 2 ? (box.height - layout.height * scale) / 2 : pad;
-    this.#selection.call(this.#zoom.transform, zoomIdentity.translate(Math.max(x, layout.width * scale > box.width ? box.width / 2 - (layout.width * scale) / 2 : pad), y).scale(scale));
+    this.#selection.call((sel, t) => this.#zoom.transform(sel, t), zoomIdentity.translate(Math.max(x, layout.width * scale > box.width ? box.width / 2 - (layout.width * scale) / 2 : pad), y).scale(scale));
     this.#fitted = true;
   }
 
   zoomBy(factor: number): void {
-    this.#selection.call(this.#zoom.scaleBy, factor);
+    this.#selection.call((sel) => this.#zoom.scaleBy(sel, factor));
   }
 
   /** Marks nodes: `selected` (the clicked one) and `lit` (the ones of the cursor's line). */
@@ -200,6 +200,6 @@ export class GraphView {
     const t = zoomTransform(this.svg);
     const [sx, sy] = t.apply([node.x + node.width / 2, node.y + node.height / 2]);
     if (sx > 40 && sx < box.width - 40 && sy > 40 && sy < box.height - 40) return;
-    this.#selection.call(this.#zoom.translateTo, node.x + node.width / 2, node.y + node.height / 2);
+    this.#selection.call((sel) => this.#zoom.translateTo(sel, node.x + node.width / 2, node.y + node.height / 2));
   }
 }

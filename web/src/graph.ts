@@ -46,6 +46,12 @@ export interface GraphModel {
 
 const PINNED = /@sha256:[0-9a-f]{64}/;
 
+/** A string field of a protojson object, or `''`. */
+function stringField(o: unknown, key: string): string {
+  const v = o !== null && typeof o === 'object' ? (o as JsonObject)[key] : undefined;
+  return typeof v === 'string' ? v : '';
+}
+
 function sourceKind(identifier: string): NodeKind {
   if (identifier.startsWith('docker-image://')) return 'image';
   if (identifier.startsWith('local://')) return 'context';
@@ -57,7 +63,7 @@ function sourceKind(identifier: string): NodeKind {
 function nodeKind(step: Step): NodeKind {
   switch (step.kind) {
     case 'source':
-      return sourceKind(String((step.op.source as JsonObject | undefined)?.identifier ?? ''));
+      return sourceKind(stringField(step.op.source, 'identifier'));
     case 'exec':
     case 'file':
     case 'merge':
@@ -124,7 +130,7 @@ function inputLabels(step: Step): (string | undefined)[] {
     const mounts = ((step.op.exec as JsonObject | undefined)?.mounts as JsonObject[] | undefined) ?? [];
     for (const m of mounts) {
       const input = Number(m.input ?? -1);
-      const dest = String(m.dest ?? '');
+      const dest = stringField(m, 'dest');
       if (input >= 0 && input < labels.length && dest !== '/') labels[input] = dest;
     }
   }

@@ -2,7 +2,7 @@
  * Lays out a {@link GraphModel} with dagre: ranks top to bottom (inputs above the ops that read
  * them), stages as compound clusters.
  */
-import { Graph, layout } from '@dagrejs/dagre';
+import { type EdgeLabel, Graph, type GraphLabel, layout, type NodeLabel } from '@dagrejs/dagre';
 import type { GraphEdge, GraphModel, GraphNode } from './graph';
 
 export const NODE_WIDTH = 204;
@@ -52,9 +52,9 @@ const CLUSTER_PREFIX = 'stage\u0000';
 
 /** Positions for every node, edge and stage of the model. */
 export function layoutGraph(model: GraphModel): GraphLayout {
-  const g = new Graph({ compound: true, multigraph: true });
+  const g = new Graph<GraphLabel, NodeLabel, EdgeLabel>({ compound: true, multigraph: true });
   g.setGraph({ rankdir: 'TB', nodesep: 16, ranksep: 36, edgesep: 10, marginx: 16, marginy: 16 });
-  g.setDefaultEdgeLabel(() => ({}));
+  g.setDefaultEdgeLabel((): EdgeLabel => ({}));
   for (const c of model.clusters) g.setNode(CLUSTER_PREFIX + c.id, { width: 0, height: 0, paddingTop: CLUSTER_LABEL });
   for (const n of model.nodes) {
     const scratch = n.kind === 'scratch';

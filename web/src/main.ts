@@ -9,7 +9,7 @@ import { type BaseMoves, type Build, baseImages, baseMoves, buildInput, changes,
 import { h, download, replace } from './dom';
 import { DockerfileEditor, type EditorProblem, type LineRanges } from './editor';
 import { bundledImages, defaultExample, examples } from './examples';
-import { type GraphModel, graphOf, type NodeKind } from './graph';
+import { type GraphModel, graphOf } from './graph';
 import { type Decorations, GraphView, type NodeStatus, shortDigest } from './graph-view';
 import { type GraphLayout, layoutGraph } from './layout';
 import { basePanel, changesPanel, reasonOf, selectedPanel, summaryPanel } from './panels';
@@ -352,7 +352,7 @@ class Explorer {
     const dump = () => (shown.dumpCache ??= dumpDefinition(shown.definition));
     const status = node.digest ? shown.compared?.of.get(node.digest) : undefined;
     const change = status && shown.compared ? { entry: status, after: shown.compared.after } : undefined;
-    replace(holder, selectedPanel(node.id, { analysis: shown.analysis, lines: shown.lines, dump }, node.kind as NodeKind, change, this.#panelActions()));
+    replace(holder, selectedPanel(node.id, { analysis: shown.analysis, lines: shown.lines, dump }, node.kind, change, this.#panelActions()));
   }
 
   select(id: string | undefined, fromUser: boolean): void {
@@ -554,11 +554,13 @@ class Explorer {
       this.setInput({ ...this.state.input, images: imagesText.value });
     });
     imagesText.addEventListener('input', () => this.setInput({ ...this.state.input, images: imagesText.value }, false));
-    $<HTMLInputElement>('#images-file').addEventListener('change', async (e) => {
+    $<HTMLInputElement>('#images-file').addEventListener('change', (e) => {
       const file = (e.target as HTMLInputElement).files?.[0];
       if (!file) return;
-      imagesText.value = await file.text();
-      this.setInput({ ...this.state.input, images: imagesText.value });
+      void file.text().then((text) => {
+        imagesText.value = text;
+        this.setInput({ ...this.state.input, images: text });
+      });
     });
     for (const b of document.querySelectorAll<HTMLButtonElement>('.views button')) b.addEventListener('click', () => this.setView(b.dataset.view as View));
     $('#zoom-in').addEventListener('click', () => this.graph.zoomBy(1.25));
@@ -570,16 +572,17 @@ class Explorer {
     $('#download-json').addEventListener('click', () => {
       if (this.#build) download('Dockerfile.llb.json', dumpDefinition(this.#build.result.definition).map((e) => `${JSON.stringify(e)}\n`).join(''), 'application/json');
     });
-    $('#share').addEventListener('click', async () => {
+    $('#share').addEventListener('click', () => {
       this.#writeHash();
       const button = $<HTMLButtonElement>('#share');
-      try {
-        await navigator.clipboard.writeText(location.href);
-        button.textContent = 'Link copied';
-      } catch {
-        button.textContent = 'Link is in the address bar';
-      }
-      setTimeout(() => (button.textContent = 'Copy link'), 1600);
+      const done = (text: string) => {
+        button.textContent = text;
+        setTimeout(() => (button.textContent = 'Copy link'), 1600);
+      };
+      navigator.clipboard.writeText(location.href).then(
+        () => done('Link copied'),
+        () => done('Link is in the address bar'),
+      );
     });
   }
 }

@@ -30,7 +30,7 @@ export function chromiumAvailable() {
 export async function buildPage(outDir) {
   const { build } = await import('vite');
   await build({
-    configFile: fileURLToPath(new URL('./vite.config.ts', import.meta.url)),
+    configFile: fileURLToPath(new URL('../vite.config.ts', import.meta.url)),
     build: { outDir, emptyOutDir: true },
     logLevel: 'error',
   });
