@@ -501,7 +501,10 @@ async function resolveBaseImage(ctx: Context, d: DispatchState, reachable: boole
       }
       resolved = await pending;
     } catch (e) {
-      const msg = `${origName}: ${(e as Error).message}`;
+      // BuildKit wraps the resolver's error with the name as written; a message that already
+      // starts with exactly that name (FROM localhost:5000/app:1) is not prefixed twice.
+      const inner = (e as Error).message;
+      const msg = inner.startsWith(`${origName}: `) ? inner : `${origName}: ${inner}`;
       if (e instanceof ImageResolveError) throw new ImageResolveError(e.code, msg, e.ref, { cause: e, location: d.stage.location });
       throw e;
     }

@@ -78,6 +78,7 @@ export async function resolverFromArgs(ctx: CommandContext, args: ParsedArgs): P
     insecureRegistries: (args.flags['insecure-registry'] as string[] | undefined) ?? [],
     env: ctx.env,
     ...registrySettings(args, ctx.env),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
 }
 

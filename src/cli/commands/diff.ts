@@ -69,7 +69,7 @@ export async function loadBuild(ctx: CommandContext, spec: BuildSpec): Promise<L
   const contextDir = resolve(ctx.cwd, spec.context ?? (path === '-' ? '.' : dirname(path)));
   const resolver = spec.images
     ? await loadStaticResolver(resolve(ctx.cwd, spec.images))
-    : new RegistryResolver({ insecureRegistries: [...spec.insecureRegistries], env: ctx.env, ...spec.registry });
+    : new RegistryResolver({ insecureRegistries: [...spec.insecureRegistries], env: ctx.env, ...spec.registry, ...(ctx.signal ? { signal: ctx.signal } : {}) });
   return {
     kind: 'dockerfile',
     text,
