@@ -13,7 +13,7 @@ import type { ImageConfig, ImageMetadataFile, ImageResolver, Platform } from './
 import { type Definition, writeDefinition } from './llb/definition.js';
 import { encodeGraph } from './llb/marshal.js';
 import { lowerLinks } from './lower/link.js';
-import { checkLimit, DEFAULT_EXPANSION_LIMITS, ExpansionBudget, type ExpansionLimits } from './shell/limits.js';
+import { checkLimit, DEFAULT_EXPANSION_LIMITS, ExpansionBudget, type ExpansionLimits } from './frontend/limits.js';
 
 /**
  * Bounds that stop hostile Dockerfiles (expansion bombs, deep nesting, huge outputs) with a

@@ -36,6 +36,7 @@ export {
   type PlatformResult,
 } from './compile.js';
 export { parseBuildRequest, type BuildRequest, type BuildRequestOptions } from './frontend/request.js';
+export { RecordingResolver, lockDockerfile, type LockOptions, type LockResult } from './lock.js';
 export { lowerLinks, isLinkedCopy } from './lower/link.js';
 export { parseDockerignore } from './frontend/dockerignore.js';
 
@@ -96,6 +97,8 @@ export {
   listTargets,
   formatOutline,
   formatTargets,
+  outlineJson,
+  targetsJson,
   type Outline,
   type OutlineArg,
   type OutlineMount,

@@ -4,7 +4,7 @@
  * BuildKit's bytes.
  */
 import { DockerfileError, ImageResolveError, type SourceLocation } from '../errors.js';
-import { type EnvList, envAddOrReplace, envGet, local, State, image as imageState } from '../graph/state.js';
+import { type EnvList, envGet, local, State, image as imageState } from '../graph/state.js';
 import type { Output, SourceVertex, VertexLocation } from '../graph/types.js';
 import { formatPlatformAll, normalizePlatform, parsePlatform } from '../image/platform.js';
 import { parseReference, tagNameOnly, formatReference, withDigest } from '../image/reference.js';
@@ -34,6 +34,12 @@ import { type BuildRequest, isNoCache, parseBuildRequest } from './request.js';
 import { dispatchUser, dispatchWorkdir, prefixCommand } from './commands.js';
 
 const EMPTY_IMAGE_NAME = 'scratch';
+
+/**
+ * The images BuildKit also suggests when a base image cannot be resolved (`commonImageNames`),
+ * including its `docker.io/library` + name without a slash.
+ */
+const COMMON_IMAGE_NAMES = ['alpine', 'busybox', 'centos', 'debian', 'golang', 'ubuntu', 'fedora'].flatMap((n) => [n, `docker.io/library${n}`, `${n}:latest`, `docker.io/library${n}:latest`]);
 
 /** Options of {@link convert}. */
 export interface ConvertOptions {
@@ -501,10 +507,12 @@ async function resolveBaseImage(ctx: Context, d: DispatchState, reachable: boole
       }
       resolved = await pending;
     } catch (e) {
-      // BuildKit wraps the resolver's error with the name as written; a message that already
-      // starts with exactly that name (FROM localhost:5000/app:1) is not prefixed twice.
+      // Like BuildKit, wrap with the name as written (but not twice, when the resolver's message
+      // already starts with exactly that name: FROM localhost:5000/app:1), and suggest a stage or
+      // a common image the name may be a typo of (`COPY --from=buidl` → build).
       const inner = (e as Error).message;
-      const msg = inner.startsWith(`${origName}: `) ? inner : `${origName}: ${inner}`;
+      const wrapped = inner.startsWith(`${origName}: `) ? inner : `${origName}: ${inner}`;
+      const msg = withSuggestion(wrapped, origName, [...ctx.all.names(), ...COMMON_IMAGE_NAMES], true);
       if (e instanceof ImageResolveError) throw new ImageResolveError(e.code, msg, e.ref, { cause: e, location: d.stage.location });
       throw e;
     }

@@ -163,9 +163,9 @@ function parseUlimit(val: string): Ulimit {
 
 function parseNetwork(v: string | undefined): NetMode {
   switch (v) {
+    // docker build's default network sends no option at all.
     case undefined:
     case '':
-    // docker build's default network sends no option at all.
     case 'default':
     case 'sandbox':
       return 'unset';

@@ -32,7 +32,7 @@ import {
   type ParsedManifest,
 } from './manifest.js';
 import { cleanRemoteText } from './sanitize.js';
-import { BodyTooLarge, RegistryTransport, registryErrorText, type FetchLike, type RegistryResponse, type RequestTarget } from './transport.js';
+import { abortReason, BodyTooLarge, RegistryTransport, registryErrorText, type FetchLike, type RegistryResponse, type RequestTarget } from './transport.js';
 
 /** Options of {@link RegistryResolver}. All are optional. */
 export interface RegistryResolverOptions {
@@ -108,13 +108,13 @@ class Limiter {
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
     const signal = this.signal;
-    if (signal?.aborted) throw signal.reason;
+    if (signal?.aborted) throw abortReason(signal);
     if (this.#active >= this.limit) {
       await new Promise<void>((resolve, reject) => {
         const onAbort = () => {
           const i = this.#queue.indexOf(go);
           if (i >= 0) this.#queue.splice(i, 1);
-          reject(signal!.reason);
+          reject(abortReason(signal!));
         };
         const go = () => {
           signal?.removeEventListener('abort', onAbort);

@@ -88,16 +88,22 @@ function isRetryableStatus(status: number): boolean {
   return status === 429 || (status >= 500 && status <= 599);
 }
 
+/** Why `signal` was aborted, as an Error (its reason, when that is one). */
+export function abortReason(signal: AbortSignal): Error {
+  const r: unknown = signal.reason;
+  return r instanceof Error ? r : new Error(`aborted: ${String(r)}`);
+}
+
 /** Waits `ms`, or less when `signal` aborts (then rejects with its reason). */
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
-      reject(signal.reason);
+      reject(abortReason(signal));
       return;
     }
     const onAbort = () => {
       clearTimeout(timer);
-      reject(signal!.reason);
+      reject(abortReason(signal!));
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
@@ -131,7 +137,7 @@ async function readBody(res: Response, limit: number, what: string, truncate = f
     throw new BodyTooLarge(what, limit);
   }
   if (res.body === null) return new Uint8Array(0);
-  const reader = res.body.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
@@ -248,7 +254,7 @@ export class RegistryTransport {
 
   /** Throws the cancellation's reason when the transport was cancelled. */
   #checkCancelled(): void {
-    if (this.#opts.signal?.aborted) throw this.#opts.signal.reason;
+    if (this.#opts.signal?.aborted) throw abortReason(this.#opts.signal);
   }
 
   #state(host: string): HostAuthState {
@@ -341,7 +347,7 @@ export class RegistryTransport {
     const basic = challenges.find((c) => c.scheme === 'basic');
     if (bearer) {
       state.scheme = 'bearer';
-      state.bearer = { realm: bearer.params.realm!, service: bearer.params.service };
+      state.bearer = { realm: bearer.params.realm, service: bearer.params.service };
       // A token we already had was refused (expired or too narrow): get a fresh one.
       state.tokens.delete(scope);
       const token = await this.#token(target, state, scope, scopesFor(scope, bearer));

@@ -53,7 +53,7 @@ async function scripted(): Promise<Scripted> {
       s.handler(req, res, body);
     });
   });
-  return Object.assign(s, { host: server.host, url: server.url, close: server.close });
+  return Object.assign(s, { host: server.host, url: server.url, close: () => server.close() });
 }
 
 let registry: Scripted;
@@ -151,7 +151,7 @@ describe('where credentials may go', () => {
       `${registry.host}/fake/app:1: unauthorized: the token server at ${tokens.host} answered with a redirect of a request with credentials to another origin (http://${elsewhere.host}/steal): refused`,
     );
     expect(elsewhere.requests).toEqual([]);
-    expect(tokens.requests[0]!.body).toContain(`refresh_token=${REFRESH}`);
+    expect(tokens.requests[0].body).toContain(`refresh_token=${REFRESH}`);
   });
 
   it('a 307 within the token server keeps the POST and its body; credentials are not lost', async () => {
@@ -250,6 +250,7 @@ describe('registry text on the terminal', () => {
     const evil = '\u001b[2J\u001b]0;pwned\u0007line one\n[INFO] forged log line\r\u001b[31mred\u001b[0m\u202eevil' + 'A'.repeat(5000);
     registry.handler = (_req, res) => res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: evil }] }));
     const err = await rejection(resolver().resolve(`${registry.host}/fake/app:1`, { platform: AMD64 }));
+    // eslint-disable-next-line no-control-regex
     expect(err.message).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
     const detail = err.message.slice(err.message.indexOf('manifest_unknown: '));
     expect(detail.startsWith('manifest_unknown: line one [INFO] forged log line red evilAAA')).toBe(true);

@@ -23,7 +23,7 @@ import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { writeText } from '../io.js';
 import { parseLimitFlags, registrySettings } from '../safety.js';
-import { buildFlags } from './compile.js';
+import { buildFlags, requireOnePlatform } from './compile.js';
 import { parseBuildArgs } from './compile.js';
 import { loadBuild } from './diff.js';
 
@@ -64,6 +64,8 @@ export const explainCommand: Command = {
   async run(ctx, args) {
     if (args.positionals.length > 1) throw new UsageError('accepts at most one PATH (the build context)');
     const f = args.flags;
+    requireOnePlatform(f.platform as string | undefined, 'explain');
+    requireOnePlatform(f['platform-changed'] as string | undefined, 'explain');
     const context = args.positionals[0] ?? '.';
     const file = (f.file as string | undefined) ?? join(context, 'Dockerfile');
     const build = await loadBuild(ctx, {

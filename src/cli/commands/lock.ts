@@ -1,5 +1,5 @@
 import { serializeImageMetadata } from '../../image/metadata.js';
-import { RecordingResolver } from '../../resolver/lock.js';
+import { RecordingResolver } from '../../lock.js';
 import type { Command } from '../command.js';
 import { writeText } from '../io.js';
 import { buildFlags, compilePlatformsFromArgs, requestFlags, resolverFromArgs } from './compile.js';
