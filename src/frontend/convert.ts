@@ -3,7 +3,7 @@
  * following BuildKit's `dockerfile2llb` step by step so that the graph it builds serializes to
  * BuildKit's bytes.
  */
-import { DockerfileError, ImageResolveError, type SourceLocation } from '../errors.js';
+import { DockerfileError, type DockerfileErrorCode, ImageResolveError, type SourceLocation } from '../errors.js';
 import { type EnvList, envGet, local, State, image as imageState } from '../graph/state.js';
 import type { Output, SourceVertex, VertexLocation } from '../graph/types.js';
 import { formatPlatformAll, normalizePlatform, parsePlatform } from '../image/platform.js';
@@ -85,7 +85,7 @@ export function envGetter(env: EnvList): EnvGetter {
   return { get: (k) => envGet(env, k), keys: () => env.map(([k]) => k) };
 }
 
-function fail(message: string, location?: SourceLocation, code = 'E_CONVERT'): never {
+function fail(message: string, location?: SourceLocation, code: DockerfileErrorCode = 'E_CONVERT'): never {
   throw new DockerfileError(code, message, location);
 }
 
