@@ -14,6 +14,23 @@ import { type Definition, writeDefinition } from './llb/definition.js';
 import { encodeGraph } from './llb/marshal.js';
 import { lowerLinks } from './lower/link.js';
 import { type CheckWarning, stabilizeWarnings } from './frontend/checks/linter.js';
+import { checkLimit, DEFAULT_EXPANSION_LIMITS, ExpansionBudget, type ExpansionLimits } from './frontend/limits.js';
+
+/**
+ * Bounds that stop hostile Dockerfiles (expansion bombs, deep nesting, huge outputs) with a
+ * {@link LimitError} before memory, stack or time run out. The defaults sit far above what real
+ * Dockerfiles need; `docs/security.md` lists them and says why.
+ */
+export interface CompileLimits extends ExpansionLimits {
+  /**
+   * Largest LLB Definition, in bytes (the ops). Default 16 MiB (16,777,216): BuildKit's API
+   * refuses larger requests (gRPC's maximum message size in buildkitd and buildctl).
+   */
+  readonly maxDefinitionBytes: number;
+}
+
+/** The default {@link CompileLimits}. */
+export const DEFAULT_COMPILE_LIMITS: CompileLimits = Object.freeze({ ...DEFAULT_EXPANSION_LIMITS, maxDefinitionBytes: 16 << 20 });
 
 /**
  * Options of {@link compile} and {@link compilePlatforms}: the Dockerfile's inputs, and the
@@ -51,6 +68,8 @@ export interface CompileOptions extends Omit<BuildRequestOptions, 'platforms'> {
    * platform of a multi-platform request runs the checks.
    */
   readonly onWarning?: (warning: CheckWarning) => void;
+  /** Bounds on expansion and output size; unset ones keep their {@link DEFAULT_COMPILE_LIMITS}. */
+  readonly limits?: Partial<CompileLimits>;
 }
 
 /** The result of {@link compile}. */
@@ -147,10 +166,13 @@ async function compileOne(p: Prepared, options: CompileOptions, targetPlatform: 
     request: p.request,
     checks,
     onWarning: checks ? options.onWarning : undefined,
+    expansionBudget: new ExpansionBudget(options.limits),
   });
   const root: Output | undefined = lowerLinks(result.output);
   const graph: Graph = { root, sources: [{ filename: p.filename, data: p.bytes, language: 'Dockerfile' }] };
-  const { definition, digests } = encodeGraph(graph);
+  const maxBytes = options.limits?.maxDefinitionBytes ?? DEFAULT_COMPILE_LIMITS.maxDefinitionBytes;
+  checkLimit('maxDefinitionBytes', maxBytes);
+  const { definition, digests } = encodeGraph(graph, { maxBytes });
   return {
     graph,
     definition,

@@ -20,7 +20,7 @@ import {
 } from '../instructions/index.js';
 import { parse } from '../parser/index.js';
 import type { Node } from '../parser/node.js';
-import { type EnvGetter, ShellLex } from '../shell/index.js';
+import { type EnvGetter, ExpansionBudget, ShellLex } from '../shell/index.js';
 import { join } from '../util/posix-path.js';
 import { withSuggestion } from '../util/suggest.js';
 import { goParseInt } from '../util/gostrconv.js';
@@ -94,6 +94,8 @@ export interface ConvertOptions {
    * of a multi-platform request); a bad check configuration is still an error.
    */
   readonly checks?: boolean;
+  /** The bounds and running totals of this conversion's expansions (default: the default limits). */
+  readonly expansionBudget?: ExpansionBudget;
 }
 
 /** What {@link convert} produces. */
@@ -125,9 +127,7 @@ function located<T>(location: SourceLocation | undefined, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof DockerfileError && !e.location && location) {
-      throw new DockerfileError(e.code, e.message, location, { cause: e });
-    }
+    if (e instanceof DockerfileError && !e.location && location) throw e.at(location);
     if (e instanceof ImageResolveError && !e.location && location) {
       throw new DockerfileError(e.code, e.message, location, { cause: e });
     }
@@ -208,9 +208,12 @@ export async function convert(text: string, opt: ConvertOptions): Promise<Conver
 
   const platformOpt = buildPlatformOpt(opt.targetPlatform, opt.buildPlatforms);
   const targetName = opt.target || stages[stages.length - 1].name;
-  const shlex = new ShellLex(parsed.escapeToken);
+  const shlex = new ShellLex(parsed.escapeToken, { budget: opt.expansionBudget ?? new ExpansionBudget() });
   const defaults = defaultArgs(platformOpt, buildArgs, targetName);
-  checkBaseImagesWithDefaultArgs(stages, defaultFromExpander(defaults, shlex, metaArgs), lint);
+  // The check evaluates the global ARGs a second time: with a budget of its own, so that it
+  // cannot take from the build's (it is bounded all the same).
+  const checkLex = new ShellLex(parsed.escapeToken, { budget: new ExpansionBudget(shlex.budget.limits) });
+  checkBaseImagesWithDefaultArgs(stages, defaultFromExpander(defaults, checkLex, metaArgs), lint);
   // Only `outline` asks for the capture: cloning it per stage costs stages × global ARGs.
   const outline = opt.outline ? new OutlineCapture() : undefined;
   const globalArgs = buildMetaArgs(defaults, shlex, metaArgs, buildArgs, outline?.allArgs);
@@ -583,9 +586,12 @@ async function resolveBaseImage(ctx: Context, d: DispatchState, reachable: boole
       }
       resolved = await pending;
     } catch (e) {
-      // Like BuildKit, suggest a stage or a common image the name may be a typo of
-      // (`COPY --from=buidl` → build).
-      const msg = withSuggestion(`${origName}: ${(e as Error).message}`, origName, [...ctx.all.names(), ...COMMON_IMAGE_NAMES], true);
+      // Like BuildKit, wrap with the name as written (but not twice, when the resolver's message
+      // already starts with exactly that name: FROM localhost:5000/app:1), and suggest a stage or
+      // a common image the name may be a typo of (`COPY --from=buidl` → build).
+      const inner = (e as Error).message;
+      const wrapped = inner.startsWith(`${origName}: `) ? inner : `${origName}: ${inner}`;
+      const msg = withSuggestion(wrapped, origName, [...ctx.all.names(), ...COMMON_IMAGE_NAMES], true);
       if (e instanceof ImageResolveError) throw new ImageResolveError(e.code, msg, e.ref, { cause: e, location: d.stage.location });
       throw e;
     }
@@ -693,7 +699,7 @@ function dispatch(d: DispatchState, cmd: DispatchCommand, dopt: DispatchOptions)
     return r.result;
   };
   if (c.kind !== 'arg') c = expand(c, expandWith(opt.shlex));
-  if (c.kind === 'copy' || c.kind === 'add') c = expandRaw(c, expandWith(new ShellLex('\\', { skipProcessQuotes: true })));
+  if (c.kind === 'copy' || c.kind === 'add') c = expandRaw(c, expandWith(new ShellLex('\\', { skipProcessQuotes: true, budget: opt.shlex.budget })));
   dispatchCommand(d, { ...cmd, command: c }, opt);
 }
 
