@@ -36,7 +36,7 @@ function generate(n) {
     (i) => [`RUN <<EOF`, `echo ${i}`, `EOF`],
     (i) => [`CMD ["sh", "-c", "echo ${i}"]`],
     (i) => [`LABEL a${i}=b c="d e"`],
-    (i) => [''],
+    () => [''],
   ];
   const lines = ['# syntax=docker/dockerfile:1', 'FROM scratch'];
   for (let i = 0; lines.length < n; i++) lines.push(...blocks[i % blocks.length](i));

@@ -1,26 +1,37 @@
 /**
  * `compile`: Dockerfile text → typed graph, LLB Definition bytes and image config.
  */
-import { DockerfileLlbError } from './errors.js';
+import { BuildRequestError, DockerfileLlbError } from './errors.js';
 import { convert } from './frontend/convert.js';
 import { DEFAULT_PLATFORM } from './frontend/platform.js';
 import { imageConfigJson } from './frontend/image.js';
+import { type BuildRequest, type BuildRequestOptions, parseBuildRequest } from './frontend/request.js';
 import type { Graph, Output, Vertex } from './graph/types.js';
-import { parsePlatform } from './image/platform.js';
+import { formatPlatformAll, normalizePlatform, parsePlatform } from './image/platform.js';
 import { StaticImageResolver } from './image/static-resolver.js';
 import type { ImageConfig, ImageMetadataFile, ImageResolver, Platform } from './image/types.js';
 import { type Definition, writeDefinition } from './llb/definition.js';
 import { encodeGraph } from './llb/marshal.js';
 import { lowerLinks } from './lower/link.js';
 
-/** Options of {@link compile}. */
-export interface CompileOptions {
+/**
+ * Options of {@link compile} and {@link compilePlatforms}: the Dockerfile's inputs, and the
+ * options `docker build` sends the frontend ({@link BuildRequestOptions}: labels, hosts,
+ * network, /dev/shm size, ulimits, cgroup parent, stages without cache).
+ */
+export interface CompileOptions extends Omit<BuildRequestOptions, 'platforms'> {
   /** The stage to build (default: the last one). */
   readonly target?: string;
   /** `--build-arg` values. */
   readonly buildArgs?: Readonly<Record<string, string>>;
-  /** Target platform (`linux/arm64`); default: the build platform, linux/amd64. */
+  /**
+   * Target platform (`linux/arm64`); default: the build platform, linux/amd64. A string is read
+   * like `docker build --platform`: `linux/amd64,linux/arm64` asks for two platforms, which
+   * {@link compilePlatforms} builds.
+   */
   readonly platform?: string | Platform;
+  /** Several target platforms (exclusive with `platform`): see {@link compilePlatforms}. */
+  readonly platforms?: readonly (string | Platform)[];
   /** The platform of the build machine; default linux/amd64. */
   readonly buildPlatform?: string | Platform;
   /** Where base image metadata comes from. */
@@ -55,6 +66,21 @@ export interface CompileResult {
   readonly platform: Platform;
 }
 
+/** One platform's result of {@link compilePlatforms}. */
+export interface PlatformResult extends CompileResult {
+  /** The normalized platform as BuildKit names it in its results: `linux/arm/v7`. */
+  readonly id: string;
+  /** The file name stem BuildKit's tools use for it: `linux-arm-v7` (`linux-arm64` for `linux/arm64/v8`). */
+  readonly fileName: string;
+}
+
+/** The result of {@link compilePlatforms}: one conversion per target platform, in request order. */
+export interface MultiPlatformResult {
+  /** Whether step names carry the platform (several platforms, or BUILDKIT_MULTI_PLATFORM). */
+  readonly multiPlatform: boolean;
+  readonly results: readonly PlatformResult[];
+}
+
 function toPlatform(p: string | Platform | undefined): Platform | undefined {
   if (p === undefined) return undefined;
   return typeof p === 'string' ? parsePlatform(p) : p;
@@ -62,35 +88,54 @@ function toPlatform(p: string | Platform | undefined): Platform | undefined {
 
 const textDecoder = new TextDecoder();
 
-/**
- * Compiles a Dockerfile into BuildKit LLB, byte for byte what BuildKit's own Dockerfile frontend
- * produces for the same input.
- *
- * @param dockerfile - the Dockerfile, as text or bytes
- * @throws {@link DockerfileError} with a location for errors in the Dockerfile, and
- *   {@link ImageResolveError} when a base image cannot be resolved.
- */
-export async function compile(dockerfile: string | Uint8Array, options: CompileOptions = {}): Promise<CompileResult> {
+/** The request options of `options`, validated as BuildKit's frontend validates them. */
+function buildRequest(options: CompileOptions): BuildRequest {
+  if (options.platform !== undefined && options.platforms !== undefined) {
+    throw new BuildRequestError('platform and platforms are exclusive: pass one of them', 'platform');
+  }
+  const platforms = options.platforms ?? (options.platform === undefined ? undefined : [options.platform]);
+  return parseBuildRequest({ ...options, platforms }, options.buildArgs ?? {});
+}
+
+interface Prepared {
+  readonly bytes: Uint8Array;
+  readonly text: string;
+  readonly resolver: ImageResolver;
+  readonly filename: string;
+  readonly buildPlatform: Platform;
+  readonly request: BuildRequest;
+}
+
+function prepare(dockerfile: string | Uint8Array, options: CompileOptions): Prepared {
+  // Like BuildKit, the request options are checked before the Dockerfile is read.
+  const request = buildRequest(options);
   const bytes = typeof dockerfile === 'string' ? new TextEncoder().encode(dockerfile) : dockerfile;
   const text = typeof dockerfile === 'string' ? dockerfile : textDecoder.decode(dockerfile);
   const resolver = options.resolver ?? (options.images ? new StaticImageResolver(options.images) : undefined);
   if (!resolver) {
     throw new DockerfileLlbError('E_NO_RESOLVER', 'compile needs image metadata: pass `resolver` or `images`');
   }
-  const filename = options.filename ?? 'Dockerfile';
-  const buildPlatform = toPlatform(options.buildPlatform) ?? DEFAULT_PLATFORM;
-  const result = await convert(text, {
+  return { bytes, text, resolver, filename: options.filename ?? 'Dockerfile', buildPlatform: toPlatform(options.buildPlatform) ?? DEFAULT_PLATFORM, request };
+}
+
+/**
+ * One conversion (BuildKit's builder runs one per target platform). `targetPlatform` is
+ * undefined for BuildKit's implicit default.
+ */
+async function compileOne(p: Prepared, options: CompileOptions, targetPlatform: Platform | undefined): Promise<CompileResult> {
+  const result = await convert(p.text, {
     target: options.target,
     buildArgs: options.buildArgs,
-    targetPlatform: toPlatform(options.platform),
-    buildPlatforms: [buildPlatform],
-    resolver,
+    targetPlatform,
+    buildPlatforms: [p.buildPlatform],
+    resolver: p.resolver,
     localUniqueId: options.localUniqueId ?? 'localuniqueid',
-    filename,
+    filename: p.filename,
     excludePatterns: options.excludePatterns,
+    request: p.request,
   });
   const root: Output | undefined = lowerLinks(result.output);
-  const graph: Graph = { root, sources: [{ filename, data: bytes, language: 'Dockerfile' }] };
+  const graph: Graph = { root, sources: [{ filename: p.filename, data: p.bytes, language: 'Dockerfile' }] };
   const { definition, digests } = encodeGraph(graph);
   return {
     graph,
@@ -102,4 +147,54 @@ export async function compile(dockerfile: string | Uint8Array, options: CompileO
     target: result.target,
     platform: result.platform,
   };
+}
+
+/**
+ * Compiles a Dockerfile into BuildKit LLB, byte for byte what BuildKit's own Dockerfile frontend
+ * produces for the same input.
+ *
+ * @param dockerfile - the Dockerfile, as text or bytes
+ * @throws {@link DockerfileError} with a location for errors in the Dockerfile,
+ *   {@link ImageResolveError} when a base image cannot be resolved, and
+ *   {@link BuildRequestError} for an option the frontend refuses, or for several platforms
+ *   (use {@link compilePlatforms}).
+ */
+export async function compile(dockerfile: string | Uint8Array, options: CompileOptions = {}): Promise<CompileResult> {
+  const p = prepare(dockerfile, options);
+  const platforms = p.request.targetPlatforms;
+  if (platforms.length > 1) {
+    throw new BuildRequestError(
+      `compile builds one platform, and ${platforms.length} were given (${platforms.map(formatPlatformAll).join(', ')}): use compilePlatforms for a multi-platform request`,
+      'platform',
+    );
+  }
+  return compileOne(p, options, platforms[0]);
+}
+
+/**
+ * Compiles a Dockerfile for each target platform of the request (`platforms`, or a
+ * comma-separated `platform`), as BuildKit's frontend does for
+ * `docker build --platform linux/amd64,linux/arm64`: one conversion per platform, in the order
+ * asked, step names prefixed with the platform when there are several. Without a platform it
+ * builds BuildKit's implicit default, as {@link compile} does.
+ *
+ * @throws the errors of {@link compile}; a conversion that fails for one platform fails the whole request.
+ */
+export async function compilePlatforms(dockerfile: string | Uint8Array, options: CompileOptions = {}): Promise<MultiPlatformResult> {
+  const p = prepare(dockerfile, options);
+  const targets: (Platform | undefined)[] = p.request.targetPlatforms.length ? [...p.request.targetPlatforms] : [undefined];
+  const results: PlatformResult[] = [];
+  for (const target of targets) {
+    // Build checks (when they exist) report from the first platform only, as BuildKit's builder does.
+    const r = await compileOne(p, options, target);
+    const named = normalizePlatform(target ?? r.platform);
+    results.push({ ...r, id: formatPlatformAll(named), fileName: platformFileName(named) });
+  }
+  return { multiPlatform: p.request.multiPlatform, results };
+}
+
+/** `os-arch[-variant]` of a normalized platform: how BuildKit's tools name per-platform files. */
+export function platformFileName(p: Platform): string {
+  const n = normalizePlatform(p);
+  return `${n.os}-${n.architecture}${n.variant ? `-${n.variant}` : ''}`;
 }

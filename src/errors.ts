@@ -86,3 +86,17 @@ export class ImageResolveError extends DockerfileLlbError {
     this.ref = ref;
   }
 }
+
+/**
+ * A build request option the Dockerfile frontend refuses (`--shm-size 128m`, an unknown
+ * `--network`, a bad `--platform` list): BuildKit's message, no location in the Dockerfile.
+ */
+export class BuildRequestError extends DockerfileLlbError {
+  /** The frontend option at fault, for example `shm-size` or `platform`. */
+  readonly option: string;
+
+  constructor(message: string, option: string, options?: { cause?: unknown }) {
+    super('E_BUILD_REQUEST', message, undefined, options);
+    this.option = option;
+  }
+}

@@ -24,7 +24,17 @@ export { sha256Digest } from './util/sha256.js';
 export { VERSION } from './version.js';
 
 // ----- compiling Dockerfiles ----------------------------------------------------------------------
-export { compile, type CompileOptions, type CompileResult } from './compile.js';
+export {
+  compile,
+  compilePlatforms,
+  platformFileName,
+  type CompileOptions,
+  type CompileResult,
+  type MultiPlatformResult,
+  type PlatformResult,
+} from './compile.js';
+export { parseBuildRequest, type BuildRequest, type BuildRequestOptions } from './frontend/request.js';
+export { RecordingResolver, lockDockerfile, type LockOptions, type LockResult } from './lock.js';
 export { lowerLinks, isLinkedCopy } from './lower/link.js';
 export { parseDockerignore } from './frontend/dockerignore.js';
 

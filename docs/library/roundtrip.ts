@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { compile, decodeGraph, definitionDigests, encodeGraph, readDefinition, writeDefinition } from 'dockerfile-llb';
+import { compile, decodeGraph, definitionDigests, encodeGraph, readDefinition, writeDefinition, type ImageMetadataFile } from 'dockerfile-llb';
 
-const images = JSON.parse(readFileSync('examples/images.json', 'utf8'));
+const images = JSON.parse(readFileSync('examples/images.json', 'utf8')) as ImageMetadataFile;
 const { bytes } = await compile(readFileSync('examples/go-link/Dockerfile'), { images });
 
 // Bytes -> Definition -> typed graph -> Definition -> bytes.

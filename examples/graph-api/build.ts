@@ -7,7 +7,7 @@
  *   buildctl build --local context=examples/graph-api --output type=image,name=example/site < site.llb
  */
 import { writeFileSync } from 'node:fs';
-import { copy, encodeGraph, file, image, local, mkdir, run, writeDefinition } from 'dockerfile-llb';
+import { encodeGraph, file, image, local, mkdir, run, writeDefinition } from 'dockerfile-llb';
 
 const platform = { os: 'linux', architecture: 'amd64' };
 

@@ -26,7 +26,7 @@ function equal(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
 function envMap(v: JsonValue | undefined): Map<string, string> {
   const m = new Map<string, string>();
   for (const e of Array.isArray(v) ? v : []) {
-    const s = String(e);
+    const s = typeof e === 'string' ? e : JSON.stringify(e);
     const eq = s.indexOf('=');
     m.set(eq >= 0 ? s.slice(0, eq) : s, eq >= 0 ? s.slice(eq + 1) : '');
   }
@@ -42,7 +42,7 @@ function mountsByDest(v: JsonValue | undefined): Map<string, JsonValue> {
   const m = new Map<string, JsonValue>();
   for (const x of Array.isArray(v) ? v : []) {
     if (!isObject(x)) continue;
-    let dest = String(x.dest ?? '');
+    let dest = typeof x.dest === 'string' ? x.dest : x.dest == null ? '' : JSON.stringify(x.dest);
     while (m.has(dest)) dest += ' ';
     m.set(dest, x);
   }

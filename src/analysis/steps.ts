@@ -109,7 +109,7 @@ function isAnalysis(x: AnalyzeInput): x is Analysis {
 export function definitionOf(input: Definition | Uint8Array | CompileResult): Definition {
   if (input instanceof Uint8Array) return readDefinition(input);
   if ('definition' in input && 'graph' in input) return input.definition;
-  return input as Definition;
+  return input;
 }
 
 const textDecoder = new TextDecoder();

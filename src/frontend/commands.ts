@@ -22,6 +22,7 @@ import { normalizeWorkdir, toSlash } from './system-path.js';
 import { nodeLocation, stateEnv } from './convert.js';
 import { parseSignal } from './signal.js';
 import { parsePortSpecs } from './expose.js';
+import type { BuildRequest } from './request.js';
 
 /** What every dispatch function may need besides the stage. */
 export interface DispatchOptions {
@@ -35,6 +36,8 @@ export interface DispatchOptions {
   readonly targetPlatform: Platform;
   /** BUILDKIT_CACHE_MOUNT_NS. */
   readonly cacheIdNamespace: string;
+  /** The request options every RUN gets: hosts, /dev/shm size, ulimits, cgroup parent. */
+  readonly request: BuildRequest;
 }
 
 function fail(message: string, code = 'E_CONVERT'): never {
@@ -424,11 +427,17 @@ function dispatchRun(d: DispatchState, c: RunCommand, sources: readonly (Dispatc
   const platform = d.state.values.platform;
   const name = prefixCommand(d, uppercaseCmd(processCmdEnv(nameShlex, customName, withSecretEnvMask(c, env))), d.prefixPlatform, platform, env);
 
+  const req = opt.request;
+  // A /dev/shm of the requested size, as BuildKit adds it to every RUN.
+  if (req.shmSize > 0n) extraMounts.push({ target: '/dev/shm', tmpfs: { size: req.shmSize } });
   const runOpts: RunOptions = {
     ...(network ? { network } : {}),
     ...(security ? { security } : {}),
     args,
     mounts: [...extraMounts, ...mountOpts.mounts],
+    ...(req.ulimits.length ? { ulimits: req.ulimits } : {}),
+    ...(req.extraHosts.length ? { extraHosts: req.extraHosts } : {}),
+    ...(req.cgroupParent ? { cgroupParent: req.cgroupParent } : {}),
     secrets: mountOpts.secrets,
     ssh: mountOpts.ssh,
     ...(opt.proxyEnv ? { proxyEnv: opt.proxyEnv } : {}),

@@ -4,7 +4,7 @@
  * BuildKit's bytes.
  */
 import { DockerfileError, ImageResolveError, type SourceLocation } from '../errors.js';
-import { type EnvList, envAddOrReplace, envGet, local, State, image as imageState } from '../graph/state.js';
+import { type EnvList, envGet, local, State, image as imageState } from '../graph/state.js';
 import type { Output, SourceVertex, VertexLocation } from '../graph/types.js';
 import { formatPlatformAll, normalizePlatform, parsePlatform } from '../image/platform.js';
 import { parseReference, tagNameOnly, formatReference, withDigest } from '../image/reference.js';
@@ -23,13 +23,14 @@ import type { Node } from '../parser/node.js';
 import { type EnvGetter, ShellLex } from '../shell/index.js';
 import { join } from '../util/posix-path.js';
 import { withSuggestion } from '../util/suggest.js';
-import { goParseBool, goParseInt } from '../util/gostrconv.js';
+import { goParseInt } from '../util/gostrconv.js';
 import { dispatchCommand, type DispatchOptions } from './commands.js';
 import { type DispatchCommand, DispatchState, DispatchStates, reachableStages } from './dispatch-state.js';
 import { cloneImage, emptyImage, imageFromConfig, type ImageModel } from './image.js';
 import { buildPlatformOpt, defaultArgs, type PlatformOpt } from './platform.js';
 import { defaultPathEnv } from './system-path.js';
 import { type ArgInfo, OutlineCapture } from './outline-capture.js';
+import { type BuildRequest, isNoCache, parseBuildRequest } from './request.js';
 import { dispatchUser, dispatchWorkdir, prefixCommand } from './commands.js';
 
 const EMPTY_IMAGE_NAME = 'scratch';
@@ -48,8 +49,11 @@ export interface ConvertOptions {
   readonly filename: string;
   /** `.dockerignore` patterns, written as `local.excludepatterns` on the context. */
   readonly excludePatterns?: readonly string[];
-  /** Prefix step names with the platform, as BuildKit does for multi-platform builds. */
-  readonly multiPlatform?: boolean;
+  /**
+   * The validated build request options (see request.ts): platform prefixes in step names,
+   * labels, RUN hosts, network, limits, cgroup parent, stages without cache.
+   */
+  readonly request?: BuildRequest;
   /** Record what `outline` reports (BuildKit's outlineCapture); compile does not need it. */
   readonly outline?: boolean;
 }
@@ -120,26 +124,16 @@ interface Context {
   readonly config: FrontendConfig;
 }
 
-/** What BuildKit's frontend reads from special build args (dockerui's Config). */
-export interface FrontendConfig {
-  /** BUILDKIT_MULTI_PLATFORM (or the multiPlatform option): platform prefix in step names. */
-  readonly multiPlatform: boolean;
+/** What BuildKit's frontend reads from the request and special build args (dockerui's Config). */
+export interface FrontendConfig extends BuildRequest {
   /** BUILDKIT_CACHE_MOUNT_NS: namespace of cache mount ids. */
   readonly cacheIdNamespace: string;
-  /** BUILDKIT_SANDBOX_HOSTNAME: hostname of RUN containers. */
-  readonly hostname: string;
   /** SOURCE_DATE_EPOCH: timestamp (RFC 3339) for history entries and created files. */
   readonly epoch: { readonly rfc3339: string; readonly nanos: bigint } | undefined;
 }
 
 function frontendConfig(opt: ConvertOptions, buildArgs: Readonly<Record<string, string>>, globalArgs: EnvList): FrontendConfig {
-  let multiPlatform = opt.multiPlatform === true;
-  const mp = buildArgs.BUILDKIT_MULTI_PLATFORM;
-  if (mp !== undefined && mp !== '') {
-    const b = goParseBool(mp);
-    if (!b.ok) fail(`invalid boolean value for multi-platform: ${mp}`);
-    multiPlatform = b.value;
-  }
+  const request = opt.request ?? parseBuildRequest({}, buildArgs);
   let epoch: FrontendConfig['epoch'];
   const sde = Object.hasOwn(buildArgs, 'SOURCE_DATE_EPOCH') ? buildArgs.SOURCE_DATE_EPOCH : envGet(globalArgs, 'SOURCE_DATE_EPOCH');
   if (sde) {
@@ -148,7 +142,7 @@ function frontendConfig(opt: ConvertOptions, buildArgs: Readonly<Record<string, 
     const secs = BigInt(sde);
     epoch = { rfc3339: new Date(Number(secs) * 1000).toISOString().replace(/\.000Z$/, 'Z'), nanos: secs * 1_000_000_000n };
   }
-  return { multiPlatform, cacheIdNamespace: buildArgs.BUILDKIT_CACHE_MOUNT_NS ?? '', hostname: buildArgs.BUILDKIT_SANDBOX_HOSTNAME ?? '', epoch };
+  return { ...request, cacheIdNamespace: buildArgs.BUILDKIT_CACHE_MOUNT_NS ?? '', epoch };
 }
 
 /**
@@ -289,6 +283,7 @@ function buildDispatchStates(ctx: Context, stages: readonly Stage[]): void {
       if (c.kind === 'add' || c.kind === 'copy' || c.kind === 'run' || c.kind === 'workdir') total++;
     }
     ds.cmdTotal = total;
+    ds.ignoreCache = isNoCache(ctx.config, st.name);
   });
 }
 
@@ -566,7 +561,7 @@ function dispatchStages(ctx: Context, reachable: Set<DispatchState>): void {
     }
     if (ctx.config.hostname) d.state = d.state.hostname(ctx.config.hostname);
     if (d.image.config.User) dispatchUser(d, d.image.config.User, false);
-    d.state = d.state.network('unset');
+    d.state = d.state.network(ctx.config.network);
 
     const dopt: DispatchOptions = {
       all: ctx.all,
@@ -577,6 +572,7 @@ function dispatchStages(ctx: Context, reachable: Set<DispatchState>): void {
       proxyEnv: proxyEnvFromBuildArgs(ctx.buildArgs),
       targetPlatform: ctx.platformOpt.targetPlatform,
       cacheIdNamespace: ctx.config.cacheIdNamespace,
+      request: ctx.config,
     };
     for (const cmd of d.commands) {
       located(cmd.command.location, () => dispatch(d, cmd, dopt));
@@ -659,6 +655,8 @@ function finalizeContext(ctx: Context): void {
 function finalizeResultImage(ctx: Context, target: DispatchState): void {
   const po = ctx.platformOpt;
   const img = target.image;
+  const labels = Object.entries(ctx.config.labels);
+  if (labels.length > 0) img.config.Labels = { ...img.config.Labels, ...Object.fromEntries(labels) };
   if (!po.implicitTarget) {
     const tp = po.targetPlatform;
     const sameOsArch = tp.os === img.os && tp.architecture === img.architecture;

@@ -89,7 +89,8 @@ export function dispatchCopy(d: DispatchState, cfg: CopyConfig): void {
     ...(mode !== undefined ? { mode } : {}),
     ...(chown ? { chown } : {}),
     ...(excludes ? { excludePatterns: excludes } : {}),
-    ...(d.epoch ? { createdTime: d.epoch.nanos } : {}),
+    // No created time from SOURCE_DATE_EPOCH: BuildKit v0.32.2 gives copied files their own
+    // times (only WORKDIR's mkdir is stamped), as options/026 shows.
   };
   let actions: FileActions | undefined;
   const add = (source: State, src: string, info: CopyInfo) => {

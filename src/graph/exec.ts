@@ -20,7 +20,7 @@ export interface MountSpec {
   /** A persistent cache directory. */
   readonly cache?: { readonly id: string; readonly sharing: CacheSharing };
   /** A tmpfs; `size` in bytes (0 for no limit). */
-  readonly tmpfs?: { readonly size: number };
+  readonly tmpfs?: { readonly size: number | bigint };
   /** A writable mount whose result is discarded. */
   readonly noOutput?: boolean;
   readonly contentCache?: MountContentCache;
@@ -142,7 +142,8 @@ export function run(base: State, opts: RunOptions): ExecState {
     if (secrets.some((s) => s.env !== undefined)) caps.add(Caps.execSecretEnv);
   }
   if (ssh.length) caps.add(Caps.execMountSsh);
-  if (opts.cgroupParent) caps.add(Caps.execMetaCgroupParent);
+  // A cgroup parent needs no cap in the op's metadata: BuildKit's client library adds none (the
+  // frontend checks the daemon supports it before asking).
   if (opts.cdiDevices?.length) caps.add(Caps.execMetaCdi);
 
   const platform = opts.platform ?? base.values.platform ?? opts.defaultPlatform;

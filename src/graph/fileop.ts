@@ -6,7 +6,7 @@
  */
 import { clean, isAbs, join, keepTrailingSlash } from '../util/posix-path.js';
 import { buildMetadata, Caps, type ConstraintsOptions, workerConstraints } from './constraints.js';
-import { State } from './state.js';
+import { type State } from './state.js';
 import type { ChownOpt, FileAction, FileActionBody, FileVertex, Output, UserRef } from './types.js';
 
 /** A user/group for chown: numeric ids, or names resolved in the target's /etc/passwd. */

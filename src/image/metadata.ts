@@ -150,7 +150,7 @@ export async function lockImages(requests: readonly LockRequest[], resolver: Ima
   const out: ImageMetadataFile = {};
   for (const key of [...grouped.keys()].sort(compareStrings)) {
     const { digest, configs } = grouped.get(key)!;
-    const entry: ImageMetadataEntry = { digest, config: configs[0]![1] };
+    const entry: ImageMetadataEntry = { digest, config: configs[0][1] };
     const distinct = new Set(configs.map(([, c]) => canonicalJson(c)));
     if (distinct.size > 1) {
       const platforms: Record<string, ImageConfig> = {};

@@ -132,7 +132,7 @@ export function parsePlatform(specifier: string, defaults: Platform = DEFAULT_PL
   let osVersion = '';
   let osFeatures: string[] | undefined;
   for (let i = 0; i < parts.length; i++) {
-    const part = parts[i]!;
+    const part = parts[i];
     if (i === 0) {
       const m = OS_RE.exec(part);
       if (m === null) {
@@ -140,7 +140,7 @@ export function parsePlatform(specifier: string, defaults: Platform = DEFAULT_PL
           `${goQuote(part)} is an invalid OS component of ${q}: OSAndVersion specifier component must match ${goQuote(OS_SOURCE)}: invalid argument`,
         );
       }
-      os = normalizeOS(m[1]!, defaults.os);
+      os = normalizeOS(m[1], defaults.os);
       osVersion = decodeOSOption(m[2] ?? '', specifier, 'version');
       if (m[3] !== undefined && m[3] !== '') {
         osFeatures = m[3].slice(1).split('+').map((f) => decodeOSOption(f, specifier, 'feature'));
@@ -159,18 +159,18 @@ export function parsePlatform(specifier: string, defaults: Platform = DEFAULT_PL
         if (defaults.architecture === 'arm' && (defaults.variant ?? '') !== 'v7') variant = defaults.variant ?? '';
         return makePlatform(os, defaults.architecture, variant, osVersion, osFeatures);
       }
-      let [arch, variant] = normalizeArch(parts[0]!, '');
+      let [arch, variant] = normalizeArch(parts[0], '');
       if (arch === 'arm' && variant === 'v7') variant = '';
       if (KNOWN_ARCH.has(arch)) return makePlatform(defaults.os, arch, variant, osVersion, osFeatures);
       throw platformError(`${q}: unknown operating system or architecture: invalid argument`);
     }
     case 2: {
-      let [arch, variant] = normalizeArch(parts[1]!, '');
+      let [arch, variant] = normalizeArch(parts[1], '');
       if (arch === 'arm' && variant === 'v7') variant = '';
       return makePlatform(os, arch, variant, osVersion, osFeatures);
     }
     case 3: {
-      let [arch, variant] = normalizeArch(parts[1]!, parts[2]!);
+      let [arch, variant] = normalizeArch(parts[1], parts[2]);
       if (arch === 'arm64' && variant === '') variant = 'v8';
       return makePlatform(os, arch, variant, osVersion, osFeatures);
     }
@@ -249,7 +249,7 @@ function windowsCompatible(host: WindowsVersion, ctr: WindowsVersion): boolean {
   if (host.build < WS2022_BUILD) return host.build === ctr.build;
   let supported = 0;
   for (let i = COMPAT_LTSC_BUILDS.length - 1; i >= 0; i--) {
-    if (host.build >= COMPAT_LTSC_BUILDS[i]!) {
+    if (host.build >= COMPAT_LTSC_BUILDS[i]) {
       supported = COMPAT_LTSC_BUILDS[i]!;
       break;
     }
@@ -285,7 +285,7 @@ function exactMatcher(wanted: Platform): (p: Platform) => boolean {
           j++;
           break;
         }
-        if (f < mFeatures[j]!) return false;
+        if (f < mFeatures[j]) return false;
       }
       if (!found) return false;
     }

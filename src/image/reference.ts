@@ -68,9 +68,9 @@ function parseQualified(s: string, input: string): Reference {
     if (lower !== s && REFERENCE_RE.test(lower)) throw invalid('repository name must be lowercase', input);
     throw invalid('invalid reference format', input);
   }
-  const nameMatch = ANCHORED_NAME_RE.exec(m[1]!);
+  const nameMatch = ANCHORED_NAME_RE.exec(m[1]);
   const domain = nameMatch?.[1] ?? '';
-  const path = nameMatch ? nameMatch[2]! : m[1]!;
+  const path = nameMatch ? nameMatch[2] : m[1];
   if (path.length > REPOSITORY_NAME_MAX_LENGTH) {
     throw invalid(`repository name must not be more than ${REPOSITORY_NAME_MAX_LENGTH} characters`, input);
   }

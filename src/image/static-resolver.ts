@@ -63,7 +63,7 @@ export class StaticImageResolver implements ImageResolver {
           key,
         );
       }
-      const indexed = { ref, entry: file[key]! };
+      const indexed = { ref, entry: file[key] };
       this.#entries.set(normalized, indexed);
       const name = referenceName(ref);
       const list = this.#byName.get(name);

@@ -26,7 +26,7 @@ const sources = (c: SourcesAndDest, ex: SingleWordExpander) => ({
 
 /** A copy of `cmd` with `changes` applied (Object.assign: object spreads of commands are slow in V8). */
 function update<T extends Command>(cmd: T, changes: Partial<Command>): T {
-  return Object.assign(Object.assign({}, cmd), changes) as T;
+  return Object.assign<T, Partial<Command>>(Object.assign({}, cmd), changes);
 }
 
 function expandUnlocated<T extends Command>(cmd: T, ex: SingleWordExpander): T {

@@ -5,7 +5,7 @@ import { DockerfileError, type SourceLocation, type SourceRange } from '../error
 import { goTrimLeftSpace, goTrimSpace, isGoSpace, utf8Length } from '../util/gounicode.js';
 import { ErrorCode } from './codes.js';
 import { type Directive, DirectiveParser } from './directives.js';
-import { heredocsFromLine } from './heredoc.js';
+import { type HeredocMarker, heredocsFromLine } from './heredoc.js';
 import { type LineContext, LineFailure, LINE_PARSERS, type MutableNode, parseIgnore } from './lineparsers.js';
 import { LineMap } from './linemap.js';
 import type { Heredoc, Node } from './node.js';
@@ -250,14 +250,14 @@ export function parse(text: string, options?: ParseOptions): ParseResult {
     }
 
     if (canContainHeredoc(child) && line.includes('<<')) {
-      let markers;
+      let markers: HeredocMarker[] = [];
       try {
         markers = heredocsFromLine(line);
       } catch (e) {
         fail(ErrorCode.Heredoc, e instanceof Error ? e.message : String(e), instrRange());
       }
       const heredocs: Heredoc[] = [];
-      for (const m of markers!) {
+      for (const m of markers) {
         let content = '';
         let terminated = false;
         for (let r = reader.next(); r !== undefined; r = reader.next()) {

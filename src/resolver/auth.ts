@@ -25,7 +25,7 @@ export function parseChallenges(header: string): Challenge[] {
   };
   const readToken = (): string => {
     const start = i;
-    while (i < n && TOKEN_CHAR.test(header[i]!)) i++;
+    while (i < n && TOKEN_CHAR.test(header[i])) i++;
     return header.slice(start, i);
   };
   const readQuoted = (): string => {

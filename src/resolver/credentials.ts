@@ -121,7 +121,7 @@ export class DockerCredentialStore {
       }
       try {
         const parsed = JSON.parse(text) as unknown;
-        return typeof parsed === 'object' && parsed !== null ? (parsed as DockerConfigFile) : {};
+        return typeof parsed === 'object' && parsed !== null ? (parsed) : {};
       } catch {
         // V8's message quotes the text around the error, which may be a secret: not kept.
         throw credentialsError(`cannot read docker config ${file}: invalid JSON`, host);
@@ -163,7 +163,7 @@ export class DockerCredentialStore {
             return;
           }
           // Helpers print their error on stdout; keep one short line of it, never JSON.
-          const line = (out || stderr.trim()).split('\n')[0]!.slice(0, 200);
+          const line = (out || stderr.trim()).split('\n')[0].slice(0, 200);
           fail(`exit status ${code}${line && !line.startsWith('{') ? `: ${line}` : ''}`);
           return;
         }

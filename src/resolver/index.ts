@@ -22,5 +22,4 @@ export {
 export type { FetchLike } from './transport.js';
 export { loadStaticResolver, readImageMetadataFile } from './metadata-file.js';
 export { MediaTypes } from './manifest.js';
-export { RecordingResolver, lockDockerfile, type LockOptions, type LockResult } from './lock.js';
 export type { ImageResolver } from '../image/types.js';

@@ -71,7 +71,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 /** The media type without parameters, lowercased: `application/json; charset=utf-8` → `application/json`. */
 export function bareMediaType(contentType: string | null | undefined): string {
-  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  return (contentType ?? '').split(';')[0].trim().toLowerCase();
 }
 
 function parsePlatformField(v: unknown, where: string): Platform | undefined {
@@ -168,7 +168,7 @@ export function rankIndexEntries(manifests: readonly Descriptor[], matcher: Plat
   const out: Descriptor[] = [];
   for (const d of candidates) {
     let i = out.length;
-    while (i > 0 && less(d, out[i - 1]!)) i--;
+    while (i > 0 && less(d, out[i - 1])) i--;
     out.splice(i, 0, d);
   }
   return out;
@@ -176,7 +176,7 @@ export function rankIndexEntries(manifests: readonly Descriptor[], matcher: Plat
 
 /** The platform an image config declares, normalized (for platform-less index entries). */
 export function configPlatform(config: Record<string, unknown>): Platform {
-  const str = (k: string): string => (typeof config[k] === 'string' ? (config[k] as string) : '');
+  const str = (k: string): string => (typeof config[k] === 'string' ? (config[k]) : '');
   const features = config['os.features'];
   return normalizePlatform({
     os: str('os'),

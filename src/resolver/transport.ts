@@ -100,7 +100,7 @@ async function readBody(res: Response, limit: number, what: string): Promise<Uin
     throw new BodyTooLarge(what, limit);
   }
   if (res.body === null) return new Uint8Array(0);
-  const reader = res.body.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
@@ -256,7 +256,7 @@ export class RegistryTransport {
     const basic = challenges.find((c) => c.scheme === 'basic');
     if (bearer) {
       state.scheme = 'bearer';
-      state.bearer = { realm: bearer.params.realm!, service: bearer.params.service };
+      state.bearer = { realm: bearer.params.realm, service: bearer.params.service };
       // A token we already had was refused (expired or too narrow): get a fresh one.
       state.tokens.delete(scope);
       const token = await this.#token(target, state, scope, scopesFor(scope, bearer));

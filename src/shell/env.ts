@@ -34,6 +34,6 @@ export function envFromList(list: readonly string[], options?: { caseInsensitive
 
 /** An environment backed by a `Map` or a plain record (values are used as they are). */
 export function envFromMap(values: ReadonlyMap<string, string> | Readonly<Record<string, string>>): EnvGetter {
-  const map = values instanceof Map ? new Map(values) : new Map(Object.entries(values));
+  const map: Map<string, string> = values instanceof Map ? new Map<string, string>(values) : new Map<string, string>(Object.entries(values));
   return { get: (key) => map.get(key), keys: () => [...map.keys()] };
 }

@@ -278,7 +278,7 @@ class ShellWord {
         const unsetOrNull = value === undefined || (nullIsUnset && value === '');
         switch (ch) {
           case 0x2d:
-            return unsetOrNull ? word : value!;
+            return unsetOrNull ? word : value;
           case 0x2b:
             return unsetOrNull ? '' : word;
           case 0x3f:

@@ -50,6 +50,12 @@ export function goParseUint(s: string, base: number, bitSize: number): GoResult<
 
 /** Go's `strconv.ParseInt(s, base, bitSize)` for an explicit base (2..36). */
 export function goParseInt(s: string, base: number, bitSize: number): GoResult<number> {
+  const r = goParseBigInt(s, base, bitSize);
+  return r.ok ? ok(Number(r.value)) : r;
+}
+
+/** Go's `strconv.ParseInt(s, base, bitSize)`, exact for every int64. */
+export function goParseBigInt(s: string, base: number, bitSize: number): GoResult<bigint> {
   let body = s;
   let neg = false;
   if (body.startsWith('+') || body.startsWith('-')) {
@@ -62,7 +68,7 @@ export function goParseInt(s: string, base: number, bitSize: number): GoResult<n
   if ((!neg && v >= limit) || (neg && v > limit)) {
     return fail(`strconv.ParseInt: parsing ${goQuote(s)}: value out of range`);
   }
-  return ok(Number(neg ? -v : v));
+  return ok(neg ? -v : v);
 }
 
 const UNIT_NS: Record<string, bigint> = {

@@ -27,7 +27,7 @@ function goldenCase(name: string) {
 /** The attrs of the `local://context` source in a Definition. */
 function contextAttrs(pb: Buffer | Uint8Array): Record<string, string> {
   for (const op of readDefinition(new Uint8Array(pb)).def) {
-    const m = decodeMessage('Op', op) as PbMessage;
+    const m = decodeMessage('Op', op);
     const src = m.source as PbMessage | undefined;
     if (src && src.identifier === 'local://context') return (src.attrs ?? {}) as Record<string, string>;
   }

@@ -83,9 +83,9 @@ describe('dockerfile-llb lock (real binary, real registry)', () => {
       // The golden images.json layout: keys sorted at every level, one-space indent.
       expect(text).toBe(serializeImageMetadata(images));
       expect(Object.keys(images)).toEqual([`${host}/test/app:1`, `${host}/test/tools:1`]);
-      expect(images[`${host}/test/app:1`]!.digest).toBe(appDigest);
-      if (platform) expect(Object.keys(images[`${host}/test/app:1`]!.platforms!)).toEqual(['linux/amd64', 'linux/arm64']);
-      else expect(images[`${host}/test/app:1`]!.platforms).toBeUndefined();
+      expect(images[`${host}/test/app:1`].digest).toBe(appDigest);
+      if (platform) expect(Object.keys(images[`${host}/test/app:1`].platforms!)).toEqual(['linux/amd64', 'linux/arm64']);
+      else expect(images[`${host}/test/app:1`].platforms).toBeUndefined();
 
       const lockPath = join(dir, `images-${fileCount++}.json`);
       await writeFile(lockPath, text);
@@ -222,7 +222,7 @@ describe('dockerfile-llb lock over the golden corpus (in-process, offline)', () 
         used.add(ref);
       }
       // Every image the Definition names is in the lock.
-      const named = [...full.stdout.toString('latin1').matchAll(/docker-image:\/\/([\x21-\x7e]+?@sha256:[0-9a-f]{64})/g)].map((m) => m[1]!);
+      const named = [...full.stdout.toString('latin1').matchAll(/docker-image:\/\/([\x21-\x7e]+?@sha256:[0-9a-f]{64})/g)].map((m) => m[1]);
       for (const n of named) {
         expect(
           Object.entries(images).some(([ref, e]) => n === withDigest(ref, e.digest)),

@@ -122,20 +122,20 @@ class Blowfish {
 
   private f(x: number): number {
     const s = this.s;
-    return ((((s[x >>> 24]! + s[256 + ((x >>> 16) & 0xff)]!) >>> 0) ^ s[512 + ((x >>> 8) & 0xff)]!) + s[768 + (x & 0xff)]!) >>> 0;
+    return ((((s[x >>> 24] + s[256 + ((x >>> 16) & 0xff)]) >>> 0) ^ s[512 + ((x >>> 8) & 0xff)]) + s[768 + (x & 0xff)]) >>> 0;
   }
 
   encipher(lr: Uint32Array, off: number): void {
-    let l = lr[off]!;
-    let r = lr[off + 1]!;
+    let l = lr[off];
+    let r = lr[off + 1];
     for (let i = 0; i < 16; i++) {
-      l = (l ^ this.p[i]!) >>> 0;
+      l = (l ^ this.p[i]) >>> 0;
       r = (r ^ this.f(l)) >>> 0;
       [l, r] = [r, l];
     }
     [l, r] = [r, l];
-    r = (r ^ this.p[16]!) >>> 0;
-    l = (l ^ this.p[17]!) >>> 0;
+    r = (r ^ this.p[16]) >>> 0;
+    l = (l ^ this.p[17]) >>> 0;
     lr[off] = l;
     lr[off + 1] = r;
   }
@@ -146,20 +146,20 @@ class Blowfish {
     const word = (data: Uint8Array, pos: { v: number }): number => {
       let w = 0;
       for (let i = 0; i < 4; i++) {
-        w = ((w << 8) | data[pos.v]!) >>> 0;
+        w = ((w << 8) | data[pos.v]) >>> 0;
         pos.v = (pos.v + 1) % data.length;
       }
       return w;
     };
     const kp = { v: kpos };
-    for (let i = 0; i < 18; i++) this.p[i] = (this.p[i]! ^ word(key, kp)) >>> 0;
+    for (let i = 0; i < 18; i++) this.p[i] = (this.p[i] ^ word(key, kp)) >>> 0;
     kpos = kp.v;
     const sp = { v: 0 };
     const lr = new Uint32Array(2);
     const step = (target: Uint32Array, index: number): void => {
       if (salt) {
-        lr[0] = (lr[0]! ^ word(salt, sp)) >>> 0;
-        lr[1] = (lr[1]! ^ word(salt, sp)) >>> 0;
+        lr[0] = (lr[0] ^ word(salt, sp)) >>> 0;
+        lr[1] = (lr[1] ^ word(salt, sp)) >>> 0;
       }
       this.encipher(lr, 0);
       target[index] = lr[0]!;
@@ -175,15 +175,15 @@ const BCRYPT_ALPHABET = './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0
 function bcryptBase64(bytes: Uint8Array): string {
   let out = '';
   for (let i = 0; i < bytes.length; i += 3) {
-    const b0 = bytes[i]!;
+    const b0 = bytes[i];
     const b1 = bytes[i + 1];
     const b2 = bytes[i + 2];
-    out += BCRYPT_ALPHABET[b0 >> 2]!;
-    out += BCRYPT_ALPHABET[((b0 & 3) << 4) | ((b1 ?? 0) >> 4)]!;
+    out += BCRYPT_ALPHABET[b0 >> 2];
+    out += BCRYPT_ALPHABET[((b0 & 3) << 4) | ((b1 ?? 0) >> 4)];
     if (b1 === undefined) break;
-    out += BCRYPT_ALPHABET[((b1 & 15) << 2) | ((b2 ?? 0) >> 6)]!;
+    out += BCRYPT_ALPHABET[((b1 & 15) << 2) | ((b2 ?? 0) >> 6)];
     if (b2 === undefined) break;
-    out += BCRYPT_ALPHABET[b2 & 63]!;
+    out += BCRYPT_ALPHABET[b2 & 63];
   }
   return out;
 }
@@ -193,7 +193,7 @@ function bcryptBase64Decode(s: string, length: number): Uint8Array {
   const out = new Uint8Array(length);
   let o = 0;
   for (let i = 0; o < length; i += 4) {
-    const [c0, c1, c2, c3] = [vals[i]!, vals[i + 1]!, vals[i + 2] ?? 0, vals[i + 3] ?? 0];
+    const [c0, c1, c2, c3] = [vals[i], vals[i + 1], vals[i + 2] ?? 0, vals[i + 3] ?? 0];
     out[o++] = (c0 << 2) | (c1 >> 4);
     if (o < length) out[o++] = ((c1 & 15) << 4) | (c2 >> 2);
     if (o < length) out[o++] = ((c2 & 3) << 6) | c3;
@@ -221,7 +221,7 @@ export function bcrypt(password: string, cost = 4, salt?: Uint8Array | string, p
   for (let i = 0; i < 6; i++) ctext[i] = magic.readUInt32BE(i * 4);
   for (let i = 0; i < 64; i++) for (let j = 0; j < 6; j += 2) bf.encipher(ctext, j);
   const out = Buffer.alloc(24);
-  for (let i = 0; i < 6; i++) out.writeUInt32BE(ctext[i]!, i * 4);
+  for (let i = 0; i < 6; i++) out.writeUInt32BE(ctext[i], i * 4);
   return `$${prefix}$${String(cost).padStart(2, '0')}$${bcryptBase64(saltBytes).slice(0, 22)}${bcryptBase64(out.subarray(0, 23))}`;
 }
 
@@ -238,7 +238,7 @@ function der(tag: number, ...content: Buffer[]): Buffer {
 }
 function derOid(oid: string): Buffer {
   const arcs = oid.split('.').map(Number);
-  const bytes = [40 * arcs[0]! + arcs[1]!];
+  const bytes = [40 * arcs[0] + arcs[1]];
   for (const arc of arcs.slice(2)) {
     const enc = [arc & 0x7f];
     for (let v = arc >> 7; v > 0; v >>= 7) enc.unshift((v & 0x7f) | 0x80);
@@ -261,7 +261,7 @@ export function selfSignedCertificate(privateKey: KeyObject, publicKey: KeyObjec
   const now = Date.now();
   // Positive and minimally encoded (DER): first byte in 0x40..0x7f.
   const serial = randomBytes(8);
-  serial[0] = (serial[0]! & 0x3f) | 0x40;
+  serial[0] = (serial[0] & 0x3f) | 0x40;
   const tbs = der(
     0x30,
     der(0xa0, der(0x02, Buffer.from([2]))),
@@ -628,8 +628,8 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
         out += b.toString();
         if (out.length > 64_000) out = out.slice(-64_000);
       };
-      child.stdout!.on('data', collect);
-      child.stderr!.on('data', collect);
+      child.stdout.on('data', collect);
+      child.stderr.on('data', collect);
       const killOnExit = (): void => {
         child.kill('SIGKILL');
       };
@@ -763,7 +763,7 @@ function makeRegistry(parts: RegistryParts): TestRegistry {
       const index = await registry.pushIndex(
         repo,
         tag,
-        images.map((img, i) => ({ ...img.descriptor, platform: entries[i]!.platform })),
+        images.map((img, i) => ({ ...img.descriptor, platform: entries[i].platform })),
         options,
       );
       return { digest: index.digest, images };

@@ -194,7 +194,7 @@ describe('lockImages', () => {
       ],
       fake,
     );
-    const entry = file['docker.io/library/golang:1.23']!;
+    const entry = file['docker.io/library/golang:1.23'];
     expect(entry.config.architecture).toBe('arm64');
     expect(Object.keys(entry.platforms!)).toEqual(['linux/amd64', 'linux/arm64']);
     const back = new StaticImageResolver(file);

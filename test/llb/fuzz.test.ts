@@ -39,7 +39,8 @@ function mutate(r: () => number, src: Uint8Array): Uint8Array {
   return new Uint8Array(b);
 }
 
-function check(input: Uint8Array): 'ok' | string {
+/** `ok`, or the error's code. */
+function check(input: Uint8Array): string {
   try {
     const def = readDefinition(input);
     dumpDefinition(def);

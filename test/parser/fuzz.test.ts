@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DockerfileError } from '../../src/errors.js';
-import { expand, expandRaw, parseInstruction, parseInstructions, type Command } from '../../src/instructions/index.js';
+import { expand, expandRaw, parseInstruction, parseInstructions } from '../../src/instructions/index.js';
 import { dumpNode, parse, parseCheckDirective, parseDirective, detectSyntax } from '../../src/parser/index.js';
 import { envFromMap, ShellLex } from '../../src/shell/index.js';
 import { allCaseDockerfiles, goldenDirs, readGolden } from '../helpers/golden.js';
@@ -74,7 +74,7 @@ function exercise(text: string): void {
     }
     if (ins.kind === 'stage') continue;
     try {
-      expandRaw(expand(ins as Command, (w) => lex.processWord(w, env).result), (w) => lex.processWords(w, env).join(' '));
+      expandRaw(expand(ins, (w) => lex.processWord(w, env).result), (w) => lex.processWords(w, env).join(' '));
     } catch (e) {
       if (!(e instanceof DockerfileError)) throw e;
     }

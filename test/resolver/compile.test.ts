@@ -10,7 +10,8 @@ import { parseImageMetadata, serializeImageMetadata } from '../../src/image/meta
 import type { ImageMetadataFile, ImageResolver } from '../../src/image/types.js';
 import { dumpDefinition } from '../../src/llb/dump.js';
 import { readDefinition } from '../../src/llb/definition.js';
-import { RecordingResolver, RegistryResolver, lockDockerfile } from '../../src/resolver/index.js';
+import { RecordingResolver, lockDockerfile } from '../../src/lock.js';
+import { RegistryResolver } from '../../src/resolver/index.js';
 import { startRegistry, type PushedImage, type TestRegistry } from '../helpers/registry.js';
 
 let registry: TestRegistry;
@@ -93,7 +94,7 @@ function imageSources(bytes: Uint8Array): string[] {
 function runMeta(bytes: Uint8Array, cmd: string): NonNullable<OpJson['exec']>['meta'] {
   const found = ops(bytes).filter((o) => o.exec && o.exec.meta.args.at(-1) === cmd);
   expect(found, `one RUN ${cmd}`).toHaveLength(1);
-  return found[0]!.exec!.meta;
+  return found[0].exec!.meta;
 }
 
 /** Locks, then checks the lock file reproduces the registry compile byte for byte. */
@@ -113,7 +114,7 @@ async function lockAndCompare(dockerfile: string, options: Omit<CompileOptions, 
 describe('compile against a real registry', () => {
   it('pins the digest the registry returns for the tag and uses the linux/amd64 config of the index', async () => {
     const r = await compile(`FROM ${host}/test/app:1\nRUN echo hi\n`, { resolver: registryResolver() });
-    const digest = digests['test/app:1']!;
+    const digest = digests['test/app:1'];
     expect(digest).toBe(appIndexDigest);
     expect(imageSources(r.bytes)).toEqual([`docker-image://${host}/test/app:1@${digest}`]);
     const source = ops(r.bytes).find((o) => o.source)!;
@@ -128,7 +129,7 @@ describe('compile against a real registry', () => {
     expect(r.imageConfig.architecture).toBe('amd64');
     expect(r.imageConfig.config?.Env).toEqual(AMD64_ENV);
     expect(r.imageConfig.config?.WorkingDir).toBe('/srv/amd64');
-    expect(r.imageConfig.rootfs?.diff_ids).toEqual((pushed.appAmd64!.config.rootfs as { diff_ids: string[] }).diff_ids);
+    expect(r.imageConfig.rootfs?.diff_ids).toEqual((pushed.appAmd64.config.rootfs as { diff_ids: string[] }).diff_ids);
   });
 
   it('picks the linux/arm64 config with --platform linux/arm64, pinning the same index digest', async () => {
@@ -143,15 +144,15 @@ describe('compile against a real registry', () => {
 
   it('pins a single manifest to its own digest; ENV and WORKDIR build on the image config', async () => {
     const r = await compile(`FROM ${host}/test/single:1\nENV EXTRA=1\nWORKDIR sub\nRUN pwd\n`, { resolver: registryResolver() });
-    expect(digests['test/single:1']).toBe(pushed.single!.digest);
-    expect(imageSources(r.bytes)).toEqual([`docker-image://${host}/test/single:1@${pushed.single!.digest}`]);
+    expect(digests['test/single:1']).toBe(pushed.single.digest);
+    expect(imageSources(r.bytes)).toEqual([`docker-image://${host}/test/single:1@${pushed.single.digest}`]);
     const run = runMeta(r.bytes, 'pwd');
     expect(run.env).toEqual(['PATH=/usr/bin:/bin', 'SINGLE=yes', 'EXTRA=1']);
     expect(run.cwd).toBe('/work/sub');
   });
 
   it('keeps a digest the Dockerfile pins, with or without a tag', async () => {
-    const digest = digests['test/app:1']!;
+    const digest = digests['test/app:1'];
     const dockerfile = `FROM ${host}/test/app:1@${digest} AS a\nRUN a\nFROM ${host}/test/app@${digest}\nCOPY --from=a /x /x\nRUN b\n`;
     const r = await compile(dockerfile, { resolver: registryResolver() });
     expect(imageSources(r.bytes)).toEqual([`docker-image://${host}/test/app:1@${digest}`, `docker-image://${host}/test/app@${digest}`]);
@@ -174,14 +175,14 @@ describe('lockDockerfile against a real registry', () => {
   it('locks one image; compiling from the lock gives the same bytes, offline', async () => {
     const images = await lockAndCompare(`FROM ${host}/test/app:1\nRUN echo hi\n`);
     expect(Object.keys(images)).toEqual([`${host}/test/app:1`]);
-    expect(images[`${host}/test/app:1`]!.digest).toBe(digests['test/app:1']);
-    expect(images[`${host}/test/app:1`]!.config.config?.Env).toEqual(AMD64_ENV);
-    expect(images[`${host}/test/app:1`]!.platforms).toBeUndefined();
+    expect(images[`${host}/test/app:1`].digest).toBe(digests['test/app:1']);
+    expect(images[`${host}/test/app:1`].config.config?.Env).toEqual(AMD64_ENV);
+    expect(images[`${host}/test/app:1`].platforms).toBeUndefined();
   });
 
   it('locks the config of the target platform', async () => {
     const images = await lockAndCompare(`FROM ${host}/test/app:1\nRUN echo hi\n`, { platform: 'linux/arm64' });
-    expect(images[`${host}/test/app:1`]!.config).toMatchObject({ architecture: 'arm64', config: { WorkingDir: '/srv/arm64' } });
+    expect(images[`${host}/test/app:1`].config).toMatchObject({ architecture: 'arm64', config: { WorkingDir: '/srv/arm64' } });
   });
 
   it('records one image used for two platforms with a platforms map, and the lock reproduces both', async () => {
@@ -194,10 +195,10 @@ describe('lockDockerfile against a real registry', () => {
       '',
     ].join('\n');
     const images = await lockAndCompare(dockerfile, { platform: 'linux/arm64' });
-    const entry = images[`${host}/test/app:1`]!;
+    const entry = images[`${host}/test/app:1`];
     expect(Object.keys(entry.platforms ?? {})).toEqual(['linux/amd64', 'linux/arm64']);
-    expect(entry.platforms!['linux/amd64']!.config?.Env).toEqual(AMD64_ENV);
-    expect(entry.platforms!['linux/arm64']!.config?.Env).toEqual(ARM64_ENV);
+    expect(entry.platforms!['linux/amd64'].config?.Env).toEqual(AMD64_ENV);
+    expect(entry.platforms!['linux/arm64'].config?.Env).toEqual(ARM64_ENV);
 
     const offline = await compile(dockerfile, { platform: 'linux/arm64', images });
     expect(runMeta(offline.bytes, 'make').env).toEqual(AMD64_ENV);
@@ -255,6 +256,6 @@ describe('lockDockerfile against a real registry', () => {
     const r = await ok.resolve(`${host}/test/single:1`, { platform: { os: 'linux', architecture: 'amd64' } });
     r.config.config!.Env!.push('MUTATED=1');
     const file = await ok.metadata();
-    expect(file[`${host}/test/single:1`]!.config.config?.Env).toEqual(['PATH=/usr/bin:/bin', 'SINGLE=yes']);
+    expect(file[`${host}/test/single:1`].config.config?.Env).toEqual(['PATH=/usr/bin:/bin', 'SINGLE=yes']);
   });
 });

@@ -139,21 +139,21 @@ describe('RegistryResolver on a real registry', () => {
     const staleTag = await resolver.resolve(`${host}/test/app:nope@${indexes.app}`, { platform: AMD64 });
     expect(staleTag.digest).toBe(indexes.app);
     // A platform manifest by digest.
-    const child = await resolver.resolve(`${host}/test/app@${images.appArm64!.digest}`, { platform: AMD64 });
-    expect(child.digest).toBe(images.appArm64!.digest);
+    const child = await resolver.resolve(`${host}/test/app@${images.appArm64.digest}`, { platform: AMD64 });
+    expect(child.digest).toBe(images.appArm64.digest);
     expect(child.config.architecture).toBe('arm64');
   });
 
   it('resolves single OCI and Docker schema 2 manifests whatever the platform', async () => {
     const resolver = new RegistryResolver();
     const oci = await resolver.resolve(`${host}/test/single:oci`, { platform: ARM64 });
-    expect(oci.digest).toBe(images.singleOci!.digest);
+    expect(oci.digest).toBe(images.singleOci.digest);
     expect(oci.config.config?.Env).toEqual(['KIND=oci']);
     const docker = await resolver.resolve(`${host}/test/single:docker`, { platform: AMD64 });
-    expect(docker.digest).toBe(images.singleDocker!.digest);
+    expect(docker.digest).toBe(images.singleDocker.digest);
     expect(docker.digest).toBe(await registry.headDigest('test/single', 'docker'));
     expect(docker.config.config?.OnBuild).toEqual(['RUN echo hi']);
-    expect(docker.config).toEqual(images.singleDocker!.config);
+    expect(docker.config).toEqual(images.singleDocker.config);
   });
 
   it('applies containerd matching rules to a Docker manifest list', async () => {
@@ -224,14 +224,14 @@ describe('RegistryResolver on a real registry', () => {
     // A fetch that flips one byte of the arm64 config blob.
     const tampering: FetchLike = async (input, init) => {
       const res = await fetch(input, init);
-      if (!new URL(input).pathname.endsWith(images.appArm64!.configDigest)) return res;
+      if (!new URL(input).pathname.endsWith(images.appArm64.configDigest)) return res;
       const body = new Uint8Array(await res.arrayBuffer());
       body[body.length - 2] ^= 1;
       return new Response(body, { status: res.status, headers: res.headers });
     };
     const err = await rejection(new RegistryResolver({ fetch: tampering }).resolve(`${host}/test/app:1`, { platform: ARM64 }));
     expect(err.code).toBe('E_DIGEST_MISMATCH');
-    expect(err.message).toContain(`digest mismatch for config ${images.appArm64!.configDigest}: expected ${images.appArm64!.configDigest}, got sha256:`);
+    expect(err.message).toContain(`digest mismatch for config ${images.appArm64.configDigest}: expected ${images.appArm64.configDigest}, got sha256:`);
 
     // A manifest fetched by tag must match the Docker-Content-Digest the registry announces.
     const tamperTag: FetchLike = async (input, init) => {
@@ -285,7 +285,7 @@ describe('RegistryResolver on a real registry', () => {
     const registryResolver = new RegistryResolver();
     const file = await lockImages(requests, registryResolver);
     expect(Object.keys(file)).toEqual([...Object.keys(file)].sort());
-    expect(file[`${host}/test/app:1`]).toEqual({ digest: indexes.app, config: images.appAmd64!.config });
+    expect(file[`${host}/test/app:1`]).toEqual({ digest: indexes.app, config: images.appAmd64.config });
     const text = serializeImageMetadata(file);
     const offline = new StaticImageResolver(JSON.parse(text));
     for (const { ref, platform } of requests) {

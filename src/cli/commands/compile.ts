@@ -1,22 +1,39 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { compile, type CompileResult } from '../../compile.js';
+import { compile, type CompileOptions, compilePlatforms, type CompileResult, type MultiPlatformResult } from '../../compile.js';
+import type { BuildRequestOptions } from '../../frontend/request.js';
 import { parseDockerignore } from '../../frontend/dockerignore.js';
 import type { ImageResolver } from '../../image/types.js';
 import { loadStaticResolver, RegistryResolver } from '../../resolver/index.js';
 import { type FlagSpec, type ParsedArgs, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
-import { InputError, readInput, writeBinary, writeText } from '../io.js';
+import { commitFiles, discardFiles, InputError, makeDirectory, outputPath, readInput, refuseTerminal, stageFile, type StagedFile, writeStdout, writeText } from '../io.js';
 
 /** Flags shared by every command that compiles a Dockerfile. */
 export const buildFlags: readonly FlagSpec[] = [
   { name: 'file', short: 'f', type: 'string', metavar: 'DOCKERFILE', description: 'The Dockerfile (default PATH/Dockerfile; - reads stdin)' },
   { name: 'target', type: 'string', metavar: 'STAGE', description: 'Build this stage (default: the last one)' },
   { name: 'build-arg', type: 'list', metavar: 'K=V', description: 'Set a build argument; a bare K takes its value from the environment' },
-  { name: 'platform', type: 'string', metavar: 'PLATFORM', description: 'Target platform, e.g. linux/arm64 (default linux/amd64)' },
+  { name: 'platform', type: 'string', metavar: 'PLATFORM', description: 'Target platform, e.g. linux/arm64 (default linux/amd64); compile takes several: linux/amd64,linux/arm64' },
   { name: 'images', type: 'string', metavar: 'FILE', description: 'Offline image metadata (images.json, see `lock`); no network is used' },
   { name: 'local-unique-id', type: 'string', metavar: 'ID', description: 'local.unique of the build context source (default localuniqueid)' },
   { name: 'insecure-registry', type: 'list', metavar: 'HOST', description: 'Use plain HTTP for this registry' },
+];
+
+/**
+ * The options `docker build` sends the frontend besides build args and target, with docker's
+ * flag names. Their values are checked as BuildKit's frontend checks them.
+ */
+export const requestFlags: readonly FlagSpec[] = [
+  { name: 'label', type: 'list', metavar: 'K=V', description: 'Add a label to the image config (over the Dockerfile\'s LABEL)' },
+  { name: 'add-host', type: 'list', metavar: 'NAME=IP', description: 'Add a host to /etc/hosts of every RUN (NAME:IP works too)' },
+  { name: 'hostname', type: 'string', metavar: 'NAME', description: 'Hostname of every RUN' },
+  { name: 'network', type: 'string', metavar: 'MODE', description: 'Network of every RUN without --network: default, none or host' },
+  { name: 'shm-size', type: 'string', metavar: 'BYTES', description: 'A /dev/shm of BYTES bytes on every RUN' },
+  { name: 'ulimit', type: 'list', metavar: 'NAME=SOFT[:HARD]', description: 'A resource limit on every RUN, e.g. nofile=1024:2048' },
+  { name: 'cgroup-parent', type: 'string', metavar: 'PATH', description: 'Cgroup parent of every RUN' },
+  { name: 'no-cache-filter', type: 'list', metavar: 'STAGE', description: 'Run this stage\'s steps without the build cache' },
+  { name: 'no-cache', type: 'boolean', description: 'Run every step without the build cache' },
 ];
 
 /** What the build flags and PATH name: the Dockerfile, the context, build args, image metadata. */
@@ -30,6 +47,8 @@ export interface BuildInput {
   readonly buildArgs: Record<string, string>;
   readonly target: string | undefined;
   readonly platform: string | undefined;
+  /** The request options of {@link requestFlags} (empty when the command has none). */
+  readonly request: Omit<BuildRequestOptions, 'platforms'>;
   /** Where base image metadata comes from: `--images`, or the registries. */
   resolver(): Promise<ImageResolver>;
 }
@@ -84,8 +103,70 @@ export async function readBuildInput(ctx: CommandContext, args: ParsedArgs): Pro
     buildArgs,
     target: args.flags.target as string | undefined,
     platform: args.flags.platform as string | undefined,
+    request: parseRequestFlags(args),
     resolver: () => resolverFromArgs(ctx, args),
   };
+}
+
+/** `--label K=V`: a bare K is a label with an empty value, as with docker build. */
+function parseLabels(list: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of list) {
+    const eq = kv.indexOf('=');
+    if (eq === 0 || kv === '') throw new UsageError(`invalid --label ${JSON.stringify(kv)}: the name is empty`);
+    if (eq < 0) out[kv] = '';
+    else out[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  return out;
+}
+
+/**
+ * `--add-host` as docker build takes it: `NAME=IP` or `NAME:IP`, the address possibly in
+ * brackets (`[fd00::1]`), turned into the frontend's `name=ip` entries, which the frontend checks.
+ */
+function parseAddHosts(list: readonly string[]): string[] {
+  return list.map((h) => {
+    let eq = h.indexOf('=');
+    if (eq < 0) eq = h.indexOf(':');
+    if (eq <= 0 || eq === h.length - 1) throw new UsageError(`invalid --add-host ${JSON.stringify(h)}: expected NAME=IP (or NAME:IP)`);
+    let ip = h.slice(eq + 1);
+    if (ip === 'host-gateway') throw new UsageError(`--add-host ${h}: host-gateway is the builder's own gateway address, which only the daemon knows; give the IP address`);
+    if (ip.length > 2 && ip.startsWith('[') && ip.endsWith(']')) ip = ip.slice(1, -1);
+    return `${h.slice(0, eq)}=${ip}`;
+  });
+}
+
+const list = (args: ParsedArgs, name: string): string[] | undefined => args.flags[name] as string[] | undefined;
+const str = (args: ParsedArgs, name: string): string | undefined => args.flags[name] as string | undefined;
+
+/** The request options the flags of {@link requestFlags} set (none are validated here but the syntax). */
+export function parseRequestFlags(args: ParsedArgs): Omit<BuildRequestOptions, 'platforms'> {
+  const out: { -readonly [K in keyof BuildRequestOptions]: BuildRequestOptions[K] } = {};
+  const labels = list(args, 'label');
+  if (labels) out.labels = parseLabels(labels);
+  const hosts = list(args, 'add-host');
+  if (hosts) out.extraHosts = parseAddHosts(hosts);
+  if (str(args, 'hostname') !== undefined) out.hostname = str(args, 'hostname');
+  if (str(args, 'network') !== undefined) out.network = str(args, 'network');
+  if (str(args, 'shm-size') !== undefined) out.shmSize = str(args, 'shm-size');
+  if (list(args, 'ulimit')) out.ulimits = list(args, 'ulimit');
+  if (str(args, 'cgroup-parent') !== undefined) out.cgroupParent = str(args, 'cgroup-parent');
+  if (args.flags['no-cache'] === true) out.noCache = true;
+  else if (list(args, 'no-cache-filter')) out.noCache = list(args, 'no-cache-filter');
+  return out;
+}
+
+/**
+ * For commands that work on one platform: `--platform a,b` gets a usage error that says what to
+ * run instead.
+ */
+export function requireOnePlatform(platform: string | undefined, command: string): void {
+  if (platform === undefined || !platform.includes(',')) return;
+  const list = platform.split(',');
+  throw new UsageError(
+    `--platform ${platform}: ${command} works on one platform; run it once per platform (--platform ${list[0]}, then --platform ${list[1]}), ` +
+      `or compile every platform at once: dockerfile-llb compile --platform ${platform} -o DIR`,
+  );
 }
 
 /**
@@ -93,8 +174,20 @@ export async function readBuildInput(ctx: CommandContext, args: ParsedArgs): Pro
  * for). Sets `ctx.source` so errors can show the line.
  */
 export async function compileFromArgs(ctx: CommandContext, args: ParsedArgs, resolver?: ImageResolver): Promise<CompileResult> {
+  const { input, options } = await compileOptionsFromArgs(ctx, args, resolver);
+  return compile(input.bytes, options);
+}
+
+/** Like {@link compileFromArgs}, for every platform of `--platform a,b`. */
+export async function compilePlatformsFromArgs(ctx: CommandContext, args: ParsedArgs, resolver?: ImageResolver): Promise<MultiPlatformResult> {
+  const { input, options } = await compileOptionsFromArgs(ctx, args, resolver);
+  return compilePlatforms(input.bytes, options);
+}
+
+async function compileOptionsFromArgs(ctx: CommandContext, args: ParsedArgs, resolver?: ImageResolver): Promise<{ input: BuildInput; options: CompileOptions }> {
   const input = await readBuildInput(ctx, args);
-  return compile(input.bytes, {
+  const options: CompileOptions = {
+    ...input.request,
     target: input.target,
     buildArgs: input.buildArgs,
     platform: input.platform,
@@ -102,7 +195,8 @@ export async function compileFromArgs(ctx: CommandContext, args: ParsedArgs, res
     localUniqueId: (args.flags['local-unique-id'] as string | undefined) ?? 'localuniqueid',
     filename: 'Dockerfile',
     excludePatterns: readDockerignore(input.contextDir, input.dockerfilePath),
-  });
+  };
+  return { input, options };
 }
 
 /**
@@ -121,29 +215,77 @@ export function readDockerignore(contextDir: string, dockerfilePath: string): st
 export const compileCommand: Command = {
   name: 'compile',
   summary: 'Compile a Dockerfile into an LLB Definition for `buildctl build`',
-  usage: 'dockerfile-llb compile [PATH] [-f DOCKERFILE] [--target T] [--build-arg K=V]... [--platform P] [--images FILE] [-o OUT.pb]',
+  usage: 'dockerfile-llb compile [PATH] [-f DOCKERFILE] [--target T] [--build-arg K=V]... [--platform P[,P...]] [--images FILE] [-o OUT.pb|DIR]',
   flags: [
     ...buildFlags,
-    { name: 'output', short: 'o', type: 'string', metavar: 'FILE', description: 'Write the Definition to FILE (default stdout, when it is not a terminal)' },
-    { name: 'image-config', type: 'string', metavar: 'FILE', description: 'Also write the image config JSON to FILE' },
+    ...requestFlags,
+    { name: 'output', short: 'o', type: 'string', metavar: 'FILE', description: 'Write the Definition to FILE (default stdout, when it is not a terminal); a directory for several platforms' },
+    { name: 'image-config', type: 'string', metavar: 'FILE', description: 'Also write the image config JSON to FILE; a directory for several platforms' },
   ],
-  details: 'PATH is the build context (default .). Pipe the output into BuildKit:\n  dockerfile-llb -f Dockerfile . | buildctl build --local context=. --output type=image,name=example',
+  details: [
+    'PATH is the build context (default .). Pipe the output into BuildKit:',
+    '  dockerfile-llb -f Dockerfile . | buildctl build --local context=. --output type=image,name=example',
+    'Several platforms (--platform linux/amd64,linux/arm64) compile once per platform, and -o DIR',
+    'writes DIR/linux-amd64.pb, DIR/linux-arm64.pb (os-arch[-variant].pb); --image-config DIR the same .json.',
+    '-o DIR/ (a trailing slash, or an existing directory) writes that way for one platform too.',
+  ].join('\n'),
   async run(ctx, args) {
-    const result = await compileFromArgs(ctx, args);
-    const configPath = args.flags['image-config'] as string | undefined;
-    if (configPath) writeText(ctx, `${JSON.stringify(result.imageConfig, null, 2)}\n`, resolve(ctx.cwd, configPath));
+    const configArg = args.flags['image-config'] as string | undefined;
     const out = args.flags.output as string | undefined;
-    writeBinary(ctx, result.bytes, out === undefined || out === '-' ? undefined : resolve(ctx.cwd, out), 'the LLB Definition');
+    const platforms = (args.flags.platform as string | undefined)?.split(',') ?? [];
+    // -o DIR/ (or an existing directory) asks for per-platform files whatever their number.
+    const outIsDir = out !== undefined && out !== '-' && (out.endsWith('/') || (existsSync(resolve(ctx.cwd, out)) && statSync(resolve(ctx.cwd, out)).isDirectory()));
+    // All or nothing: every file is staged beside its target first; the Definitions are put in
+    // place, then the image configs.
+    const staged: StagedFile[] = [];
+    try {
+      if (platforms.length > 1 || outIsDir) {
+        if (out === undefined || out === '-') {
+          throw new UsageError(`--platform ${platforms.join(',')} makes one Definition per platform: write them to a directory with -o DIR`);
+        }
+        const multi = await compilePlatformsFromArgs(ctx, args);
+        staged.push(...stagePerPlatform(ctx, multi, out, '.pb', (r) => r.bytes));
+        if (configArg) staged.push(...stagePerPlatform(ctx, multi, configArg, '.json', (r) => `${JSON.stringify(r.imageConfig, null, 2)}\n`));
+      } else {
+        const result = await compileFromArgs(ctx, args);
+        const outPath = outputPath(ctx, out);
+        if (outPath === undefined) refuseTerminal(ctx, 'the LLB Definition');
+        if (outPath) staged.push(stageFile(outPath, result.bytes, out));
+        const configPath = outputPath(ctx, configArg);
+        if (configPath) staged.push(stageFile(configPath, `${JSON.stringify(result.imageConfig, null, 2)}\n`, configArg));
+        if (outPath === undefined) writeStdout(ctx, result.bytes);
+      }
+    } catch (e) {
+      discardFiles(staged);
+      throw e;
+    }
+    commitFiles(staged);
     return 0;
   },
 };
+
+/** Stages one file per platform into `dir` (created when missing): `<os>-<arch>[-<variant>]<ext>`. */
+function stagePerPlatform(ctx: CommandContext, multi: MultiPlatformResult, dirArg: string, ext: string, content: (r: CompileResult) => Uint8Array | string): StagedFile[] {
+  const dir = resolve(ctx.cwd, dirArg);
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new InputError(`${dir}: not a directory (several platforms write one file each into a directory)`);
+  makeDirectory(dir, dirArg);
+  const staged: StagedFile[] = [];
+  try {
+    for (const r of multi.results) staged.push(stageFile(join(dir, `${r.fileName}${ext}`), content(r), join(dirArg, `${r.fileName}${ext}`)));
+  } catch (e) {
+    discardFiles(staged);
+    throw e;
+  }
+  return staged;
+}
 
 export const configCommand: Command = {
   name: 'config',
   summary: 'Print the image config JSON a Dockerfile produces',
   usage: 'dockerfile-llb config [PATH] [-f DOCKERFILE] [--target T] [--build-arg K=V]... [--platform P] [--images FILE]',
-  flags: [...buildFlags, { name: 'output', short: 'o', type: 'string', metavar: 'FILE', description: 'Write to FILE instead of stdout' }],
+  flags: [...buildFlags, ...requestFlags, { name: 'output', short: 'o', type: 'string', metavar: 'FILE', description: 'Write to FILE instead of stdout' }],
   async run(ctx, args) {
+    requireOnePlatform(args.flags.platform as string | undefined, 'config');
     const result = await compileFromArgs(ctx, args);
     writeText(ctx, `${JSON.stringify(result.imageConfig, null, 2)}\n`, args.flags.output as string | undefined);
     return 0;

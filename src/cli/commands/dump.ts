@@ -3,7 +3,7 @@ import { definitionToDot, dumpDefinition } from '../../llb/dump.js';
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { readInput, writeText } from '../io.js';
-import { buildFlags, compileFromArgs } from './compile.js';
+import { buildFlags, compileFromArgs, requestFlags, requireOnePlatform } from './compile.js';
 
 export const dumpCommand: Command = {
   name: 'dump',
@@ -13,6 +13,7 @@ export const dumpCommand: Command = {
     { name: 'dot', type: 'boolean', description: 'Print a Graphviz DOT graph instead of JSON lines' },
     { name: 'output', short: 'o', type: 'string', metavar: 'FILE', description: 'Write to FILE instead of stdout' },
     ...buildFlags.map((f) => (f.name === 'file' ? { ...f, description: 'Compile this Dockerfile first (- reads stdin); PATH is then the context' } : f)),
+    ...requestFlags,
   ],
   details: [
     'FILE is a serialized LLB Definition (what `dockerfile-llb compile` writes); `-` or no FILE reads',
@@ -23,9 +24,10 @@ export const dumpCommand: Command = {
   async run(ctx, args) {
     let def;
     if (args.flags.file !== undefined) {
+      requireOnePlatform(args.flags.platform as string | undefined, 'dump');
       def = (await compileFromArgs(ctx, args)).definition;
     } else {
-      const compileOnly = ['target', 'build-arg', 'platform', 'images', 'local-unique-id', 'insecure-registry'].filter((k) => args.flags[k] !== undefined);
+      const compileOnly = [...buildFlags, ...requestFlags].map((f) => f.name).filter((k) => k !== 'file' && args.flags[k] !== undefined);
       if (compileOnly.length) throw new UsageError(`--${compileOnly[0]} needs -f DOCKERFILE (dump compiles only with -f)`);
       if (args.positionals.length > 1) throw new UsageError('dump takes at most one FILE');
       def = readDefinition(await readInput(args.positionals[0] ?? '-'));

@@ -7,15 +7,20 @@
  */
 import { DefinitionDecodeError } from '../../errors.js';
 
-/** Wire types of the protobuf encoding. */
-export enum WireType {
-  Varint = 0,
-  Fixed64 = 1,
-  LengthDelimited = 2,
-  StartGroup = 3,
-  EndGroup = 4,
-  Fixed32 = 5,
-}
+/**
+ * Wire types of the protobuf encoding. A plain object rather than an `enum`: the wire type read
+ * from a tag is any number 0-7, and comparing it with these needs no cast.
+ */
+export const WireType = {
+  Varint: 0,
+  Fixed64: 1,
+  LengthDelimited: 2,
+  StartGroup: 3,
+  EndGroup: 4,
+  Fixed32: 5,
+} as const;
+/** One of {@link WireType}'s values. */
+export type WireType = (typeof WireType)[keyof typeof WireType];
 
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder('utf-8', { fatal: true });

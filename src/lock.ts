@@ -7,13 +7,14 @@
  * `COPY --from=image`, `RUN --mount=from=image`, ONBUILD triggers and target pruning, and asks for
  * precisely the (reference, platform) pairs that a compile of the same build will ask for.
  *
- * No Node APIs here; the registry it usually wraps is Node only.
+ * No Node APIs here (it is part of the browser-safe core); the registry it usually wraps, the
+ * `RegistryResolver` of `dockerfile-llb/node`, is Node only.
  */
-import { compile, type CompileOptions, type CompileResult } from '../compile.js';
-import { lockImages, type LockRequest } from '../image/metadata.js';
-import { formatPlatformAll, normalizePlatform } from '../image/platform.js';
-import { normalizeReference } from '../image/reference.js';
-import type { ImageConfig, ImageMetadataFile, ImageResolver, Platform, ResolvedImage, ResolveOptions } from '../image/types.js';
+import { compile, type CompileOptions, type CompileResult } from './compile.js';
+import { lockImages, type LockRequest } from './image/metadata.js';
+import { formatPlatformAll, normalizePlatform } from './image/platform.js';
+import { normalizeReference } from './image/reference.js';
+import type { ImageConfig, ImageMetadataFile, ImageResolver, Platform, ResolvedImage, ResolveOptions } from './image/types.js';
 
 interface Recorded {
   readonly ref: string;

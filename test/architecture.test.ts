@@ -1,0 +1,51 @@
+/**
+ * docs/architecture.md shows the layer table that .dependency-cruiser.cjs enforces
+ * (scripts/layers.cjs): the page cannot drift from the rules, and every folder of src/ is a layer.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from './helpers/cli';
+
+const require = createRequire(import.meta.url);
+const { LAYERS, NODE_ONLY } = require(join(repoRoot, 'scripts/layers.cjs')) as {
+  LAYERS: Record<string, string[]>;
+  NODE_ONLY: string[];
+};
+
+/** The rows of the table under "## The layers": layer → may import. */
+function documentedLayers(): Map<string, string[]> {
+  const md = readFileSync(join(repoRoot, 'docs/architecture.md'), 'utf8');
+  const section = md.slice(md.indexOf('## The layers'), md.indexOf('\n## ', md.indexOf('## The layers') + 1));
+  const rows = new Map<string, string[]>();
+  for (const line of section.split('\n')) {
+    const m = /^\| `([a-z]+)` \|[^|]*\| (.*) \|$/.exec(line);
+    if (!m) continue;
+    rows.set(m[1], m[2] === '(nothing)' ? [] : [...m[2].matchAll(/`([a-z]+)`/g)].map((x) => x[1]));
+  }
+  return rows;
+}
+
+describe('architecture', () => {
+  it('docs/architecture.md shows the enforced layer table, row for row', () => {
+    const doc = documentedLayers();
+    expect([...doc.keys()]).toEqual(Object.keys(LAYERS));
+    for (const [name, allowed] of Object.entries(LAYERS)) expect(doc.get(name), name).toEqual(allowed);
+  });
+
+  it('every folder and top-level module of src/ is a layer', () => {
+    const entries = readdirSync(join(repoRoot, 'src'), { withFileTypes: true })
+      .filter((e) => e.isDirectory() || (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')))
+      .map((e) => e.name.replace(/\.ts$/, ''));
+    for (const name of entries) expect(Object.keys(LAYERS), `src/${name} has no row in scripts/layers.cjs`).toContain(name);
+    for (const name of NODE_ONLY) expect(entries).toContain(name);
+  });
+
+  it('layers only import layers below them (the table has no cycle)', () => {
+    const order = Object.keys(LAYERS);
+    for (const [name, allowed] of Object.entries(LAYERS)) {
+      for (const dep of allowed) expect(order.indexOf(dep), `${name} imports ${dep}`).toBeLessThan(order.indexOf(name));
+    }
+  });
+});
