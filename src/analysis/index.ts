@@ -36,6 +36,7 @@ export {
 export {
   predictRebuild,
   contextExcludePatterns,
+  skippedDirectories,
   rebuildReasonText,
   type ChangeKind,
   type ContextChange,

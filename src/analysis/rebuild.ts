@@ -25,7 +25,7 @@ import { goPathMatch, hasWildcards } from '../util/gopath-match.js';
 import { PatternMatcher } from '../util/patternmatcher.js';
 import { base as pathBase, clean } from '../util/posix-path.js';
 import { stepRef, type StepRef } from './diff.js';
-import { type ContextTree, type EntryType, absPath, isUnder, relativeTo, Selection, type SelectorSpec } from './selection.js';
+import { type ContextTree, type EntryType, absPath, isUnder, Selection, type SelectorSpec } from './selection.js';
 import { type Analysis, type AnalyzeInput, analyze, type Step } from './steps.js';
 
 /** What happened to a path of the build context. */
@@ -261,6 +261,21 @@ function followTargets(paths: readonly string[], tree: ContextTree | undefined):
   return [...out];
 }
 
+/**
+ * A test for directories of the context that the client never sends anything from: the exclude
+ * patterns drop them whole and no `!` pattern can bring back anything below them. For tools that
+ * walk a context and want to skip such trees (`node_modules`).
+ */
+export function skippedDirectories(excludePatterns: readonly string[]): (rel: string) => boolean {
+  let m: PatternMatcher | undefined;
+  try {
+    m = excludePatterns.length ? new PatternMatcher(excludePatterns) : undefined;
+  } catch {
+    m = undefined;
+  }
+  return (rel) => m !== undefined && !m.exclusions && m.matchesWalking(rel);
+}
+
 /** The `.dockerignore` patterns a build sends its context with (`local.excludepatterns`). */
 export function contextExcludePatterns(input: AnalyzeInput, contextName = 'context'): string[] {
   const v = analyze(input).steps.find((s) => s.vertex?.kind === 'source' && s.vertex.identifier === `local://${contextName}`)?.vertex;
@@ -377,9 +392,9 @@ export function predictRebuild(input: AnalyzeInput, changes: readonly ContextCha
     let st: StepState;
     if (!v) {
       // The terminal op: not a vertex of the build, it follows its input.
-      const inp = step.inputs[0];
-      const s = inp ? state.get(inp.digest) : undefined;
-      st = { runs: s?.runs ?? 'no', cause: s && s.runs !== 'no' ? { type: 'input', input: stepRef(stepOf(inp!.digest)) } : { type: 'none' }, outputs: new Map() };
+      const inp = step.inputs.at(0);
+      const s = inp && state.get(inp.digest);
+      st = { runs: s?.runs ?? 'no', cause: inp && s && s.runs !== 'no' ? { type: 'input', input: stepRef(stepOf(inp.digest)) } : { type: 'none' }, outputs: new Map() };
     } else if (v.kind === 'source') {
       st = sourceState(v, contextName, contextRegions);
     } else {

@@ -5,9 +5,7 @@
  */
 import { lstatSync, readdirSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import type { ContextChange } from '../analysis/rebuild.js';
-import type { ContextEntry, ContextTree } from '../analysis/selection.js';
-import { PatternMatcher } from '../util/patternmatcher.js';
+import { type ContextChange, type ContextEntry, type ContextTree, skippedDirectories } from '../index.js';
 
 /** One entry of a context on disk: its kind, and what the checksums and the diff compare. */
 interface DiskEntry extends ContextEntry {
@@ -31,7 +29,7 @@ function entryOf(path: string, st: Stats): DiskEntry {
  */
 function walk(dir: string, excludePatterns: readonly string[] | undefined): Map<string, DiskEntry> {
   const out = new Map<string, DiskEntry>();
-  const exclude = excludePatterns && excludePatterns.length ? new PatternMatcher(excludePatterns) : undefined;
+  const skipped = skippedDirectories(excludePatterns ?? []);
   const visit = (abs: string, rel: string) => {
     let names: string[];
     try {
@@ -49,7 +47,7 @@ function walk(dir: string, excludePatterns: readonly string[] | undefined): Map<
         continue;
       }
       const e = entryOf(childAbs, st);
-      if (e.type === 'dir' && exclude && !exclude.exclusions && exclude.matchesWalking(childRel)) continue;
+      if (e.type === 'dir' && skipped(childRel)) continue;
       out.set(childRel, e);
       if (e.type === 'dir') visit(childAbs, childRel);
     }

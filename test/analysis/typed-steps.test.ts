@@ -29,7 +29,7 @@ describe('--link pairs come from the graph', () => {
     const def = (await compile(`${FROM}\nCOPY --link a.txt /a.txt\n`, { images })).definition;
     const metadata: Definition['metadata'] = Object.fromEntries(
       Object.entries(def.metadata).map(([d, m]) => {
-        const { progressGroup, ...rest } = m;
+        const { progressGroup: _dropped, ...rest } = m;
         return [d, rest];
       }),
     );
