@@ -20,7 +20,8 @@ const { compile } = await import(join(root, 'dist/index.js'));
 const { caseOptions } = await import('../scripts/lib/golden-compare.mjs');
 const quick = process.argv.includes('--quick');
 
-const golden = [process.env.GOLDEN_DIR, resolve(root, '../shared/golden'), '/work/shared/golden'].find((d) => d && existsSync(join(d, 'README.md')));
+const { GOLDEN } = await import('../scripts/lib/corpus.mjs');
+const golden = GOLDEN?.dir;
 const images = JSON.parse(readFileSync(golden ? join(golden, 'images.json') : join(root, 'examples/images.json'), 'utf8'));
 
 /** Runs `fn` repeatedly; returns the median and the minimum time of one run, in ms. */

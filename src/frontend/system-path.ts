@@ -65,9 +65,12 @@ export function normalizeWorkdir(current: string, wd: string, os: string): strin
     const joined = posixIsAbs(w) ? clean(w) : join('/', cur, w);
     return `C:${joined.replace(/\//g, '\\')}`;
   }
-  // An absolute WORKDIR is kept as written (BuildKit does not clean it); a relative one is joined.
-  const cur = current || '/';
-  return posixIsAbs(wd) ? wd : join('/', cur, wd);
+  // BuildKit's NormalizePath without keepSlash: an empty WORKDIR (a variable that expanded to
+  // nothing) keeps the current directory exactly as it is, trailing slash included; an absolute one
+  // is kept as written (not cleaned); a relative one is joined, which cleans.
+  const cur = posixIsAbs(current || '/') ? current || '/' : join('/', current);
+  if (wd === '') return cur;
+  return posixIsAbs(wd) ? wd : join(cur, wd);
 }
 
 /** The default PATH BuildKit sets for a target OS. */

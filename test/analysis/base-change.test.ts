@@ -8,10 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { analyze, diff, whatIf } from '../../src/analysis/index';
 import { compile } from '../../src/compile';
 import { definitionDigests } from '../../src/index';
-import { allCases, compileCase, dependingOn, fakeDigest, imageRefsOf, images, isImageWithDigest } from './helpers';
+import { hasGolden } from '../helpers/corpus';
+import { allCases, compileCase, dependingOn, fakeDigest, fixture, imageRefsOf, images, isImageWithDigest } from './helpers';
 
 describe('moving one base image digest', () => {
-  it('marks changed exactly the ops that depend on the moved image, for every golden case and image', async () => {
+  it('marks changed exactly the ops that depend on the moved image, for every case and image of the corpora', async () => {
     let cases = 0;
     let moves = 0;
     let changedOps = 0;
@@ -59,12 +60,12 @@ describe('moving one base image digest', () => {
         changedOps += expected.size;
       }
     }
-    expect(cases).toBeGreaterThan(200);
+    expect(cases).toBeGreaterThan(hasGolden ? 200 : 10);
     console.log(`base-change: ${cases} cases (${buildkitOld} diffed against BuildKit's own expected.pb), ${moves} image moves, ${changedOps} changed ops checked`);
   });
 
   it('gives the same result through another images.json as through an override of one ref', async () => {
-    const lc = allCases().find((x) => x.c.name === 'features/093-copy-link-context')!;
+    const lc = fixture('features/copy-link-context');
     const key = Object.keys(images).find((k) => k === 'docker.io/library/alpine:3.20')!;
     const digest = fakeDigest(0xabc);
     const other = { ...images, [key]: { ...images[key], digest } };

@@ -4,29 +4,31 @@ import { analyze, diff, opFieldChanges, RESULT_LABEL, whatIf } from '../../src/a
 import { compile } from '../../src/compile';
 import { definitionDigests, readDefinition } from '../../src/index';
 import type { JsonObject } from '../../src/analysis/steps';
-import { goldenCases, readGoldenPb } from '../helpers/golden';
+import { definitionCases, fixtureCase, hasGolden, readExpectedPb } from '../helpers/corpus';
 import { allCases, compileCase, dependingOn, images } from './helpers';
 
+const alpine = images['docker.io/library/alpine:3.20'].digest;
+
 describe('diff', () => {
-  it('finds every golden Definition unchanged against itself', () => {
+  it('finds every Definition of the corpora unchanged against itself', () => {
     let ops = 0;
-    for (const c of goldenCases()) {
-      const pb = readGoldenPb(c);
+    for (const c of definitionCases()) {
+      const pb = readExpectedPb(c);
       const d = diff(pb, pb);
       expect(d.steps.length, c.name).toBe(definitionDigests(readDefinition(pb)).length);
       expect(d.steps.every((e) => e.status === 'unchanged' && e.old?.digest === e.step.digest && e.cause === undefined), c.name).toBe(true);
       expect(d.summary).toEqual({ unchanged: d.new.steps.length, changed: 0, added: 0, removed: 0 });
       ops += d.steps.length;
     }
-    expect(ops).toBeGreaterThan(2000);
+    expect(ops).toBeGreaterThan(hasGolden ? 2000 : 100);
   });
 
-  it('diffs two golden .pb files without their Dockerfiles', () => {
-    const cases = goldenCases();
+  it('diffs two .pb files of the corpora without their Dockerfiles', () => {
+    const cases = definitionCases();
     let pairs = 0;
     for (let i = 0; i + 1 < cases.length; i += 3) {
-      const a = readGoldenPb(cases[i]);
-      const b = readGoldenPb(cases[i + 1]);
+      const a = readExpectedPb(cases[i]);
+      const b = readExpectedPb(cases[i + 1]);
       const d = diff(a, b);
       const oldDigests = new Set(d.old.steps.map((s) => s.digest));
       const newDigests = new Set(d.new.steps.map((s) => s.digest));
@@ -44,12 +46,11 @@ describe('diff', () => {
       expect(fresh[fresh.length - 1].old).toBe(d.old.steps[d.old.steps.length - 1]);
       pairs++;
     }
-    expect(pairs).toBeGreaterThan(50);
+    expect(pairs).toBeGreaterThan(hasGolden ? 50 : 5);
   });
 
   it('reads stages and --link roles from names alone when a Definition has no source map', () => {
-    const c = goldenCases().find((x) => x.name === 'features/094-copy-link-from-stage')!;
-    const full = readDefinition(readGoldenPb(c));
+    const full = readDefinition(readExpectedPb(fixtureCase('features/copy-link-from-stage')));
     const bare = { def: full.def, metadata: full.metadata };
     const a = analyze(full);
     const b = analyze(bare);
@@ -105,7 +106,7 @@ describe('diff', () => {
       void result;
     }
     console.log(`one-line edits: ${edits} RUN lines edited, ${checkedSteps} changed steps checked`);
-    expect(edits).toBeGreaterThan(150);
+    expect(edits).toBeGreaterThan(hasGolden ? 150 : 20);
   });
 
   it('names the fields that changed', async () => {
@@ -150,7 +151,7 @@ describe('what-if changes', () => {
   it('other build args', async () => {
     const d = await whatIf(df, { images }, { buildArgs: { V: '2' } });
     expect(d.steps.map((e) => [e.step.label, e.status, e.cause?.type === 'fields' ? e.cause.fields : undefined])).toEqual([
-      ['[base 1/2] FROM docker.io/library/alpine:3.20@sha256:75be9c490b21b793193f47be0daf1e1ba283c3a002c8e84091e2c871cc49f219', 'unchanged', undefined],
+      [`[base 1/2] FROM docker.io/library/alpine:3.20@${alpine}`, 'unchanged', undefined],
       ['[base 2/2] RUN echo 2', 'changed', ['env V']],
       ['[stage-2 1/1] RUN echo last', 'changed', undefined],
       [RESULT_LABEL, 'changed', undefined],
@@ -160,7 +161,7 @@ describe('what-if changes', () => {
   it('another target', async () => {
     const d = await whatIf(df, { images }, { target: 'other' });
     expect(d.steps.map((e) => [e.step.label, e.status])).toEqual([
-      ['[base 1/2] FROM docker.io/library/alpine:3.20@sha256:75be9c490b21b793193f47be0daf1e1ba283c3a002c8e84091e2c871cc49f219', 'unchanged'],
+      [`[base 1/2] FROM docker.io/library/alpine:3.20@${alpine}`, 'unchanged'],
       ['[base 2/2] RUN echo 1', 'unchanged'],
       ['[other 1/1] RUN echo other', 'added'],
       [RESULT_LABEL, 'changed'],

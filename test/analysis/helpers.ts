@@ -1,42 +1,47 @@
-/** Shared fixtures of the analysis tests: golden cases as compile inputs, and independent checks. */
-import { existsSync, readFileSync } from 'node:fs';
+/**
+ * Shared fixtures of the analysis tests: the cases of our fixtures and of the golden corpus as
+ * compile inputs, and independent checks.
+ */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile, type CompileOptions, type CompileResult } from '../../src/compile';
-import { parseDockerignore } from '../../src/frontend/dockerignore';
-import type { ImageMetadataFile } from '../../src/image/types';
 import { definitionDigests, opJson, readDefinition, type Definition } from '../../src/index';
-import { golden, goldenCases, type GoldenCase, readGoldenPb } from '../helpers/golden';
+import { caseCompileOptions, definitionCases, fixtureCase, FIXTURES, imagesOf, readExpectedPb, type CorpusCase } from '../helpers/corpus';
 
-export const images = JSON.parse(readFileSync(golden('images.json'), 'utf8')) as ImageMetadataFile;
+/** The images of our fixtures, for Dockerfiles written in the tests. */
+export const images = imagesOf(FIXTURES);
 
 export interface LoadedCase {
-  readonly c: GoldenCase;
+  readonly c: CorpusCase;
   readonly dockerfile: string;
   readonly options: CompileOptions;
   readonly expected: Definition;
 }
 
-/** The compile options BuildKit used for a golden case (case.json, .dockerignore). */
-export function caseOptions(c: GoldenCase): CompileOptions {
-  const cfgPath = join(c.dir, 'case.json');
-  const cfg = existsSync(cfgPath) ? (JSON.parse(readFileSync(cfgPath, 'utf8')) as { target?: string; buildArgs?: Record<string, string>; platform?: string }) : {};
-  const ignore = [join(c.dir, 'Dockerfile.dockerignore'), join(c.dir, '.dockerignore')].find(existsSync);
-  return {
-    images,
-    target: cfg.target,
-    buildArgs: cfg.buildArgs,
-    platform: cfg.platform,
-    excludePatterns: ignore ? parseDockerignore(readFileSync(ignore, 'utf8')) : undefined,
-  };
+/** The compile options BuildKit used for a case (its corpus's images, case.json, .dockerignore). */
+export function caseOptions(c: CorpusCase): CompileOptions {
+  return { images: imagesOf(c), ...caseCompileOptions(c) };
 }
 
-export function loadCase(c: GoldenCase): LoadedCase {
-  return { c, dockerfile: readFileSync(join(c.dir, 'Dockerfile'), 'utf8'), options: caseOptions(c), expected: readDefinition(readGoldenPb(c)) };
+export function loadCase(c: CorpusCase): LoadedCase {
+  return { c, dockerfile: readFileSync(join(c.dir, 'Dockerfile'), 'utf8'), options: caseOptions(c), expected: readDefinition(readExpectedPb(c)) };
 }
 
-/** Every golden case; with `compiled`, the result of compiling it and whether it matches BuildKit. */
+/** Every case of our fixtures and of the golden corpus (when present) with one expected Definition. */
 export function allCases(): LoadedCase[] {
-  return goldenCases().map(loadCase);
+  return definitionCases().map(loadCase);
+}
+
+/** A case of our fixtures by name (`features/copy-link-context`). */
+export function fixture(name: string): LoadedCase {
+  return loadCase(fixtureCase(name));
+}
+
+/** A case of the golden corpus by name; only inside tests skipped when it is absent. */
+export function goldenCase(name: string): LoadedCase {
+  const c = allCases().find((x) => x.c.corpus === 'golden' && x.c.name === name);
+  if (!c) throw new Error(`golden case ${name} is missing`);
+  return c;
 }
 
 /** Compiles a case; `parity` says whether our ops are BuildKit's, byte for byte. */

@@ -10,7 +10,7 @@ import vm from 'node:vm';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile';
-import { golden } from '../helpers/golden';
+import { fixtureCase, FIXTURES } from '../helpers/corpus';
 import { repoRoot } from '../helpers/cli';
 
 async function bundle(): Promise<string> {
@@ -39,8 +39,8 @@ describe('browser bundle', () => {
     const sandbox = vm.createContext({ TextEncoder, TextDecoder });
     vm.runInContext(code, sandbox);
     expect(vm.runInContext('typeof process + typeof require + typeof Buffer', sandbox)).toBe('undefinedundefinedundefined');
-    const images = JSON.parse(readFileSync(golden('images.json'), 'utf8'));
-    const dir = golden('cases/features/144-realistic-node-app');
+    const images = JSON.parse(readFileSync(FIXTURES.images, 'utf8'));
+    const dir = fixtureCase('features/realistic-node-app').dir;
     const dockerfile = readFileSync(join(dir, 'Dockerfile'), 'utf8');
     sandbox.input = { dockerfile, images };
     const bytes: Uint8Array = await vm.runInContext(

@@ -10,11 +10,11 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main';
 import { describeError } from '../../src/cli/errors';
 import { digestOf, readDefinition } from '../../src/llb/definition';
-import { golden, goldenCases, readGoldenJson } from '../helpers/golden';
+import { FIXTURES, fixtureCase, readExpectedJson } from '../helpers/corpus';
 import { runCli } from '../helpers/cli';
 import { hasScript, runInPty } from './pty';
 
-const IMAGES = golden('images.json');
+const IMAGES = FIXTURES.images;
 const commandNames = ['compile', 'config', 'dump', 'outline'];
 
 function tmp(files: Record<string, string>): string {
@@ -58,8 +58,8 @@ describe('dockerfile-llb (the binary)', () => {
   });
 
   it('with no command compiles: PATH/Dockerfile, context PATH, like docker build', async () => {
-    const c = goldenCases().find((x) => x.name === 'features/085-copy-basic') ?? goldenCases()[0];
-    const expected = readGoldenJson(c).ops.map((o) => o.digest);
+    const c = fixtureCase('features/copy-basic-forms');
+    const expected = readExpectedJson(c).ops.map((o) => o.digest);
     // dockerfile-llb PATH, dockerfile-llb (in PATH), dockerfile-llb -f FILE, and compile -f FILE agree.
     const runs = [
       await runCli([c.dir, '--images', IMAGES]),
@@ -85,7 +85,7 @@ describe('dockerfile-llb (the binary)', () => {
       [['compile', '--taget', 'x'], 'unknown flag: --taget (did you mean --target?)'],
       [['compile', '-x'], "unknown shorthand flag: 'x' in -x"],
       [['compile', '--target'], 'flag needs an argument: --target'],
-      [['outline', '--json=maybe'], 'invalid value "maybe" for --json: expected true or false'],
+      [['outline', '--targets=maybe'], 'invalid value "maybe" for --targets: expected true or false'],
       [['config', 'a', 'b'], 'accepts at most one PATH (the build context), got 2: a b'],
       [['compile', '--build-arg', '=v'], 'invalid --build-arg "=v": the name is empty'],
       [['dump', '--platform', 'linux/arm64'], '--platform needs -f DOCKERFILE (dump compiles only with -f)'],

@@ -1,6 +1,6 @@
 /**
  * `dockerfile-llb compile` and `config`, spawned as the real binary: the docker-build-like flags
- * reproduce BuildKit's golden output, and `.dockerignore` becomes the context's exclude patterns.
+ * reproduce BuildKit's output (our fixtures), and `.dockerignore` becomes the context's exclude patterns.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,20 +8,19 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { digestOf, readDefinition } from '../../src/llb/definition';
 import { decodeMessage, type PbMessage } from '../../src/llb/pb/codec';
-import { golden, goldenCases, readGoldenJson } from '../helpers/golden';
+import { FIXTURES as CORPUS, fixtureCase, readExpectedJson } from '../helpers/corpus';
 import { runCli } from '../helpers/cli';
 
-const IMAGES = golden('images.json');
+const IMAGES = CORPUS.images;
 const FIXTURES = join(__dirname, 'fixtures');
 
 function digests(pb: Buffer | Uint8Array): string[] {
   return readDefinition(new Uint8Array(pb)).def.map(digestOf);
 }
 
-function goldenCase(name: string) {
-  const c = goldenCases().find((x) => x.name === name);
-  if (!c) throw new Error(`golden case ${name} is missing`);
-  return { ...c, expected: readGoldenJson(c) };
+function fixture(name: string) {
+  const c = fixtureCase(name);
+  return { ...c, expected: readExpectedJson(c) };
 }
 
 /** The attrs of the `local://context` source in a Definition. */
@@ -41,15 +40,15 @@ function tmp(files: Record<string, string>): string {
 }
 
 describe('dockerfile-llb compile', () => {
-  it('--target and --build-arg K=V reproduce BuildKit (e2e/19-target-middle)', async () => {
-    const c = goldenCase('e2e/19-target-middle');
+  it('--target and --build-arg K=V reproduce BuildKit (e2e/target-middle)', async () => {
+    const c = fixture('e2e/target-middle');
     const r = await runCli(['compile', c.dir, '--images', IMAGES, '--target', 'middle', '--build-arg', 'MID=from-case-json', '--build-arg', 'GLOBAL=global-from-case-json']);
     expect(r.code, r.stderr).toBe(0);
     expect(digests(r.stdout)).toEqual(c.expected.ops.map((o) => o.digest));
   });
 
   it('a bare --build-arg K takes its value from the environment, like docker; an unset one is ignored', async () => {
-    const c = goldenCase('e2e/19-target-middle');
+    const c = fixture('e2e/target-middle');
     const r = await runCli(['-f', join(c.dir, 'Dockerfile'), c.dir, '--images', IMAGES, '--target', 'middle', '--build-arg', 'MID', '--build-arg', 'GLOBAL', '--build-arg', 'UNSET_HERE'], {
       env: { MID: 'from-case-json', GLOBAL: 'global-from-case-json' },
     });
@@ -59,8 +58,8 @@ describe('dockerfile-llb compile', () => {
     expect(digests(other.stdout)).not.toEqual(c.expected.ops.map((o) => o.digest));
   });
 
-  it('--platform reproduces BuildKit (features/149-platform-target-arm64)', async () => {
-    const c = goldenCase('features/149-platform-target-arm64');
+  it('--platform reproduces BuildKit (features/platform-target-arm64)', async () => {
+    const c = fixture('features/platform-target-arm64');
     const platform = JSON.parse(readFileSync(join(c.dir, 'case.json'), 'utf8')).platform;
     const r = await runCli(['-f', join(c.dir, 'Dockerfile'), c.dir, '--images', IMAGES, '--platform', platform]);
     expect(r.code, r.stderr).toBe(0);
@@ -68,7 +67,7 @@ describe('dockerfile-llb compile', () => {
   });
 
   it('-f - reads stdin; -o and --image-config write files; config prints the same image config', async () => {
-    const c = goldenCase('e2e/06-build-args');
+    const c = fixture('e2e/build-args');
     const caseJson = JSON.parse(readFileSync(join(c.dir, 'case.json'), 'utf8'));
     const buildArgs = Object.entries(caseJson.buildArgs as Record<string, string>).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
     const out = mkdtempSync(join(tmpdir(), 'dfllb-out-'));
@@ -84,8 +83,8 @@ describe('dockerfile-llb compile', () => {
     expect(JSON.parse(cfg.stdout.toString())).toEqual(c.expected.imageConfig);
   });
 
-  it('applies the golden .dockerignore exactly as BuildKit does (e2e/21-dockerignore)', async () => {
-    const c = goldenCase('e2e/21-dockerignore');
+  it('applies a .dockerignore exactly as BuildKit does (e2e/dockerignore)', async () => {
+    const c = fixture('e2e/dockerignore');
     const r = await runCli([c.dir, '--images', IMAGES]);
     expect(r.code, r.stderr).toBe(0);
     expect(digests(r.stdout)).toEqual(c.expected.ops.map((o) => o.digest));

@@ -1,8 +1,8 @@
 /**
  * The build request options through the CLI flags docker build uses (`--label`, `--add-host`,
  * `--hostname`, `--network`, `--shm-size`, `--ulimit`, `--cgroup-parent`, `--no-cache-filter`,
- * `--platform a,b`): every golden `options` case compiles to BuildKit's ops, metadata, source map
- * and image config per platform, or fails with BuildKit's message.
+ * `--platform a,b`): every `options` case of our fixtures and of the golden corpus compiles to
+ * BuildKit's ops, metadata, source map and image config per platform, or fails with BuildKit's message.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,10 +13,7 @@ import { dumpDefinition } from '../../src/llb/dump';
 // @ts-expect-error plain JavaScript module shared with scripts/parity.mjs
 import { compareCase, expectedError } from '../../scripts/lib/golden-compare.mjs';
 import { runInProcess } from '../helpers/cli';
-
-const GOLDEN = [process.env.GOLDEN_DIR, join(__dirname, '../../../shared/golden')].find((d) => d && existsSync(join(d, 'README.md')));
-const OPTIONS = GOLDEN ? join(GOLDEN, 'cases/options') : undefined;
-if (!OPTIONS) console.log('request-options: golden corpus not found (set GOLDEN_DIR); golden options cases skipped');
+import { allCases, describeGolden, GOLDEN, listCases } from '../helpers/corpus';
 
 /** case.json fields → docker build flags. */
 export function caseFlags(cfg: Record<string, any>): string[] {
@@ -44,19 +41,20 @@ function compare(expectedJson: string, pb: string, config: string) {
   });
 }
 
-describe.skipIf(!OPTIONS)('golden options cases through the CLI flags', () => {
-  const names = OPTIONS ? readdirSync(OPTIONS).sort() : [];
-  it('has the whole set', () => expect(names.length).toBe(30));
+describeGolden('golden options cases', () => {
+  it('has the whole set', () => expect(listCases(GOLDEN!, { sets: ['options'] }).length).toBe(30));
+});
 
-  it.each(names)('%s', async (name) => {
-    const dir = join(OPTIONS!, name);
+describe('options cases through the CLI flags', () => {
+  it.each(allCases(['options']).map((c) => [c.id, c] as const))('%s', async (_id, c) => {
+    const dir = c.dir;
     const cfg = existsSync(join(dir, 'case.json')) ? JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) : {};
     const work = mkdtempSync(join(tmpdir(), 'dfllb-options-'));
     // A `platforms` list (even of one) is compared per platform file: -o DIR/ writes them.
     const multi = Array.isArray(cfg.platforms);
     const out = multi ? join(work, 'out') + '/' : join(work, 'out.pb');
     const config = multi ? join(work, 'config') + '/' : join(work, 'config.json');
-    const args = ['compile', '-f', join(dir, 'Dockerfile'), '--images', join(GOLDEN!, 'images.json'), ...caseFlags(cfg), '-o', out, '--image-config', config, dir];
+    const args = ['compile', '-f', join(dir, 'Dockerfile'), '--images', c.images, ...caseFlags(cfg), '-o', out, '--image-config', config, dir];
     const r = await runInProcess(args);
     if (existsSync(join(dir, 'expected-error.txt'))) {
       const want = expectedError(readFileSync(join(dir, 'expected-error.txt'), 'utf8'));
@@ -91,11 +89,23 @@ describe('request flags', () => {
     expect(r.stderr).toContain('makes one Definition per platform: write them to a directory with -o DIR');
   });
 
-  it.each(['config', 'dump'])('%s --platform a,b says what to run instead', async (command) => {
+  it.each(['config', 'dump', 'explain'])('%s --platform a,b says what to run instead', async (command) => {
     const r = await runInProcess([command, '-f', dockerfile, '--images', images, '--platform', 'linux/amd64,linux/arm64']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${command} works on one platform; run it once per platform (--platform linux/amd64, then --platform linux/arm64)`);
     expect(r.stderr).toContain('dockerfile-llb compile --platform linux/amd64,linux/arm64 -o DIR');
+  });
+
+  it('diff --platform a,b says what to run instead', async () => {
+    const r = await runInProcess(['diff', dockerfile, dockerfile, '--images', images, '--platform', 'linux/amd64,linux/arm64']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('diff works on one platform; run it once per platform');
+  });
+
+  it('outline takes several platforms, as BuildKit\'s outline request does', async () => {
+    const r = await runInProcess(['outline', '-f', dockerfile, '--images', images, '--platform', 'linux/amd64,linux/arm64', '--format', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
   });
 
   it('--add-host NAME:IP is NAME=IP, and [IPv6] loses its brackets, as with docker build', async () => {
@@ -146,5 +156,15 @@ describe('--no-cache-filter and --no-cache', () => {
   });
   it('marks nothing without the flags', async () => {
     expect(await ignored()).toEqual([]);
+  });
+});
+
+describe('errors that say what to do', () => {
+  it('an unknown image named like a stage suggests the stage, as BuildKit does', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'dfllb-suggest-'));
+    writeFileSync(join(work, 'Dockerfile'), 'FROM alpine:3.20 AS build\nRUN true\nFROM alpine:3.20\nCOPY --from=buidl /x /y\n');
+    const r = await runInProcess(['compile', '--images', join(__dirname, '../../examples/images.json'), work, '-o', join(work, 'out.pb')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^Dockerfile:4:1: buidl: .* \(did you mean build\?\)\n/);
   });
 });

@@ -3,16 +3,15 @@
  * corpus does not exercise: SOURCE_DATE_EPOCH, BUILDKIT_CACHE_MOUNT_NS, BUILDKIT_SANDBOX_HOSTNAME
  * and BUILDKIT_MULTI_PLATFORM.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile';
 import { BuildRequestError } from '../../src/errors';
 import { StaticImageResolver } from '../../src/image/static-resolver';
 import { readDefinition } from '../../src/llb/definition';
 import { dumpDefinition } from '../../src/llb/dump';
-import { golden } from '../helpers/golden';
+import { FIXTURES, imagesOf } from '../helpers/corpus';
 
-const resolver = new StaticImageResolver(JSON.parse(readFileSync(golden('images.json'), 'utf8')));
+const resolver = new StaticImageResolver(imagesOf(FIXTURES));
 const dockerfile = 'FROM alpine:3.20\nWORKDIR /app\nCOPY a b\nRUN --mount=type=cache,target=/c true\n';
 
 async function ops(buildArgs: Record<string, string>) {

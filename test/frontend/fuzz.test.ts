@@ -1,17 +1,22 @@
 /**
- * compile() on hostile Dockerfiles: mutated golden files and random text must either compile or
+ * compile() on hostile Dockerfiles: mutated files of the corpora and random text must either compile or
  * fail with a typed DockerfileLlbError; never another exception and never a hang.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile';
 import { DockerfileLlbError } from '../../src/errors';
 import { StaticImageResolver } from '../../src/image/static-resolver';
-import { allCaseDockerfiles, golden } from '../helpers/golden';
+import { allCases, imagesOf } from '../helpers/corpus';
 import { randInt, rng } from '../helpers/random';
 
-const resolver = new StaticImageResolver(JSON.parse(readFileSync(golden('images.json'), 'utf8')));
-const seeds = allCaseDockerfiles().map((p) => readFileSync(golden(p), 'utf8'));
+// Every case of the corpora, each with the images of its own corpus.
+const resolvers = new Map<string, StaticImageResolver>();
+const seeds = allCases().map((c) => {
+  if (!resolvers.has(c.images)) resolvers.set(c.images, new StaticImageResolver(imagesOf(c)));
+  return { text: readFileSync(join(c.dir, 'Dockerfile'), 'utf8'), resolver: resolvers.get(c.images)! };
+});
 const TOKENS = ['FROM ', 'RUN ', 'COPY ', 'ADD ', 'ARG ', 'ENV ', '--mount=type=cache,target=', '--from=', '--link ', '--chmod=', '$', '${', '}', '\\\n', '<<EOF\n', '\nEOF\n', '"', "'", '[', ']', ' AS ', '\n', 'scratch', '0', '--platform=', 'ONBUILD ', ':-', '#', '`'];
 
 function mutate(r: () => number, src: string): string {
@@ -39,7 +44,7 @@ function mutate(r: () => number, src: string): string {
   return s;
 }
 
-async function check(text: string): Promise<void> {
+async function check(text: string, resolver: StaticImageResolver = seeds[0].resolver): Promise<void> {
   try {
     await compile(text, { resolver });
   } catch (e) {
@@ -51,9 +56,12 @@ async function check(text: string): Promise<void> {
 }
 
 describe('compile on hostile input', () => {
-  it('3000 mutated golden Dockerfiles', async () => {
+  it('3000 mutated Dockerfiles of the corpora', async () => {
     const r = rng(20261126);
-    for (let i = 0; i < 3000; i++) await check(mutate(r, seeds[randInt(r, seeds.length)]));
+    for (let i = 0; i < 3000; i++) {
+      const seed = seeds[randInt(r, seeds.length)];
+      await check(mutate(r, seed.text), seed.resolver);
+    }
   });
 
   it('1000 random texts', async () => {

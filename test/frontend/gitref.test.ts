@@ -17,7 +17,7 @@ import {
   tryParseGitRef,
 } from '../../src/frontend/gitref.js';
 import { goParseQuery, goUrlString, parseGoUrl } from '../../src/frontend/url.js';
-import { golden, goldenCases } from '../helpers/golden.js';
+import { allCases, fixtureCase } from '../helpers/corpus.js';
 
 // ---------------------------------------------------------------------------------------------
 // Go net/url
@@ -609,7 +609,7 @@ describe('llb.Git source identity', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// The golden corpus
+// The corpora (our fixtures and the golden corpus)
 // ---------------------------------------------------------------------------------------------
 
 interface SourceOp {
@@ -647,7 +647,7 @@ function remoteSources(dockerfile: string): Array<{ src: string; keepGitDir?: bo
         if (v === undefined) unresolved = true;
         return v ?? '';
       });
-      if (unresolved || !/^(https?:\/\/|git@|git:\/\/)/.test(word)) continue;
+      if (unresolved || !/^(https?:\/\/|git@|git:\/\/|ssh:\/\/)/.test(word)) continue;
       out.push({
         src: word,
         keepGitDir: keep === undefined ? undefined : keep !== '--keep-git-dir=false',
@@ -658,26 +658,26 @@ function remoteSources(dockerfile: string): Array<{ src: string; keepGitDir?: bo
   return out;
 }
 
-describe('golden corpus', () => {
-  const cases = goldenCases().filter((c) => {
+describe('the corpora', () => {
+  const cases = allCases().filter((c) => {
     const df = readFileSync(`${c.dir}/Dockerfile`, 'utf8');
     return /^\s*ADD\b.*(https?:\/\/|git@|git:\/\/)/im.test(df);
   });
 
   it('has cases with remote ADD sources', () => {
-    expect(cases.map((c) => c.name)).toEqual(
+    expect(cases.map((c) => c.id)).toEqual(
       expect.arrayContaining([
-        'features/104-add-git',
-        'features/105-add-git-keep-git-dir',
-        'features/106-add-git-query-params',
-        'features/107-add-git-checksum',
-        'features/111-add-mixed-sources',
+        'fixtures:features/add-git',
+        'fixtures:features/add-git-keep-git-dir',
+        'fixtures:features/add-git-query',
+        'fixtures:features/add-git-checksum',
+        'fixtures:features/add-mixed-sources',
       ]),
     );
   });
 
   for (const c of cases) {
-    it(c.name, () => {
+    it(c.id, () => {
       const ops = sourceOps(c.dir);
       const gitOps = ops.filter((o) => o.identifier.startsWith('git://'));
       const matched = new Set<SourceOp>();
@@ -713,9 +713,9 @@ describe('golden corpus', () => {
     });
   }
 
-  it('errors/033: an unknown query is rejected with BuildKit\'s text', () => {
-    const want = readFileSync(golden('errors/033-add-git-unknown-query/expected-error.txt'), 'utf8').trim();
-    expect(() => parseGitRef('https://github.com/moby/buildkit.git?depth=1')).toThrow(want);
+  it('errors/add-git-unknown-query: an unknown query is rejected with BuildKit\'s text', () => {
+    const want = readFileSync(`${fixtureCase('errors/add-git-unknown-query').dir}/expected-error.txt`, 'utf8').trim();
+    expect(() => parseGitRef('https://github.com/example/project.git?ref=main&shallow=true')).toThrow(want);
   });
 
   it('errors/032: the query sets keep-git-dir, which the frontend checks against the flag', () => {

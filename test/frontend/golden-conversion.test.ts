@@ -1,63 +1,48 @@
 /**
- * The conversion against BuildKit's own output, for every golden case: the ops (and so their
- * digests) in Definition order, per-op metadata, the source map and the image config. Error cases
- * must fail with BuildKit's message and line. Goes through compile() directly (npm run parity
- * covers the same corpus through the CLI).
+ * The conversion against BuildKit's own output, for every case of our fixtures and of the golden
+ * corpus: the ops (and so their digests) in Definition order, per-op metadata, the source map and the
+ * image config. Error cases must fail with BuildKit's message and line. Goes through compile()
+ * directly (npm run parity covers the same corpora through the CLI).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile';
 import { DockerfileError, DockerfileLlbError } from '../../src/errors';
-import { parseDockerignore } from '../../src/frontend/dockerignore';
 import { StaticImageResolver } from '../../src/image/static-resolver';
 import { readDefinition } from '../../src/llb/definition';
 import { dumpDefinition } from '../../src/llb/dump';
 // @ts-expect-error plain JavaScript module shared with scripts/parity.mjs
-import { caseOptions, compareCase, errorMatches, expectedError } from '../../scripts/lib/golden-compare.mjs';
-import { golden, goldenCases, goldenDirs, readGoldenJson } from '../helpers/golden';
+import { compareCase, errorMatches, expectedError } from '../../scripts/lib/golden-compare.mjs';
+import { allErrors, caseCompileOptions, definitionCases, describeGolden, FIXTURES, GOLDEN, imagesOf, listCases, listErrors, readExpectedJson, type CorpusCase } from '../helpers/corpus';
 
-const resolver = new StaticImageResolver(JSON.parse(readFileSync(golden('images.json'), 'utf8')));
-
-function dockerignore(dir: string): string[] | undefined {
-  for (const f of ['Dockerfile.dockerignore', '.dockerignore']) {
-    if (existsSync(join(dir, f))) return parseDockerignore(readFileSync(join(dir, f), 'utf8'));
-  }
-  return undefined;
+const resolvers = new Map<string, StaticImageResolver>();
+function resolverOf(c: CorpusCase): StaticImageResolver {
+  let r = resolvers.get(c.images);
+  if (!r) resolvers.set(c.images, (r = new StaticImageResolver(imagesOf(c))));
+  return r;
 }
 
-async function compileCase(dir: string) {
-  const o = caseOptions(dir);
-  return compile(readFileSync(join(dir, 'Dockerfile')), {
-    resolver,
-    target: o.target,
-    platform: o.platform,
-    buildArgs: o.buildArgs,
-    excludePatterns: dockerignore(dir),
-  });
+async function compileCase(c: CorpusCase) {
+  const o = caseCompileOptions(c);
+  return compile(readFileSync(join(c.dir, 'Dockerfile')), { resolver: resolverOf(c), ...o });
 }
 
-describe('golden cases compile to BuildKit’s exact LLB', () => {
-  const cases = goldenCases();
-  it('has the whole corpus', () => expect(cases.length).toBe(246));
-
-  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    const result = await compileCase(c.dir);
+describe('cases compile to BuildKit’s exact LLB', () => {
+  const cases = definitionCases();
+  it.each(cases.map((c) => [c.id, c] as const))('%s', async (_name, c) => {
+    const result = await compileCase(c);
     const def = readDefinition(result.bytes);
-    const cmp = compareCase(readGoldenJson(c), { def, dump: dumpDefinition(def), imageConfig: JSON.parse(JSON.stringify(result.imageConfig)) });
+    const cmp = compareCase(readExpectedJson(c), { def, dump: dumpDefinition(def), imageConfig: JSON.parse(JSON.stringify(result.imageConfig)) });
     expect(cmp.reasons).toEqual([]);
     expect([cmp.ops, cmp.meta, cmp.source, cmp.config]).toEqual([true, true, true, true]);
   });
 });
 
-describe('golden error cases fail like BuildKit', () => {
-  const names = goldenDirs('errors');
-  it('has the whole corpus', () => expect(names.length).toBe(57));
-
-  it.each(names)('%s', async (name) => {
-    const dir = golden('errors', name);
-    const want = expectedError(readFileSync(join(dir, 'expected-error.txt'), 'utf8'));
-    const err = await compileCase(dir).then(
+describe('error cases fail like BuildKit', () => {
+  it.each(allErrors().map((c) => [c.id, c] as const))('%s', async (_name, c) => {
+    const want = expectedError(readFileSync(join(c.dir, 'expected-error.txt'), 'utf8'));
+    const err = await compileCase(c).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -65,5 +50,18 @@ describe('golden error cases fail like BuildKit', () => {
     const e = err as DockerfileLlbError;
     const line = e instanceof DockerfileError ? e.location?.start.line : undefined;
     expect(errorMatches(want, e.message, line), `ours: line ${line}: ${e.message}\nbuildkit: ${want.raw}`).toBe(true);
+  });
+});
+
+describe('the corpora are whole', () => {
+  it('our fixtures have conversion and error cases', () => {
+    expect(listCases(FIXTURES, { sets: ['features', 'e2e'] }).length).toBeGreaterThan(0);
+    expect(listErrors(FIXTURES).length).toBeGreaterThan(0);
+  });
+  describeGolden('golden', () => {
+    it('has the 246 conversion cases and 57 error cases', () => {
+      expect(listCases(GOLDEN!, { sets: ['features', 'real', 'e2e'] }).length).toBe(246);
+      expect(listErrors(GOLDEN!).length).toBe(57);
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ImageResolveError } from '../../src/errors.js';
@@ -15,6 +15,7 @@ import {
   withTag,
 } from '../../src/image/reference.js';
 import { digestError, parseDigest } from '../../src/image/digest.js';
+import { corpora, listCases } from '../helpers/corpus.js';
 
 const D = 'sha256:75be9c490b21b793193f47be0daf1e1ba283c3a002c8e84091e2c871cc49f219';
 const D2 = 'sha256:cebd385e01b6483d169eedbdec8562a11c2dc5ea10e0610a933da5258c87b7e3';
@@ -169,27 +170,20 @@ describe('digests', () => {
   });
 });
 
-// The golden corpus: every image BuildKit pinned must be reproducible from images.json with
-// normalizeReference + withDigest.
-// CI lays shared/ beside the clone; in a developer worktree it is /work/shared.
-const GOLDEN = [join(process.cwd(), '..', 'shared', 'golden'), '/work/shared/golden'].find((d) =>
-  existsSync(join(d, 'images.json')),
-);
-const goldenAvailable = GOLDEN !== undefined;
-describe.runIf(goldenAvailable)('golden pins', () => {
+// The corpora (our fixtures, and the golden corpus when present): every image BuildKit pinned must
+// be reproducible from images.json with normalizeReference + withDigest.
+describe.each(corpora().map((c) => [c.id, c] as const))('pins of the %s corpus', (_id, corpus) => {
   it('keys of images.json are normalized and pin to the identifiers BuildKit wrote', () => {
-    const GOLDEN_DIR = GOLDEN!;
-    const images = JSON.parse(readFileSync(join(GOLDEN_DIR, 'images.json'), 'utf8')) as Record<string, { digest: string }>;
+    const images = JSON.parse(readFileSync(corpus.images, 'utf8')) as Record<string, { digest: string }>;
     const pins = new Set<string>();
     for (const [key, entry] of Object.entries(images)) {
       expect(normalizeReference(key)).toBe(key);
       pins.add(withDigest(key, entry.digest));
     }
     let checked = 0;
-    for (const group of ['features', 'real', 'e2e']) {
-      const dir = join(GOLDEN_DIR, 'cases', group);
-      for (const name of readdirSync(dir)) {
-        const file = join(dir, name, 'expected.json');
+    for (const c of listCases(corpus, { sets: ['features', 'real', 'e2e'] })) {
+      {
+        const file = join(c.dir, 'expected.json');
         if (!existsSync(file)) continue;
         const expected = JSON.parse(readFileSync(file, 'utf8')) as { ops: { op: { source?: { identifier: string } } }[] };
         for (const { op } of expected.ops) {
@@ -201,6 +195,6 @@ describe.runIf(goldenAvailable)('golden pins', () => {
         }
       }
     }
-    expect(checked).toBeGreaterThan(100);
+    expect(checked).toBeGreaterThan(corpus.id === 'golden' ? 100 : 20);
   });
 });

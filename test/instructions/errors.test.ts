@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { DockerfileError } from '../../src/errors.js';
 import { expand, InstructionError, parseInstructions, type Command } from '../../src/instructions/index.js';
 import { parse, parseCheckDirective, parseDirective } from '../../src/parser/index.js';
 import { envFromMap, ShellLex } from '../../src/shell/index.js';
+import { describeGolden } from '../helpers/corpus.js';
 import { goldenDirs, readGolden } from '../helpers/golden.js';
 
 /**
@@ -57,7 +58,7 @@ const CONVERSION_ONLY = new Set([
   '060-labs-run-device',
 ]);
 
-describe('golden errors/*', () => {
+describeGolden('golden errors/*', () => {
   const dirs = goldenDirs('errors');
   const mine = dirs.filter((d) => !CONVERSION_ONLY.has(d));
   it('are classified', () => {

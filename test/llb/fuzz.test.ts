@@ -8,7 +8,8 @@ import { readDefinition, writeDefinition } from '../../src/llb/definition';
 import type { FileAction, Vertex } from '../../src/graph/types';
 import { dumpDefinition } from '../../src/llb/dump';
 import { decodeGraph, encodeGraph } from '../../src/llb/marshal';
-import { goldenCases, readGoldenPb } from '../helpers/golden';
+import { readFileSync } from 'node:fs';
+import { allDefinitions } from '../helpers/corpus';
 import { randInt, rng } from '../helpers/random';
 
 function mutate(r: () => number, src: Uint8Array): Uint8Array {
@@ -57,9 +58,9 @@ function check(input: Uint8Array): string {
 }
 
 describe('readDefinition and decodeGraph on hostile bytes', () => {
-  const seeds = goldenCases().map(readGoldenPb);
+  const seeds = allDefinitions().map((d) => new Uint8Array(readFileSync(d.pb)));
 
-  it('mutated golden Definitions: 6000 inputs', () => {
+  it('mutated Definitions of the corpora: 6000 inputs', () => {
     const r = rng(0xc0ffee);
     const codes = new Map<string, number>();
     for (let i = 0; i < 6000; i++) {

@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { DockerfileError } from '../../src/errors.js';
 import { dumpNode, parse } from '../../src/parser/index.js';
+import { describeGolden } from '../helpers/corpus.js';
 import { goldenDirs, readGolden } from '../helpers/golden.js';
 
-describe("BuildKit's parser suite (Node.Dump)", () => {
+describeGolden("BuildKit's parser suite (Node.Dump)", () => {
   const dirs = goldenDirs('conformance/parser');
   it('has the 33 cases', () => expect(dirs.length).toBe(33));
   for (const d of dirs) {
@@ -15,7 +16,7 @@ describe("BuildKit's parser suite (Node.Dump)", () => {
   }
 });
 
-describe("BuildKit's negative parser cases", () => {
+describeGolden("BuildKit's negative parser cases", () => {
   // BuildKit rejects these either in the parser or when turning nodes into instructions;
   // see test/instructions for the latter.
   for (const d of goldenDirs('conformance/parser-negative')) {

@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DockerfileError } from '../../src/errors.js';
 import { expand, expandRaw, parseInstruction, parseInstructions } from '../../src/instructions/index.js';
 import { dumpNode, parse, parseCheckDirective, parseDirective, detectSyntax } from '../../src/parser/index.js';
 import { envFromMap, ShellLex } from '../../src/shell/index.js';
-import { allCaseDockerfiles, goldenDirs, readGolden } from '../helpers/golden.js';
+import { allCases, allErrors } from '../helpers/corpus.js';
+import { goldenDirs, readGolden } from '../helpers/golden.js';
 import { rng } from '../helpers/random.js';
 
 
@@ -88,12 +91,11 @@ function exercise(text: string): void {
 
 describe('fuzzing', () => {
   const seeds = [
-    ...allCaseDockerfiles().map((f) => readGolden(f)),
+    ...[...allCases(), ...allErrors()].map((c) => readFileSync(join(c.dir, 'Dockerfile'), 'utf8')),
     ...goldenDirs('conformance/parser').map((d) => readGolden('conformance/parser', d, 'Dockerfile')),
-    ...goldenDirs('errors').map((d) => readGolden('errors', d, 'Dockerfile')),
   ];
 
-  it('mutated golden Dockerfiles throw nothing but DockerfileError (6000 inputs)', () => {
+  it('mutated Dockerfiles of the corpora throw nothing but DockerfileError (6000 inputs)', () => {
     const r = rng(1);
     for (let i = 0; i < 6000; i++) {
       const input = mutate(seeds[Math.floor(r() * seeds.length)], r);
