@@ -1,25 +1,21 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig([
-  {
-    // The library: core (browser-safe) and the Node entry point.
-    entry: { index: 'src/index.ts', node: 'src/node/index.ts' },
-    format: ['esm', 'cjs'],
-    dts: { compilerOptions: { types: ['node'] } },
-    tsconfig: 'tsconfig.node.json',
-    sourcemap: true,
-    clean: true,
-    target: 'es2022',
-    splitting: false,
-  },
-  {
-    // The CLI bundle, loaded by bin/dockerfile-llb.mjs.
-    entry: { cli: 'src/cli/main.ts' },
-    format: ['esm'],
-    sourcemap: true,
-    target: 'node20',
-    platform: 'node',
-    tsconfig: 'tsconfig.node.json',
-    splitting: false,
-  },
-]);
+// The library's two entry points (the browser-safe core and the Node entry) and the CLI share
+// one copy of every module (code splitting): an error thrown through `dockerfile-llb/node` is an
+// instance of `DockerfileLlbError` from `dockerfile-llb`. Within each format, that is: ESM and
+// CJS are separate module systems, each with its own shared chunks. One config, so that `clean`
+// cannot race another build writing into dist/.
+const library = { index: 'src/index.ts', node: 'src/node/index.ts' };
+
+export default defineConfig({
+  // cli.js is what bin/dockerfile-llb.mjs loads; cli.cjs is a by-product of the CJS format.
+  entry: { ...library, cli: 'src/cli/main.ts' },
+  format: ['esm', 'cjs'],
+  dts: { entry: library, compilerOptions: { types: ['node'] } },
+  tsconfig: 'tsconfig.node.json',
+  sourcemap: true,
+  clean: true,
+  target: 'node20',
+  platform: 'node',
+  splitting: true,
+});

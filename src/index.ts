@@ -18,7 +18,7 @@ export {
   definitionDigests,
 } from './llb/definition.js';
 export { encodeGraph, decodeGraph, VertexEncoder, type EncodedGraph, type DecodedGraph, type EncodeOptions } from './llb/marshal.js';
-export { dumpDefinition, definitionToDot, type DumpEntry } from './llb/dump.js';
+export { dumpDefinition, definitionToDot, type DumpEntry, type OpMetadataJson } from './llb/dump.js';
 export { toProtoJson, opJson, type JsonValue } from './llb/json.js';
 export { sha256Digest } from './util/sha256.js';
 export { VERSION } from './version.js';
@@ -95,6 +95,8 @@ export {
   listTargets,
   formatOutline,
   formatTargets,
+  outlineJson,
+  targetsJson,
   type Outline,
   type OutlineArg,
   type OutlineMount,

@@ -2,7 +2,7 @@
  * Dispatch of each instruction onto a stage: the LLB ops it adds and the image config changes
  * it makes, as BuildKit's `dispatch*` functions do.
  */
-import { DockerfileError, type SourceLocation } from '../errors.js';
+import { DockerfileError, type DockerfileErrorCode, type SourceLocation } from '../errors.js';
 import { run, type MountSpec, type RunOptions, type SecretSpec, type SSHSpec } from '../graph/exec.js';
 import { file, mkdir, mkfile, parseChown } from '../graph/fileop.js';
 import { State } from '../graph/state.js';
@@ -40,7 +40,7 @@ export interface DispatchOptions {
   readonly request: BuildRequest;
 }
 
-function fail(message: string, code = 'E_CONVERT'): never {
+function fail(message: string, code: DockerfileErrorCode = 'E_CONVERT'): never {
   throw new DockerfileError(code, message);
 }
 

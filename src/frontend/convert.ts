@@ -3,7 +3,7 @@
  * following BuildKit's `dockerfile2llb` step by step so that the graph it builds serializes to
  * BuildKit's bytes.
  */
-import { DockerfileError, ImageResolveError, type SourceLocation } from '../errors.js';
+import { DockerfileError, type DockerfileErrorCode, ImageResolveError, type SourceLocation } from '../errors.js';
 import { type EnvList, envGet, local, State, image as imageState } from '../graph/state.js';
 import type { Output, SourceVertex, VertexLocation } from '../graph/types.js';
 import { formatPlatformAll, normalizePlatform, parsePlatform } from '../image/platform.js';
@@ -34,6 +34,12 @@ import { type BuildRequest, isNoCache, parseBuildRequest } from './request.js';
 import { dispatchUser, dispatchWorkdir, prefixCommand } from './commands.js';
 
 const EMPTY_IMAGE_NAME = 'scratch';
+
+/**
+ * The images BuildKit also suggests when a base image cannot be resolved (`commonImageNames`),
+ * including its `docker.io/library` + name without a slash.
+ */
+const COMMON_IMAGE_NAMES = ['alpine', 'busybox', 'centos', 'debian', 'golang', 'ubuntu', 'fedora'].flatMap((n) => [n, `docker.io/library${n}`, `${n}:latest`, `docker.io/library${n}:latest`]);
 
 /** Options of {@link convert}. */
 export interface ConvertOptions {
@@ -77,7 +83,7 @@ export function envGetter(env: EnvList): EnvGetter {
   return { get: (k) => envGet(env, k), keys: () => env.map(([k]) => k) };
 }
 
-function fail(message: string, location?: SourceLocation, code = 'E_CONVERT'): never {
+function fail(message: string, location?: SourceLocation, code: DockerfileErrorCode = 'E_CONVERT'): never {
   throw new DockerfileError(code, message, location);
 }
 
@@ -501,7 +507,9 @@ async function resolveBaseImage(ctx: Context, d: DispatchState, reachable: boole
       }
       resolved = await pending;
     } catch (e) {
-      const msg = `${origName}: ${(e as Error).message}`;
+      // Like BuildKit, suggest a stage or a common image the name may be a typo of
+      // (`COPY --from=buidl` → build).
+      const msg = withSuggestion(`${origName}: ${(e as Error).message}`, origName, [...ctx.all.names(), ...COMMON_IMAGE_NAMES], true);
       if (e instanceof ImageResolveError) throw new ImageResolveError(e.code, msg, e.ref, { cause: e, location: d.stage.location });
       throw e;
     }

@@ -3,11 +3,12 @@
  * `frontend.targets` subrequest, `docker build --call=targets`) and, for one target, the build
  * arguments, secrets and SSH sockets it uses (`frontend.outline`, `docker build --call=outline`).
  *
- * The JSON shapes are BuildKit's (`subrequests/targets.Target`, `subrequests/outline.Outline`)
- * without `sources`; the text is what BuildKit's `PrintTargets` and `PrintOutline` print.
+ * The objects are BuildKit's (`subrequests/targets.Target`, `subrequests/outline.Outline`);
+ * {@link outlineJson} and {@link targetsJson} print them, with the Dockerfile as `sources`,
+ * exactly as `--call=outline,format=json` and `--call=targets,format=json` do, and the text is
+ * what BuildKit's `PrintTargets` and `PrintOutline` print.
  */
 import { DockerfileLlbError, type SourceLocation } from '../errors.js';
-import { parsePlatform } from '../image/platform.js';
 import { StaticImageResolver } from '../image/static-resolver.js';
 import type { ImageMetadataFile, ImageResolver, Platform } from '../image/types.js';
 import { parseInstructions } from '../instructions/index.js';
@@ -16,6 +17,8 @@ import { convert } from './convert.js';
 import type { DispatchState } from './dispatch-state.js';
 import type { ArgInfo, MountInfo } from './outline-capture.js';
 import { DEFAULT_PLATFORM } from './platform.js';
+import { parseBuildRequest } from './request.js';
+import { base64 } from '../util/base64.js';
 
 /** A source location as BuildKit's outline JSON has it (`pb.Location`; columns are always 0). */
 export interface OutlineLocation {
@@ -54,7 +57,7 @@ export interface OutlineMount {
   readonly location?: OutlineLocation;
 }
 
-/** What one target takes (BuildKit's `outline.Outline`, without `sources`). */
+/** What one target takes (BuildKit's `outline.Outline`; {@link outlineJson} adds `sources`). */
 export interface Outline {
   /** The target stage's name; absent for an unnamed last stage. */
   readonly name?: string;
@@ -70,7 +73,11 @@ export interface OutlineOptions {
   readonly target?: string;
   /** `--build-arg` values; they show as the values of the ARGs they set. */
   readonly buildArgs?: Readonly<Record<string, string>>;
-  /** Target platform (`linux/arm64`); default linux/amd64. */
+  /**
+   * Target platform(s) of the request (`linux/arm64`, `linux/amd64,linux/arm64`). They are
+   * checked, but, as in BuildKit, the outline request converts for the implicit default
+   * platform whatever they say (its converter is given no target platform).
+   */
   readonly platform?: string | Platform;
   /** Where base image metadata comes from (ARG defaults may read the base image's ENV). */
   readonly resolver?: ImageResolver;
@@ -86,9 +93,12 @@ function toText(dockerfile: string | Uint8Array): string {
   return typeof dockerfile === 'string' ? dockerfile : textDecoder.decode(dockerfile);
 }
 
+/** An instruction's location as BuildKit reports it (`parser.Node.Location`): one range per line. */
 function toLocation(loc: SourceLocation | undefined): OutlineLocation | undefined {
   if (!loc) return undefined;
-  return { ranges: [{ start: { line: loc.start.line }, end: { line: loc.end.line } }] };
+  const ranges = [];
+  for (let line = loc.start.line; line <= Math.max(loc.start.line, loc.end.line); line++) ranges.push({ start: { line }, end: { line } });
+  return { ranges };
 }
 
 /**
@@ -123,12 +133,12 @@ export async function outline(dockerfile: string | Uint8Array, options: OutlineO
   const text = toText(dockerfile);
   const resolver = options.resolver ?? (options.images ? new StaticImageResolver(options.images) : undefined);
   if (!resolver) throw new DockerfileLlbError('E_NO_RESOLVER', 'outline needs image metadata: pass `resolver` or `images`');
-  const platform: Platform | undefined = typeof options.platform === 'string' ? parsePlatform(options.platform) : options.platform;
+  const request = parseBuildRequest({ platforms: options.platform === undefined ? undefined : [options.platform] }, options.buildArgs);
   const result = await convert(text, {
     target: options.target,
     buildArgs: options.buildArgs,
-    targetPlatform: platform,
     buildPlatforms: [DEFAULT_PLATFORM],
+    request,
     resolver,
     localUniqueId: 'localuniqueid',
     filename: options.filename ?? 'Dockerfile',
@@ -195,6 +205,91 @@ function collect<T>(ds: DispatchState, visited: Set<string>, own: (d: DispatchSt
   if (ds.base) out.push(...collect(ds.base, visited, own, seen));
   for (const d of ds.deps.keys()) out.push(...collect(d, visited, own, seen));
   return out;
+}
+
+// ----- JSON ---------------------------------------------------------------------------------------
+
+function toBytes(dockerfile: string | Uint8Array): Uint8Array {
+  return typeof dockerfile === 'string' ? new TextEncoder().encode(dockerfile) : dockerfile;
+}
+
+/**
+ * Go's `json.MarshalIndent(v, "", "  ")` of a value whose objects already have Go's field order
+ * and omit empty fields: JSON.stringify's layout is the same; only Go's string escaping differs.
+ */
+function goIndentJson(v: unknown): string {
+  const text = JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' ? toWellFormed(x) : x), 2);
+  return text.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Go writes a lone surrogate (which only a JS string can hold) as U+FFFD. */
+function toWellFormed(s: string): string {
+  return s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+}
+
+
+/** A location in Go's field order: `{"ranges": [{"start": {"line"}, "end": {"line"}}]}`. */
+function locationJson(l: OutlineLocation | undefined) {
+  if (!l) return undefined;
+  const pos = (p: { readonly line: number }) => (p.line ? { line: p.line } : {});
+  return { ranges: l.ranges.map((r) => ({ start: pos(r.start), end: pos(r.end) })) };
+}
+
+/**
+ * What `docker build --call=outline,format=json` prints for `o` (BuildKit's `outline.Outline`
+ * through Go's JSON encoder, two-space indent, final newline), `sources` being the Dockerfile.
+ */
+export function outlineJson(o: Outline | readonly Outline[], dockerfile: string | Uint8Array): string {
+  const value = isOutlineList(o) ? o.map((x) => outlineValue(x, dockerfile)) : outlineValue(o, dockerfile);
+  return `${goIndentJson(value)}\n`;
+}
+
+function isOutlineList(o: Outline | readonly Outline[]): o is readonly Outline[] {
+  return Array.isArray(o);
+}
+
+function outlineValue(o: Outline, dockerfile: string | Uint8Array) {
+  const mount = (m: OutlineMount) => ({ name: m.name, ...(m.required ? { required: true } : {}), ...(m.location ? { location: locationJson(m.location) } : {}) });
+  const v = {
+    ...(o.name ? { name: o.name } : {}),
+    ...(o.description ? { description: o.description } : {}),
+    ...(o.args?.length
+      ? {
+          args: o.args.map((a) => ({
+            name: a.name,
+            ...(a.description ? { description: a.description } : {}),
+            ...(a.value ? { value: a.value } : {}),
+            ...(a.location ? { location: locationJson(a.location) } : {}),
+          })),
+        }
+      : {}),
+    ...(o.secrets?.length ? { secrets: o.secrets.map(mount) } : {}),
+    ...(o.ssh?.length ? { ssh: o.ssh.map(mount) } : {}),
+    sources: [base64(toBytes(dockerfile))],
+  };
+  return v;
+}
+
+/**
+ * What `docker build --call=targets,format=json` prints (BuildKit's `targets.List`):
+ * `{"targets": [...], "sources": [<the Dockerfile, base64>]}`.
+ */
+export function targetsJson(targets: readonly Target[], dockerfile: string | Uint8Array): string {
+  const v = {
+    // Not omitempty in Go: a Dockerfile without stages lists `null`.
+    targets: targets.length
+      ? targets.map((t) => ({
+          ...(t.name ? { name: t.name } : {}),
+          ...(t.default ? { default: true } : {}),
+          ...(t.description ? { description: t.description } : {}),
+          ...(t.base ? { base: t.base } : {}),
+          ...(t.platform ? { platform: t.platform } : {}),
+          ...(t.location ? { location: locationJson(t.location) } : {}),
+        }))
+      : null,
+    sources: [base64(toBytes(dockerfile))],
+  };
+  return `${goIndentJson(v)}\n`;
 }
 
 // ----- text ---------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 /** Builder flags of one instruction (BuildKit's `BFlags`). */
-import { ErrorCode } from '../parser/codes.js';
+import { ErrorCode, type ErrorCodeValue } from '../parser/codes.js';
 import { withSuggestion } from '../util/suggest.js';
 import { InstructionFailure } from './errors.js';
 
@@ -69,7 +69,7 @@ export class BFlags {
 
   /** Parses the raw flags; throws {@link InstructionFailure} with BuildKit's message. */
   parse(): void {
-    const fail = (code: string, msg: string): never => {
+    const fail = (code: ErrorCodeValue, msg: string): never => {
       throw new InstructionFailure(code, msg);
     };
     for (const a of this.args) {

@@ -1,5 +1,5 @@
 /** Errors of the instruction layer. */
-import { DockerfileError, type SourceLocation } from '../errors.js';
+import { DockerfileError, type DockerfileErrorCode, type SourceLocation } from '../errors.js';
 
 /**
  * An error BuildKit reports for one instruction while building the instruction list
@@ -7,7 +7,7 @@ import { DockerfileError, type SourceLocation } from '../errors.js';
  * `dockerfile parse error on line N: <message>`; {@link buildkitMessage} gives that text.
  */
 export class InstructionError extends DockerfileError {
-  constructor(code: string, message: string, location: SourceLocation, options?: { cause?: unknown }) {
+  constructor(code: DockerfileErrorCode, message: string, location: SourceLocation, options?: { cause?: unknown }) {
     super(code, message, location, options);
   }
 
@@ -20,7 +20,7 @@ export class InstructionError extends DockerfileError {
 /** A failure inside an instruction parser; the caller attaches the location. */
 export class InstructionFailure extends Error {
   constructor(
-    readonly code: string,
+    readonly code: DockerfileErrorCode,
     message: string,
   ) {
     super(message);

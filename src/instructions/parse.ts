@@ -3,7 +3,7 @@
  * `instructions.Parse`), with BuildKit's argument checks, flag sets and messages.
  */
 import { DockerfileError, type SourceLocation } from '../errors.js';
-import { ErrorCode } from '../parser/codes.js';
+import { ErrorCode, type ErrorCodeValue } from '../parser/codes.js';
 import { chompHeredocContent, mustParseHeredoc } from '../parser/heredoc.js';
 import type { Node } from '../parser/node.js';
 import { goParseDuration, goParseInt } from '../util/gostrconv.js';
@@ -52,7 +52,7 @@ interface Request {
   readonly base: CommandBase;
 }
 
-const bad = (msg: string, code: string = ErrorCode.Instruction): never => {
+const bad = (msg: string, code: ErrorCodeValue = ErrorCode.Instruction): never => {
   throw new InstructionFailure(code, msg);
 };
 const errAtLeastOneArgument = (c: string) => bad(`${c} requires at least one argument`);

@@ -7,11 +7,25 @@ import { type Definition, digestOf, metadataToPb } from './definition.js';
 import { type JsonValue, toProtoJson } from './json.js';
 import { decodeMessage, type PbMessage } from './pb/codec.js';
 
+/**
+ * `pb.OpMetadata` as protojson, the way `buildctl debug dump-llb` prints it: proto field names,
+ * a field absent when it is unset.
+ */
+export interface OpMetadataJson {
+  readonly ignore_cache?: boolean;
+  /** Free text; `llb.customname` is the step name, `com.docker.dockerfile.v1.command` the instruction. */
+  readonly description?: { readonly [key: string]: string };
+  readonly export_cache?: { readonly Value?: boolean };
+  /** The LLB capabilities the op needs (`source.image`, `exec.mount.cache`, ...). */
+  readonly caps?: { readonly [cap: string]: boolean };
+  readonly progress_group?: { readonly id?: string; readonly name?: string; readonly weak?: boolean };
+}
+
 /** One op as `buildctl debug dump-llb` prints it. */
 export interface DumpEntry {
   readonly Op: { [key: string]: JsonValue };
   readonly Digest: string;
-  readonly OpMetadata?: { [key: string]: JsonValue };
+  readonly OpMetadata?: OpMetadataJson;
 }
 
 /** The ops of `def` in Definition order, with digests and metadata. */
@@ -25,7 +39,8 @@ export function dumpDefinition(def: Definition): DumpEntry[] {
 }
 
 /** protojson of op metadata. */
-export function metadataJson(md: VertexMetadata): { [key: string]: JsonValue } {
+export function metadataJson(md: VertexMetadata): OpMetadataJson {
+  // toProtoJson follows the schema, whose OpMetadata has exactly OpMetadataJson's fields.
   return toProtoJson('OpMetadata', metadataToPb(md));
 }
 

@@ -5,7 +5,7 @@
 import type { SourceRange } from '../errors.js';
 import { goQuote } from '../util/goquote.js';
 import { isGoSpace } from '../util/gounicode.js';
-import { ErrorCode } from './codes.js';
+import { ErrorCode, type ErrorCodeValue } from './codes.js';
 import { parseJsonArray } from './json.js';
 import type { LineMap } from './linemap.js';
 import type { Node } from './node.js';
@@ -14,7 +14,7 @@ import { isReWhitespace } from './splitcommand.js';
 /** An error detected while parsing a line; the caller attaches the location. */
 export class LineFailure extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCodeValue,
     message: string,
   ) {
     super(message);

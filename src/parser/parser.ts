@@ -3,7 +3,7 @@
  */
 import { DockerfileError, type SourceLocation, type SourceRange } from '../errors.js';
 import { goTrimLeftSpace, goTrimSpace, isGoSpace, utf8Length } from '../util/gounicode.js';
-import { ErrorCode } from './codes.js';
+import { ErrorCode, type ErrorCodeValue } from './codes.js';
 import { type Directive, DirectiveParser } from './directives.js';
 import { type HeredocMarker, heredocsFromLine } from './heredoc.js';
 import { type LineContext, LineFailure, LINE_PARSERS, type MutableNode, parseIgnore } from './lineparsers.js';
@@ -151,7 +151,7 @@ export function parse(text: string, options?: ParseOptions): ParseResult {
     start: { line: from, column: 1 },
     end: { line: to, column: 1 },
   });
-  const fail = (code: string, message: string, range: SourceRange): never => {
+  const fail = (code: ErrorCodeValue, message: string, range: SourceRange): never => {
     throw new DockerfileError(code, message, loc(range));
   };
 

@@ -85,7 +85,7 @@ describe('dockerfile-llb (the binary)', () => {
       [['compile', '--taget', 'x'], 'unknown flag: --taget (did you mean --target?)'],
       [['compile', '-x'], "unknown shorthand flag: 'x' in -x"],
       [['compile', '--target'], 'flag needs an argument: --target'],
-      [['outline', '--json=maybe'], 'invalid value "maybe" for --json: expected true or false'],
+      [['outline', '--targets=maybe'], 'invalid value "maybe" for --targets: expected true or false'],
       [['config', 'a', 'b'], 'accepts at most one PATH (the build context), got 2: a b'],
       [['compile', '--build-arg', '=v'], 'invalid --build-arg "=v": the name is empty'],
       [['dump', '--platform', 'linux/arm64'], '--platform needs -f DOCKERFILE (dump compiles only with -f)'],

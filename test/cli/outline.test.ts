@@ -134,33 +134,41 @@ describe('dockerfile-llb outline (the binary)', () => {
     expect(text.endsWith(formatOutline(await outline(DOCKERFILE, { images })))).toBe(true);
   });
 
-  it('--json gives BuildKit\'s shapes: {targets, outline}', async () => {
-    const r = await runCli(['outline', project(), '--images', IMAGES, '--json', '--target', 'lint', '--build-arg', 'STRICT=yes']);
+  it('--format json prints BuildKit\'s outline JSON, with the Dockerfile as sources', async () => {
+    const r = await runCli(['outline', project(), '--images', IMAGES, '--format', 'json', '--target', 'lint', '--build-arg', 'STRICT=yes']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout.toString())).toEqual({
-      targets: listTargets(DOCKERFILE),
-      outline: { name: 'lint', args: [{ name: 'STRICT', value: 'yes', location: loc(20) }] },
+      name: 'lint',
+      args: [{ name: 'STRICT', value: 'yes', location: loc(20) }],
+      sources: [Buffer.from(DOCKERFILE).toString('base64')],
     });
+    const bad = await runCli(['outline', project(), '--images', IMAGES, '--format', 'yaml']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('invalid --format "yaml": expected json or text');
   });
 
   it('--all outlines every target; --targets only parses, so it needs no image metadata', async () => {
     const dir = project();
-    const all = await runCli(['outline', dir, '--images', IMAGES, '--all', '--json']);
+    const all = await runCli(['outline', dir, '--images', IMAGES, '--all', '--format', 'json']);
     expect(all.code, all.stderr).toBe(0);
     const parsed = JSON.parse(all.stdout.toString());
-    expect(parsed.outlines.map((o: { name: string }) => o.name)).toEqual(['base', 'build', 'lint', 'final']);
-    expect(parsed.outlines[2].args).toEqual([{ name: 'STRICT', location: loc(20) }]);
+    expect(parsed.map((o: { name: string }) => o.name)).toEqual(['base', 'build', 'lint', 'final']);
+    expect(parsed[2].args).toEqual([{ name: 'STRICT', location: loc(20) }]);
     // No --images and an unresolvable base: --targets must not try to resolve it.
     const dir2 = mkdtempSync(join(tmpdir(), 'dfllb-outline-'));
-    writeFileSync(join(dir2, 'Dockerfile'), 'FROM registry.invalid/none:1 AS a\n# b the second\nFROM a AS b\n');
+    const df2 = 'FROM registry.invalid/none:1 AS a\n# b the second\nFROM a AS b\n';
+    writeFileSync(join(dir2, 'Dockerfile'), df2);
     const t = await runCli(['outline', '--targets'], { cwd: dir2 });
     expect(t.code, t.stderr).toBe(0);
     expect(t.stdout.toString()).toBe('TARGET      DESCRIPTION\na           \nb (default) the second\n');
-    const tj = await runCli(['outline', '--targets', '--json'], { cwd: dir2 });
-    expect(JSON.parse(tj.stdout.toString()).targets).toEqual([
-      { name: 'a', base: 'registry.invalid/none:1', location: loc(1) },
-      { name: 'b', default: true, description: 'the second', base: 'a', location: loc(3) },
-    ]);
+    const tj = await runCli(['outline', '--targets', '--format', 'json'], { cwd: dir2 });
+    expect(JSON.parse(tj.stdout.toString())).toEqual({
+      targets: [
+        { name: 'a', base: 'registry.invalid/none:1', location: loc(1) },
+        { name: 'b', default: true, description: 'the second', base: 'a', location: loc(3) },
+      ],
+      sources: [Buffer.from(df2).toString('base64')],
+    });
   });
 
   it('reports a Dockerfile error like compile, and a missing target', async () => {

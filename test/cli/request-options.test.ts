@@ -89,11 +89,23 @@ describe('request flags', () => {
     expect(r.stderr).toContain('makes one Definition per platform: write them to a directory with -o DIR');
   });
 
-  it.each(['config', 'dump'])('%s --platform a,b says what to run instead', async (command) => {
+  it.each(['config', 'dump', 'explain'])('%s --platform a,b says what to run instead', async (command) => {
     const r = await runInProcess([command, '-f', dockerfile, '--images', images, '--platform', 'linux/amd64,linux/arm64']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${command} works on one platform; run it once per platform (--platform linux/amd64, then --platform linux/arm64)`);
     expect(r.stderr).toContain('dockerfile-llb compile --platform linux/amd64,linux/arm64 -o DIR');
+  });
+
+  it('diff --platform a,b says what to run instead', async () => {
+    const r = await runInProcess(['diff', dockerfile, dockerfile, '--images', images, '--platform', 'linux/amd64,linux/arm64']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('diff works on one platform; run it once per platform');
+  });
+
+  it('outline takes several platforms, as BuildKit\'s outline request does', async () => {
+    const r = await runInProcess(['outline', '-f', dockerfile, '--images', images, '--platform', 'linux/amd64,linux/arm64', '--format', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
   });
 
   it('--add-host NAME:IP is NAME=IP, and [IPv6] loses its brackets, as with docker build', async () => {
@@ -144,5 +156,15 @@ describe('--no-cache-filter and --no-cache', () => {
   });
   it('marks nothing without the flags', async () => {
     expect(await ignored()).toEqual([]);
+  });
+});
+
+describe('errors that say what to do', () => {
+  it('an unknown image named like a stage suggests the stage, as BuildKit does', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'dfllb-suggest-'));
+    writeFileSync(join(work, 'Dockerfile'), 'FROM alpine:3.20 AS build\nRUN true\nFROM alpine:3.20\nCOPY --from=buidl /x /y\n');
+    const r = await runInProcess(['compile', '--images', join(__dirname, '../../examples/images.json'), work, '-o', join(work, 'out.pb')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^Dockerfile:4:1: buidl: .* \(did you mean build\?\)\n/);
   });
 });

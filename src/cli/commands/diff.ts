@@ -11,7 +11,7 @@ import { loadStaticResolver, RegistryResolver } from '../../resolver/index.js';
 import { type FlagSpec, type ParsedArgs, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { InputError, readInput, writeText } from '../io.js';
-import { parseBuildArgs, readDockerignore } from './compile.js';
+import { parseBuildArgs, readDockerignore, requireOnePlatform } from './compile.js';
 
 /** How to build one side: the Dockerfile and its build flags. */
 export interface BuildSpec {
@@ -135,6 +135,7 @@ export const diffCommand: Command = {
   async run(ctx, args) {
     if (args.positionals.length !== 2) throw new UsageError(`diff needs OLD and NEW, got ${args.positionals.length} argument${args.positionals.length === 1 ? '' : 's'}`);
     if (args.positionals.every((p) => p === '-')) throw new UsageError('only one of OLD and NEW can be stdin');
+    for (const k of ['platform', 'old-platform', 'new-platform']) requireOnePlatform(args.flags[k] as string | undefined, 'diff');
     const [oldPath, newPath] = args.positionals;
     const oldDef = await definitionOfBuild(ctx, await loadBuild(ctx, specOf(args, 'old', oldPath)));
     const newDef = await definitionOfBuild(ctx, await loadBuild(ctx, specOf(args, 'new', newPath)));

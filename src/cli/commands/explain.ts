@@ -22,7 +22,7 @@ import { readImageMetadataFile } from '../../resolver/index.js';
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { writeText } from '../io.js';
-import { buildFlags } from './compile.js';
+import { buildFlags, requireOnePlatform } from './compile.js';
 import { parseBuildArgs } from './compile.js';
 import { loadBuild } from './diff.js';
 
@@ -63,6 +63,8 @@ export const explainCommand: Command = {
   async run(ctx, args) {
     if (args.positionals.length > 1) throw new UsageError('accepts at most one PATH (the build context)');
     const f = args.flags;
+    requireOnePlatform(f.platform as string | undefined, 'explain');
+    requireOnePlatform(f['platform-changed'] as string | undefined, 'explain');
     const context = args.positionals[0] ?? '.';
     const file = (f.file as string | undefined) ?? join(context, 'Dockerfile');
     const build = await loadBuild(ctx, {

@@ -1,4 +1,5 @@
-import { formatOutline, formatTargets, listTargets, type Outline, outline, type Target } from '../../frontend/outline.js';
+import { formatOutline, formatTargets, listTargets, type Outline, outline, outlineJson, type Target, targetsJson } from '../../frontend/outline.js';
+import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { writeText } from '../io.js';
 import { buildFlags, readBuildInput } from './compile.js';
@@ -6,12 +7,12 @@ import { buildFlags, readBuildInput } from './compile.js';
 export const outlineCommand: Command = {
   name: 'outline',
   summary: 'List the targets, and the build args, secrets and SSH a target uses',
-  usage: 'dockerfile-llb outline [PATH] [-f DOCKERFILE] [--target T] [--build-arg K=V]... [--images FILE] [--targets | --all] [--json]',
+  usage: 'dockerfile-llb outline [PATH] [-f DOCKERFILE] [--target T] [--build-arg K=V]... [--images FILE] [--targets | --all] [--format json|text]',
   flags: [
     ...buildFlags.filter((f) => f.name !== 'local-unique-id'),
     { name: 'targets', type: 'boolean', description: 'Only list the targets (like docker build --call=targets); resolves no image' },
     { name: 'all', type: 'boolean', description: 'Outline every target, not just --target' },
-    { name: 'json', type: 'boolean', description: 'Print JSON (BuildKit\'s shapes) instead of tables' },
+    { name: 'format', type: 'string', metavar: 'FORMAT', description: 'text (tables, the default) or json (exactly what docker build --call=outline,format=json prints)' },
     { name: 'output', short: 'o', type: 'string', metavar: 'FILE', description: 'Write to FILE instead of stdout' },
   ],
   details: [
@@ -21,15 +22,18 @@ export const outlineCommand: Command = {
     'Like BuildKit, the outline runs the conversion, so base images are resolved (use --images to',
     'stay offline); --targets only parses.',
     '',
-    'JSON: {"targets": [Target...], "outline": Outline} (with --all, "outlines": [Outline...]).',
+    '--format json prints what `docker build --call=outline,format=json` (with --targets,',
+    '`--call=targets,format=json`) prints, byte for byte; with --all, a JSON array of outlines.',
   ].join('\n'),
   async run(ctx, args) {
     const input = await readBuildInput(ctx, args);
     const targets = listTargets(input.bytes);
-    const json = args.flags.json === true;
+    const format = (args.flags.format as string | undefined) ?? 'text';
+    if (format !== 'json' && format !== 'text') throw new UsageError(`invalid --format ${JSON.stringify(format)}: expected json or text`);
+    const json = format === 'json';
     const out = args.flags.output as string | undefined;
     if (args.flags.targets) {
-      writeText(ctx, json ? `${JSON.stringify({ targets }, null, 2)}\n` : formatTargets(targets), out);
+      writeText(ctx, json ? targetsJson(targets, input.bytes) : formatTargets(targets), out);
       return 0;
     }
     const resolver = await input.resolver();
@@ -38,11 +42,11 @@ export const outlineCommand: Command = {
     if (args.flags.all) {
       const outlines: Outline[] = [];
       for (const t of buildableTargets(targets)) outlines.push(await outlineOf(t.name));
-      writeText(ctx, json ? `${JSON.stringify({ targets, outlines }, null, 2)}\n` : [formatTargets(targets), ...outlines.map(formatOutline)].join('\n'), out);
+      writeText(ctx, json ? outlineJson(outlines, input.bytes) : [formatTargets(targets), ...outlines.map(formatOutline)].join('\n'), out);
       return 0;
     }
     const o = await outlineOf(input.target);
-    writeText(ctx, json ? `${JSON.stringify({ targets, outline: o }, null, 2)}\n` : `${formatTargets(targets)}\n${formatOutline(o)}`, out);
+    writeText(ctx, json ? outlineJson(o, input.bytes) : `${formatTargets(targets)}\n${formatOutline(o)}`, out);
     return 0;
   },
 };

@@ -5,7 +5,7 @@
  * actually left before anything is allocated, so hostile input cannot make it allocate more
  * than its own size. Every failure is a {@link DefinitionDecodeError} with a byte offset.
  */
-import { DefinitionDecodeError } from '../../errors.js';
+import { type DecodeErrorCode, DefinitionDecodeError } from '../../errors.js';
 
 /**
  * Wire types of the protobuf encoding. A plain object rather than an `enum`: the wire type read
@@ -205,7 +205,7 @@ export class Reader {
     this.end = end;
   }
 
-  fail(code: string, message: string, at = this.pos): never {
+  fail(code: DecodeErrorCode, message: string, at = this.pos): never {
     throw new DefinitionDecodeError(code, `${message} at byte ${this.base + at}${this.path ? ` (${this.path})` : ''}`, {
       kind: 'bytes',
       offset: this.base + at,
