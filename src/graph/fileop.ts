@@ -277,7 +277,7 @@ export function file(base: State, actions: FileActions, opts: ConstraintsOptions
   // merged into one input because their bytes are equal, both still contribute metadata.
   const walk: Output[] = [];
   for (let i = list.length - 1; i >= 0; i--) {
-    const a = list[i]!;
+    const a = list[i];
     for (const o of [base.output, a.kind === 'copy' ? a.source.output : undefined]) {
       if (o && !walk.some((w) => w.vertex === o.vertex && w.index === o.index)) walk.push(o);
     }

@@ -25,7 +25,7 @@ function opFields(v: Vertex): string {
 export function sameVertex(a: Vertex, b: Vertex): boolean {
   if (a === b) return true;
   if (a.kind !== b.kind || a.inputs.length !== b.inputs.length || opFields(a) !== opFields(b)) return false;
-  return a.inputs.every((x, i) => sameOutput(x, b.inputs[i]!));
+  return a.inputs.every((x, i) => sameOutput(x, b.inputs[i]));
 }
 
 /** Whether two outputs are the same LLB input: the same output of ops with the same digest. */
