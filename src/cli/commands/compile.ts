@@ -122,13 +122,14 @@ function parseLabels(list: readonly string[]): Record<string, string> {
 
 /**
  * `--add-host` as docker build takes it: `NAME=IP` or `NAME:IP`, the address possibly in
- * brackets (`[fd00::1]`), turned into the frontend's `name=ip` entries, which the frontend checks.
+ * brackets (`[fd00::1]`), turned into the frontend's `name=ip` entries. Anything else goes to
+ * the frontend as is, which refuses it with BuildKit's message.
  */
 function parseAddHosts(list: readonly string[]): string[] {
   return list.map((h) => {
     let eq = h.indexOf('=');
     if (eq < 0) eq = h.indexOf(':');
-    if (eq <= 0 || eq === h.length - 1) throw new UsageError(`invalid --add-host ${JSON.stringify(h)}: expected NAME=IP (or NAME:IP)`);
+    if (eq < 0) return h;
     let ip = h.slice(eq + 1);
     if (ip === 'host-gateway') throw new UsageError(`--add-host ${h}: host-gateway is the builder's own gateway address, which only the daemon knows; give the IP address`);
     if (ip.length > 2 && ip.startsWith('[') && ip.endsWith(']')) ip = ip.slice(1, -1);
