@@ -34,7 +34,7 @@ import { type BuildRequest, isNoCache, parseBuildRequest } from './request.js';
 import { dispatchUser, dispatchWorkdir, prefixCommand } from './commands.js';
 import { type CheckWarning, type Linter, lineRanges, nodeRanges } from './checks/linter.js';
 import { newRuleLinter } from './checks/config.js';
-import { PatternMatcher } from './checks/ignore.js';
+import { ignoreMatcher } from './checks/ignore.js';
 import { NoEmptyContinuation } from './checks/rules.js';
 import {
   checkBaseImagePlatform,
@@ -633,7 +633,7 @@ export function nodeLocation(node: Node): VertexLocation {
 }
 
 function dispatchStages(ctx: Context, reachable: Set<DispatchState>): void {
-  const ignore = ctx.opt.excludePatterns?.length ? new PatternMatcher(ctx.opt.excludePatterns) : undefined;
+  const ignore = ignoreMatcher(ctx.opt.excludePatterns);
   for (const d of ctx.all.states) {
     if (!ctx.opt.allStages && (!reachable.has(d) || d.dispatched)) continue;
     initFromBase(d);
