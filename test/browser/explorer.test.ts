@@ -64,7 +64,7 @@ describe.skipIf(!available)('explorer page in Chromium', () => {
     await server?.close();
     if (process.env.UPDATE_SCREENSHOTS === '1' && shotsDir) {
       mkdirSync(SCREENSHOTS, { recursive: true });
-      for (const name of ['explorer-ops.png', 'explorer-selected.png', 'explorer-changes.png', 'explorer-copy-link.png', 'explorer-error.png']) {
+      for (const name of ['explorer-ops.png', 'explorer-selected.png', 'explorer-changes.png', 'explorer-copy-link.png', 'explorer-copy-nolink.png', 'explorer-error.png']) {
         if (existsSync(join(shotsDir, name))) copyFileSync(join(shotsDir, name), join(SCREENSHOTS, name));
       }
     }
@@ -174,6 +174,11 @@ describe.skipIf(!available)('explorer page in Chromium', () => {
     expect(await page.getAttribute(`#graph g.node[data-digest="${run.digest}"]`, 'class')).toContain('selected');
     expect(await page.textContent('#side .card.selected .digest-full')).toBe(run.digest);
     expect(await page.textContent('#side .card.selected pre.json')).toContain('"CGO_ENABLED=0 go build');
+    // Zooming keeps the selected node in view.
+    for (let i = 0; i < 3; i++) await page.click('#zoom-in');
+    const box = (await page.locator(`#graph g.node[data-digest="${run.digest}"]`).boundingBox())!;
+    const pane = (await page.locator('#graph').boundingBox())!;
+    expect(box.x >= pane.x && box.x + box.width <= pane.x + pane.width && box.y >= pane.y && box.y + box.height <= pane.y + pane.height).toBe(true);
     await shoot(page, 'explorer-selected.png');
 
     // A line: the ops that come from it.
@@ -205,6 +210,21 @@ describe.skipIf(!available)('explorer page in Chromium', () => {
     await settled(page);
     expect(await page.textContent('#status')).toContain('✓');
     expect(await page.$$eval('.cm-lintRange-error', (m) => m.length)).toBe(0);
+    await page.close();
+  });
+
+  it('shows build check warnings in the editor at their lines', async () => {
+    const text = 'FROM alpine:3.20 as build\nRUN true\n';
+    const page = await open(`#dockerfile=${encodeURIComponent(text)}`);
+    const { warnings } = await compile(text, { images });
+    expect(warnings.map((w) => w.ruleName)).toContain('FromAsCasing');
+    const marked = await page.$$eval('.cm-lintRange-warning', (m) => m.map((x) => [...x.closest('.cm-content')!.children].indexOf(x.closest('.cm-line')!) + 1));
+    expect(marked).toEqual(warnings.flatMap((w) => w.location.ranges.map((r) => r.start.line)));
+    expect(await page.textContent('#status')).toContain(`${warnings.length} warning`);
+    // Hovering the mark shows the rule's message.
+    await page.hover('.cm-lintRange-warning');
+    await page.waitForSelector('.cm-tooltip-lint');
+    expect(await page.textContent('.cm-tooltip-lint')).toContain(warnings[0].detail);
     await page.close();
   });
 
@@ -293,6 +313,7 @@ describe.skipIf(!available)('explorer page in Chromium', () => {
     expect(await classOf()).toEqual(withoutLink);
     const copy = analyze(await compile(text.replace('COPY --link', 'COPY'), { images })).steps.find((s) => s.kind === 'file')!;
     expect(withoutLink[copy.digest]).toBe('changed');
+    await shoot(page, 'explorer-copy-nolink.png');
     expect(await page.$$eval('#variants tbody tr', (rows) => rows.map((r) => r.getAttribute('data-mode')))).toEqual(['as-written', 'link', 'no-link']);
     await page.close();
   });
