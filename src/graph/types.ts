@@ -80,6 +80,12 @@ interface VertexBase {
    * means it adds an entry without ranges (BuildKit does this for context, git and http sources).
    */
   readonly locations?: readonly VertexLocation[];
+  /**
+   * The platform the vertex's outputs carry into the states built on them (BuildKit's output
+   * platform): set on image and OCI-layout sources and execs that were given a platform. Not part
+   * of the op bytes, so a decoded graph does not have it.
+   */
+  readonly outputPlatform?: Platform;
 }
 
 // ----- source ------------------------------------------------------------------------------------
@@ -145,7 +151,7 @@ export interface SecretOpt {
 
 export type SSHOpt = SecretOpt;
 
-export interface Mount {
+interface MountBase {
   /** Index into `inputs`, or -1 for scratch. */
   readonly input: number;
   readonly selector: string;
@@ -153,14 +159,41 @@ export interface Mount {
   /** Output index this mount produces, or -1. */
   readonly output: number;
   readonly readonly: boolean;
-  readonly type: MountType;
-  readonly tmpfs?: { readonly size: bigint };
-  readonly cache?: { readonly id: string; readonly sharing: CacheSharing };
-  readonly secret?: SecretOpt;
-  readonly ssh?: SSHOpt;
   readonly resultId?: string;
   readonly contentCache?: MountContentCache;
 }
+
+/** A filesystem (an input, or scratch) mounted at `dest`. */
+export interface BindMount extends MountBase {
+  readonly type: 'bind';
+}
+
+/** A persistent cache directory (`RUN --mount=type=cache`). */
+export interface CacheMount extends MountBase {
+  readonly type: 'cache';
+  readonly cache: { readonly id: string; readonly sharing: CacheSharing };
+}
+
+/** An in-memory filesystem; `size` 0 means the default. */
+export interface TmpfsMount extends MountBase {
+  readonly type: 'tmpfs';
+  readonly tmpfs: { readonly size: bigint };
+}
+
+/** A secret file (`RUN --mount=type=secret`). */
+export interface SecretMount extends MountBase {
+  readonly type: 'secret';
+  readonly secret: SecretOpt;
+}
+
+/** An SSH agent socket (`RUN --mount=type=ssh`). */
+export interface SSHMount extends MountBase {
+  readonly type: 'ssh';
+  readonly ssh: SSHOpt;
+}
+
+/** A mount of an exec, one variant per mount type (BuildKit always sets the option of its type). */
+export type Mount = BindMount | CacheMount | TmpfsMount | SecretMount | SSHMount;
 
 export interface SecretEnv {
   readonly id: string;
