@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'src/llb/pb/schema.generated.ts'],
+    ignores: ['dist/**', 'web/dist/**', 'node_modules/**', 'coverage/**', 'src/llb/pb/schema.generated.ts'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -48,6 +48,14 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       'no-constant-condition': ['error', { checkLoops: false }],
+    },
+  },
+  {
+    // The explorer page (web/): browser code, typed by its own project (DOM, Vite's client types).
+    files: ['web/**/*.ts'],
+    languageOptions: {
+      parserOptions: { project: './web/tsconfig.json', tsconfigRootDir: import.meta.dirname },
+      globals: { ...globals.browser },
     },
   },
   {

@@ -1,60 +1,46 @@
 /**
  * `outline --format json` and `outline --targets --format json` print, byte for byte, what
- * BuildKit prints for `--call=outline,format=json` and `--call=targets,format=json`: every golden
- * case folder that has expected-outline.json or expected-targets.json.
+ * BuildKit prints for `--call=outline,format=json` and `--call=targets,format=json`: every case
+ * of our fixtures and of the golden corpus that has expected-outline.json or expected-targets.json.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runInProcess } from '../helpers/cli';
+import { allCases, type CorpusCase, describeGolden, GOLDEN, listCases, readCaseJson } from '../helpers/corpus';
 
-const GOLDEN = [process.env.GOLDEN_DIR, join(__dirname, '../../../shared/golden')].find((d) => d && existsSync(join(d, 'README.md')));
-if (!GOLDEN) console.log('outline-golden: golden corpus not found (set GOLDEN_DIR); skipped');
+type Kind = 'outline' | 'targets';
 
-interface Case {
-  readonly name: string;
-  readonly dir: string;
-  readonly kind: 'outline' | 'targets';
-}
-
-function cases(): Case[] {
-  if (!GOLDEN) return [];
-  const out: Case[] = [];
-  for (const set of readdirSync(join(GOLDEN, 'cases')).sort()) {
-    for (const name of readdirSync(join(GOLDEN, 'cases', set)).sort()) {
-      const dir = join(GOLDEN, 'cases', set, name);
-      for (const kind of ['outline', 'targets'] as const) {
-        if (existsSync(join(dir, `expected-${kind}.json`))) out.push({ name: `${set}/${name}`, dir, kind });
-      }
-    }
-  }
-  return out;
+function withExpected(cases: readonly CorpusCase[]): [string, CorpusCase, Kind][] {
+  return cases.flatMap((c) =>
+    (['outline', 'targets'] as const).filter((k) => existsSync(join(c.dir, `expected-${k}.json`))).map((k): [string, CorpusCase, Kind] => [`${k} ${c.id}`, c, k]),
+  );
 }
 
 /** The request flags of case.json that the outline request reads (target, build args, platforms). */
 function flags(dir: string): string[] {
-  const p = join(dir, 'case.json');
-  if (!existsSync(p)) return [];
-  const cfg = JSON.parse(readFileSync(p, 'utf8'));
+  const cfg = readCaseJson(dir);
   const a: string[] = [];
   if (cfg.target) a.push('--target', cfg.target);
-  for (const [k, v] of Object.entries(cfg.buildArgs ?? {})) a.push('--build-arg', `${k}=${v}`);
+  for (const [k, v] of Object.entries(cfg.buildArgs ?? {})) a.push('--build-arg', `${k}=${String(v)}`);
   if (cfg.platform) a.push('--platform', cfg.platform);
   if (cfg.platforms) a.push('--platform', cfg.platforms.join(','));
   return a;
 }
 
-describe.skipIf(!GOLDEN)('outline and targets JSON equal BuildKit\'s, byte for byte', () => {
-  const all = cases();
-  it('covers every golden case that has them', () => {
-    expect(all.filter((c) => c.kind === 'outline').length).toBe(339);
-    expect(all.filter((c) => c.kind === 'targets').length).toBe(342);
+describeGolden('golden outline and targets requests', () => {
+  it('are all there', () => {
+    const golden = withExpected(listCases(GOLDEN!));
+    expect(golden.filter(([, , k]) => k === 'outline').length).toBe(339);
+    expect(golden.filter(([, , k]) => k === 'targets').length).toBe(342);
   });
+});
 
-  it.each(all.map((c) => [`${c.kind} ${c.name}`, c] as const))('%s', async (_n, c) => {
-    const extra = c.kind === 'targets' ? ['--targets'] : [];
-    const r = await runInProcess(['outline', '-f', join(c.dir, 'Dockerfile'), '--images', join(GOLDEN!, 'images.json'), ...flags(c.dir), ...extra, '--format', 'json', c.dir]);
+describe('outline and targets JSON equal BuildKit\'s, byte for byte', () => {
+  it.each(withExpected(allCases()))('%s', async (_n, c, kind) => {
+    const extra = kind === 'targets' ? ['--targets'] : [];
+    const r = await runInProcess(['outline', '-f', join(c.dir, 'Dockerfile'), '--images', c.images, ...flags(c.dir), ...extra, '--format', 'json', c.dir]);
     expect(r.stderr).toBe('');
-    expect(r.stdout.toString('utf8')).toBe(readFileSync(join(c.dir, `expected-${c.kind}.json`), 'utf8'));
+    expect(r.stdout.toString('utf8')).toBe(readFileSync(join(c.dir, `expected-${kind}.json`), 'utf8'));
   });
 });

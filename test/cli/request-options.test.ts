@@ -121,10 +121,10 @@ describe('request flags', () => {
     expect(await run('db:10.0.0.5', 'V6:[fd00:0::1]')).toEqual(want);
   });
 
-  it('a bad --add-host is a usage error', async () => {
-    const r = await runInProcess(['compile', '-f', dockerfile, '--images', images, '--add-host', 'justaname']);
+  it('host-gateway needs the daemon: a usage error that says to give the address', async () => {
+    const r = await runInProcess(['compile', '-f', dockerfile, '--images', images, '--add-host', 'gw:host-gateway']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('invalid --add-host "justaname": expected NAME=IP (or NAME:IP)');
+    expect(r.stderr).toContain('host-gateway is the builder\'s own gateway address, which only the daemon knows; give the IP address');
   });
 });
 

@@ -7,6 +7,7 @@ import type { ImageResolver } from '../../image/types.js';
 import { loadStaticResolver, RegistryResolver } from '../../resolver/index.js';
 import { type FlagSpec, type ParsedArgs, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
+import { parseLimitFlags, registrySettings, safetyFlags } from '../safety.js';
 import { commitFiles, discardFiles, InputError, makeDirectory, outputPath, readInput, refuseTerminal, stageFile, type StagedFile, writeStdout, writeText } from '../io.js';
 
 /** Flags shared by every command that compiles a Dockerfile. */
@@ -18,6 +19,7 @@ export const buildFlags: readonly FlagSpec[] = [
   { name: 'images', type: 'string', metavar: 'FILE', description: 'Offline image metadata (images.json, see `lock`); no network is used' },
   { name: 'local-unique-id', type: 'string', metavar: 'ID', description: 'local.unique of the build context source (default localuniqueid)' },
   { name: 'insecure-registry', type: 'list', metavar: 'HOST', description: 'Use plain HTTP for this registry' },
+  ...safetyFlags,
 ];
 
 /**
@@ -72,7 +74,12 @@ export function parseBuildArgs(list: readonly string[], env: CommandContext['env
 export async function resolverFromArgs(ctx: CommandContext, args: ParsedArgs): Promise<ImageResolver> {
   const images = args.flags.images as string | undefined;
   if (images) return loadStaticResolver(resolve(ctx.cwd, images));
-  return new RegistryResolver({ insecureRegistries: (args.flags['insecure-registry'] as string[] | undefined) ?? [], env: ctx.env });
+  return new RegistryResolver({
+    insecureRegistries: (args.flags['insecure-registry'] as string[] | undefined) ?? [],
+    env: ctx.env,
+    ...registrySettings(args, ctx.env),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
 }
 
 /**
@@ -122,13 +129,14 @@ function parseLabels(list: readonly string[]): Record<string, string> {
 
 /**
  * `--add-host` as docker build takes it: `NAME=IP` or `NAME:IP`, the address possibly in
- * brackets (`[fd00::1]`), turned into the frontend's `name=ip` entries, which the frontend checks.
+ * brackets (`[fd00::1]`), turned into the frontend's `name=ip` entries. Anything else goes to
+ * the frontend as is, which refuses it with BuildKit's message.
  */
 function parseAddHosts(list: readonly string[]): string[] {
   return list.map((h) => {
     let eq = h.indexOf('=');
     if (eq < 0) eq = h.indexOf(':');
-    if (eq <= 0 || eq === h.length - 1) throw new UsageError(`invalid --add-host ${JSON.stringify(h)}: expected NAME=IP (or NAME:IP)`);
+    if (eq < 0) return h;
     let ip = h.slice(eq + 1);
     if (ip === 'host-gateway') throw new UsageError(`--add-host ${h}: host-gateway is the builder's own gateway address, which only the daemon knows; give the IP address`);
     if (ip.length > 2 && ip.startsWith('[') && ip.endsWith(']')) ip = ip.slice(1, -1);
@@ -195,6 +203,7 @@ async function compileOptionsFromArgs(ctx: CommandContext, args: ParsedArgs, res
     localUniqueId: (args.flags['local-unique-id'] as string | undefined) ?? 'localuniqueid',
     filename: 'Dockerfile',
     excludePatterns: readDockerignore(input.contextDir, input.dockerfilePath),
+    limits: parseLimitFlags(list(args, 'limit') ?? []),
   };
   return { input, options };
 }
