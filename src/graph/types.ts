@@ -86,6 +86,13 @@ interface VertexBase {
    * of the op bytes, so a decoded graph does not have it.
    */
   readonly outputPlatform?: Platform;
+  /**
+   * The outputs BuildKit's marshaller walks for this op, in its order, when they are not just
+   * `inputs`: an op that reads two separately built outputs with the same bytes has one input for
+   * both (see `sameOutput`), yet the metadata and source locations of both vertices are collected.
+   * Only the Definition's metadata and source map depend on it, never an op's bytes.
+   */
+  readonly walkInputs?: readonly Output[];
 }
 
 // ----- source ------------------------------------------------------------------------------------

@@ -97,7 +97,7 @@ function keySet(...keys: string[]): ReadonlySet<string> {
   return new Set(keys);
 }
 
-const VERTEX_BASE = ['kind', 'inputs', 'platform', 'constraints', 'metadata', 'locations', 'outputPlatform'];
+const VERTEX_BASE = ['kind', 'inputs', 'platform', 'constraints', 'metadata', 'locations', 'outputPlatform', 'walkInputs'];
 const VERTEX_KEYS: { readonly [K in Vertex['kind']]: ReadonlySet<string> } = {
   source: keySet(...VERTEX_BASE, 'identifier', 'attrs'),
   exec: keySet(...VERTEX_BASE, 'meta', 'mounts', 'network', 'security', 'secretEnv', 'cdiDevices'),
