@@ -37,8 +37,17 @@ export function normalizeWarnings<T extends WarningJson>(warnings: readonly T[] 
   return out;
 }
 
-/** An error message with the rule list of a lint violation sorted. */
+/**
+ * An error about an image missing from images.json, as `<ref>: unknown image`: refllb and our
+ * `--images` word it each their own way, and the wording is specific to offline metadata.
+ */
+export function normalizeUnknownImage(text: string): string {
+  return text.replace(/(\S+): image "[^"\n]*" not in fixture/g, '$1: unknown image').replace(/(\S+): image \S+ is not in the image metadata file[^\n]*/g, '$1: unknown image');
+}
+
+/** An error message with the rule list of a lint violation sorted, and unknown images alike. */
 export function normalizeErrorMessage(message: string): string {
+  message = normalizeUnknownImage(message);
   const m = /^(.*lint violation found for rules: )(.*)$/s.exec(message);
   if (!m) return message;
   const tail = m[2].replace(/\n+$/, '');
