@@ -23,7 +23,7 @@ import { normalizeWorkdir, toSlash } from './system-path.js';
 import { nodeLocation, stateEnv } from './convert.js';
 import { parseSignal } from './signal.js';
 import { parsePortSpecs } from './expose.js';
-import { type Linter, nodeRanges } from './checks/linter.js';
+import type { Linter } from './checks/linter.js';
 import type { PatternMatcher } from './checks/ignore.js';
 import {
   checkExposePort,
@@ -119,7 +119,7 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
       let msg = 'ENV';
       for (const e of c.env) {
         checkLegacyKeyValue(c, e.noDelim, opt.lint);
-        checkSecretKey('ENV', e.key, nodeRanges(c.node), opt.lint);
+        checkSecretKey('ENV', e.key, c.node, opt.lint);
         msg += ` ${e.key}=${e.value}`;
         d.state = d.state.addEnv(e.key, e.value);
         addImageEnv(d, e.key, e.value);
@@ -205,7 +205,7 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
       const ports: string[] = [];
       const env = stateEnv(d.state);
       for (const p of c.ports) ports.push(...opt.shlex.processWords(p, env));
-      const at = nodeRanges(c.node);
+      const at = c.node;
       const specs = parsePortSpecs(ports, (raw, proto, ip, hostPort) => checkExposePort(raw, proto, ip, hostPort, at, opt.lint));
       img.config.ExposedPorts ??= {};
       for (const p of specs) img.config.ExposedPorts[p] = {};
@@ -362,7 +362,7 @@ function dispatchArg(d: DispatchState, command: Extract<Command, { kind: 'arg' }
   const { args, location } = command;
   const parts: string[] = [];
   for (const a of args) {
-    checkSecretKey('ARG', a.key, nodeRanges(command.node), opt.lint);
+    checkSecretKey('ARG', a.key, command.node, opt.lint);
     const arg: { key: string; value?: string; comment: string } = { ...a };
     const hasValue = Object.hasOwn(opt.buildArgValues, arg.key);
     const hasDefault = arg.value !== undefined;

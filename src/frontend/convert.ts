@@ -328,7 +328,7 @@ function buildDispatchStates(ctx: Context, stages: readonly Stage[]): void {
   stages.forEach((st, i) => {
     const env = envGetter(ctx.globalArgs);
     const lint = ctx.lint.withComments(st.node.prevComment);
-    const at = nodeRanges(st.node);
+    const at = st.node;
     const name = located(st.location, () => ctx.shlex.processWordWithMatches(st.baseName, env));
     checkUndeclaredFromArgs(ctx.fromArgKeys, name.unmatched, at, lint);
     if (name.result === '') fail(`base name (${st.baseName}) should not be blank`, st.location);
@@ -645,7 +645,7 @@ async function resolveBaseImage(ctx: Context, d: DispatchState, reachable: boole
       customName: prefixCommand(d, `FROM ${d.baseName}`, ctx.config.multiPlatform, platform, envGetter([])),
       locations: [d.stage.node ? nodeLocation(d.stage.node) : { sourceIndex: 0, ranges: [] }],
     });
-    if (reachable) checkBaseImagePlatform(origName, platform, imagePlatform(d.image), d.stage.node ? nodeRanges(d.stage.node) : [], ctx.lint);
+    if (reachable) checkBaseImagePlatform(origName, platform, imagePlatform(d.image), d.stage.node ?? [], ctx.lint);
   }
   d.platform = platform;
 }

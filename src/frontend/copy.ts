@@ -19,7 +19,6 @@ import { progressGroupId } from './progress.js';
 import { normalizePath, removeDriveLetter, toSlash } from './system-path.js';
 import { parseSymbolicMode } from './chmod.js';
 import { checkCopySource, type PatternMatcher } from './checks/ignore.js';
-import { nodeRanges } from './checks/linter.js';
 
 export interface CopyConfig {
   readonly command: CopyCommand | AddCommand;
@@ -139,7 +138,7 @@ export function dispatchCopy(d: DispatchState, cfg: CopyConfig): void {
       const unpack = c.kind === 'add' && c.unpack === true;
       add(st, filename, { ...common, createDestPath: true, ...(unpack ? { attemptUnpack: true } : {}) });
     } else {
-      checkCopySource(src, cfg.isAdd, cfg.ignore, nodeRanges(c.node), cfg.opt.lint);
+      checkCopySource(src, cfg.isAdd, cfg.ignore, c.node, cfg.opt.lint);
       let from = src;
       let include: string[] | undefined;
       let required: string[] | undefined;

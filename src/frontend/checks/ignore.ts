@@ -2,7 +2,7 @@
 import { DockerfileError, DockerfileErrorCode } from '../../errors.js';
 import { PatternMatcher } from '../../util/patternmatcher.js';
 import { clean } from '../../util/posix-path.js';
-import type { CheckRange, Linter } from './linter.js';
+import type { CheckSite, Linter } from './linter.js';
 import { CopyIgnoredFile } from './rules.js';
 
 export type { PatternMatcher };
@@ -25,7 +25,7 @@ export function ignoreMatcher(patterns: readonly string[] | undefined): PatternM
  * silent without a `.dockerignore`, or when it has `!` patterns (too hard to decide statically).
  * The context root (`.`, `/`) counts only when a pattern excludes every entry of it.
  */
-export function checkCopySource(src: string, isAdd: boolean, ignore: PatternMatcher | undefined, at: readonly CheckRange[], lint: Linter): void {
+export function checkCopySource(src: string, isAdd: boolean, ignore: PatternMatcher | undefined, at: CheckSite, lint: Linter): void {
   if (!ignore || ignore.exclusions) return;
   const path = clean(src);
   if ((path === '.' || path === '/') && !ignore.patterns.some((p) => !p.exclusion && (p.text === '*' || p.text === '**' || p.text === '**/*'))) return;

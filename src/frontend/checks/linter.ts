@@ -55,6 +55,12 @@ export class LintViolationError extends DockerfileError {
   }
 }
 
+/**
+ * Where a check fires: ranges, or an instruction (or stage) node, whose ranges are made only
+ * when the check does fire.
+ */
+export type CheckSite = readonly CheckRange[] | Pick<Node, 'startLine' | 'endLine'>;
+
 /** BuildKit's location of an instruction: one range per line it spans. */
 export function nodeRanges(node: Pick<Node, 'startLine' | 'endLine'>): CheckRange[] {
   return lineRanges(node.startLine, node.endLine);
@@ -110,8 +116,8 @@ export class Linter {
     );
   }
 
-  /** Reports a violation of `rule` at `ranges`, unless the rule is off. */
-  run<A extends readonly string[]>(rule: Rule<A>, ranges: readonly CheckRange[], ...args: A): void {
+  /** Reports a violation of `rule` at `site`, unless the rule is off. */
+  run<A extends readonly string[]>(rule: Rule<A>, site: CheckSite, ...args: A): void {
     const { warn } = this.shared;
     if (!warn) return;
     const s = this.settings;
@@ -121,6 +127,7 @@ export class Linter {
       return;
     }
     this.shared.called.push(rule.name);
+    const ranges = Array.isArray(site) ? (site as readonly CheckRange[]) : nodeRanges(site as Pick<Node, 'startLine' | 'endLine'>);
     const w: CheckWarning = {
       ruleName: rule.name,
       description: rule.description,

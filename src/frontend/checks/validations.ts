@@ -11,7 +11,7 @@ import type { Node } from '../../parser/node.js';
 import type { EnvGetter, ProcessWordResult } from '../../shell/index.js';
 import { suggest } from '../../util/suggest.js';
 import { removeDriveLetter, toSlash } from '../system-path.js';
-import { type CheckRange, type Linter, nodeRanges } from './linter.js';
+import type { CheckSite, Linter } from './linter.js';
 import * as R from './rules.js';
 
 // ----- while the instruction tree is built (every stage) ----------------------------------------
@@ -22,23 +22,24 @@ import * as R from './rules.js';
  * is parsed, definition descriptions after. `parsed` is undefined when the node failed to parse.
  */
 export function checkInstructionNode(lint: Linter, node: Node, parsed: Instruction | undefined): void {
+  // Only MAINTAINER, FROM and ARG have checks of their own here.
+  if (node.value !== 'maintainer' && node.value !== 'from' && node.value !== 'arg') return;
   const l = lint.withComments(node.prevComment);
-  const at = nodeRanges(node);
-  if (node.value === 'maintainer') l.run(R.MaintainerDeprecated, at);
+  if (node.value === 'maintainer') l.run(R.MaintainerDeprecated, node);
   if (node.value === 'from') {
     const args = node.next.map((n) => n.value);
-    if (args.length === 3 && args[2] !== args[2].toLowerCase()) l.run(R.StageNameCasing, at, args[2]);
-    if (args.length >= 3 && !fromMatchesAsCasing(node.keyword, args[1])) l.run(R.FromAsCasing, at, node.keyword, args[1]);
+    if (args.length === 3 && args[2] !== args[2].toLowerCase()) l.run(R.StageNameCasing, node, args[2]);
+    if (args.length >= 3 && !fromMatchesAsCasing(node.keyword, args[1])) l.run(R.FromAsCasing, node, node.keyword, args[1]);
   }
   if (parsed?.kind === 'stage' && parsed.name !== '') {
-    checkDefinitionDescription(l, 'FROM', [parsed.name], node.prevComment, at);
+    checkDefinitionDescription(l, 'FROM', [parsed.name], node.prevComment, node);
   } else if (parsed?.kind === 'arg') {
     checkDefinitionDescription(
       l,
       'ARG',
       parsed.args.map((a) => a.key),
       node.prevComment,
-      at,
+      node,
     );
   }
 }
@@ -50,7 +51,7 @@ function fromMatchesAsCasing(from: string, as: string): boolean {
   return true;
 }
 
-function checkDefinitionDescription(lint: Linter, instruction: string, keys: readonly string[], comments: readonly string[], at: CheckRange[]): void {
+function checkDefinitionDescription(lint: Linter, instruction: string, keys: readonly string[], comments: readonly string[], at: CheckSite): void {
   if (comments.length === 0 || keys.length === 0) return;
   const first = comments[comments.length - 1].split(' ')[0];
   if (keys.includes(first)) return;
@@ -62,26 +63,31 @@ export function checkStageNames(stages: readonly Stage[], lint: Linter): void {
   const seen = new Set<string>();
   for (const st of stages) {
     if (st.name === '') continue;
-    const at = nodeRanges(st.node);
+    const at = st.node;
     if (st.name === 'context' || st.name === 'scratch') lint.run(R.ReservedStageName, at, st.name);
     if (seen.has(st.name)) lint.run(R.DuplicateStageName, at, st.name);
     seen.add(st.name);
   }
 }
 
-const isConsistentCasing = (s: string) => s === s.toLowerCase() || s === s.toUpperCase();
-
 /**
  * Instruction keywords should share one casing, the majority's (BuildKit's
  * `validateCommandCasing`); a keyword in mixed case is always reported.
  */
 export function checkCommandCasing(stages: readonly Stage[], lint: Linter): void {
+  // A Dockerfile has a handful of distinct keywords: case each once.
+  const casings = new Map<string, { readonly lower: boolean; readonly upper: boolean }>();
+  const casing = (name: string) => {
+    let c = casings.get(name);
+    if (!c) casings.set(name, (c = { lower: name === name.toLowerCase(), upper: name === name.toUpperCase() }));
+    return c;
+  };
   let lower = 0;
   let upper = 0;
   const count = (name: string) => {
-    if (!isConsistentCasing(name)) return;
-    if (name === name.toLowerCase()) lower++;
-    else upper++;
+    const c = casing(name);
+    if (c.lower) lower++;
+    else if (c.upper) upper++;
   };
   for (const st of stages) {
     count(st.origCmd);
@@ -89,10 +95,8 @@ export function checkCommandCasing(stages: readonly Stage[], lint: Linter): void
   }
   const majorityLower = lower > upper;
   const check = (name: string, node: Node) => {
-    let casing = '';
-    if (majorityLower && name.toLowerCase() !== name) casing = 'lowercase';
-    else if (!majorityLower && name.toUpperCase() !== name) casing = 'uppercase';
-    if (casing !== '') lint.run(R.ConsistentInstructionCasing, nodeRanges(node), name, casing);
+    const c = casing(name);
+    if (majorityLower ? !c.lower : !c.upper) lint.run(R.ConsistentInstructionCasing, node, name, majorityLower ? 'lowercase' : 'uppercase');
   };
   for (const st of stages) {
     check(st.origCmd, st.node);
@@ -113,7 +117,7 @@ export function checkBaseImagesWithDefaultArgs(stages: readonly Stage[], expand:
     try {
       parseReference(r.result);
     } catch {
-      lint.run(R.InvalidDefaultArgInFrom, nodeRanges(st.node), st.baseName);
+      lint.run(R.InvalidDefaultArgInFrom, st.node, st.baseName);
     }
   }
 }
@@ -124,7 +128,7 @@ export function checkBaseImagesWithDefaultArgs(stages: readonly Stage[], expand:
  * Variables a FROM reads that no global ARG declares (BuildKit's `reportUnusedFromArgs`).
  * `declared` are the names of every global ARG and predefined platform ARG.
  */
-export function checkUndeclaredFromArgs(declared: readonly string[], unmatched: Iterable<string>, at: readonly CheckRange[], lint: Linter): void {
+export function checkUndeclaredFromArgs(declared: readonly string[], unmatched: Iterable<string>, at: CheckSite, lint: Linter): void {
   const known = new Set(declared);
   for (const arg of [...unmatched].sort()) {
     if (known.has(arg)) continue;
@@ -133,7 +137,7 @@ export function checkUndeclaredFromArgs(declared: readonly string[], unmatched: 
 }
 
 /** `FROM --platform=$TARGETPLATFORM` says what is the default anyway. */
-export function checkRedundantTargetPlatform(platformWord: string, match: ProcessWordResult, at: readonly CheckRange[], env: EnvGetter, lint: Linter): void {
+export function checkRedundantTargetPlatform(platformWord: string, match: ProcessWordResult, at: CheckSite, env: EnvGetter, lint: Linter): void {
   if (match.used.size !== 1 || match.unmatched.size !== 0 || !match.used.has('TARGETPLATFORM')) return;
   if (match.result === env.get('TARGETPLATFORM')) lint.run(R.RedundantTargetPlatform, at, platformWord);
 }
@@ -142,7 +146,7 @@ export function checkRedundantTargetPlatform(platformWord: string, match: Proces
  * `FROM --platform=linux/arm64` with a constant, unless the stage name mentions the OS or the
  * architecture (a stage made for that platform on purpose).
  */
-export function checkConstPlatform(stageName: string, match: ProcessWordResult, at: readonly CheckRange[], lint: Linter): void {
+export function checkConstPlatform(stageName: string, match: ProcessWordResult, at: CheckSite, lint: Linter): void {
   if (match.used.size > 0 || match.unmatched.size > 0) return;
   let p: Platform;
   try {
@@ -157,7 +161,7 @@ export function checkConstPlatform(stageName: string, match: ProcessWordResult, 
 // ----- base images (the stages the request needs) ----------------------------------------------
 
 /** The image was pulled for another OS or architecture than the stage asked for. */
-export function checkBaseImagePlatform(name: string, expected: Platform, actual: Platform, at: readonly CheckRange[], lint: Linter): void {
+export function checkBaseImagePlatform(name: string, expected: Platform, actual: Platform, at: CheckSite, lint: Linter): void {
   if (expected.os === actual.os && expected.architecture === actual.architecture) return;
   lint.run(R.InvalidBaseImagePlatform, at, name, formatPlatformAll(normalizePlatform(expected)), formatPlatformAll(normalizePlatform(actual)));
 }
@@ -182,7 +186,7 @@ export function checkUndefinedVars(
   for (const a of declaredArgs) names.delete(a.key);
   if (names.size === 0) return;
   const options = env.keys();
-  const at = nodeRanges(command.node);
+  const at = command.node;
   for (const name of [...names].sort()) {
     if (NON_ENV_ARGS.has(name)) continue;
     lint.run(R.UndefinedVar, at, name, suggest(name, options, true) ?? '');
@@ -193,37 +197,37 @@ const SECRET = /(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|
 const NOT_SECRET = /(?:_|^)(?:public|file|version)(?:_|$)/iu;
 
 /** ARG and ENV names that look like they carry a secret (`API_TOKEN`, `DB_PASSWORD`). */
-export function checkSecretKey(instruction: 'ARG' | 'ENV', key: string, at: readonly CheckRange[], lint: Linter): void {
+export function checkSecretKey(instruction: 'ARG' | 'ENV', key: string, at: CheckSite, lint: Linter): void {
   if (SECRET.test(key) && !NOT_SECRET.test(key)) lint.run(R.SecretsUsedInArgOrEnv, at, instruction, key);
 }
 
 /** The legacy `ENV key value` / `LABEL key value` form (no `=`). */
 export function checkLegacyKeyValue(command: Pick<Command, 'name' | 'node'>, noDelim: boolean, lint: Linter): void {
-  if (noDelim) lint.run(R.LegacyKeyValueFormat, nodeRanges(command.node), command.name);
+  if (noDelim) lint.run(R.LegacyKeyValueFormat, command.node, command.name);
 }
 
 /** CMD and ENTRYPOINT in shell form, unless the image sets a SHELL. */
 export function checkJsonArgs(command: Pick<Command, 'name' | 'node'>, prependShell: boolean, shell: readonly string[] | undefined, lint: Linter): void {
-  if (prependShell && (shell === undefined || shell.length === 0)) lint.run(R.JSONArgsRecommended, nodeRanges(command.node), command.name);
+  if (prependShell && (shell === undefined || shell.length === 0)) lint.run(R.JSONArgsRecommended, command.node, command.name);
 }
 
 /**
  * A second CMD, ENTRYPOINT or HEALTHCHECK in a stage: reported at the previous one, which is the
  * one that has no effect. `previous` maps each instruction kind to where it was last seen.
  */
-export function checkUsedOnce(command: Pick<Command, 'kind' | 'name' | 'node'>, previous: Map<string, CheckRange[]>, lint: Linter): void {
+export function checkUsedOnce(command: Pick<Command, 'kind' | 'name' | 'node'>, previous: Map<string, CheckSite>, lint: Linter): void {
   const before = previous.get(command.kind);
   if (before) lint.run(R.MultipleInstructionsDisallowed, before, command.name);
-  previous.set(command.kind, nodeRanges(command.node));
+  previous.set(command.kind, command.node);
 }
 
 /** The first WORKDIR of a stage chain is relative (so it depends on the base image's). */
 export function checkRelativeWorkdir(command: Pick<Command, 'node'>, path: string, workdirSet: boolean, isAbs: boolean, lint: Linter): void {
-  if (!workdirSet && !isAbs) lint.run(R.WorkdirRelativePath, nodeRanges(command.node), path);
+  if (!workdirSet && !isAbs) lint.run(R.WorkdirRelativePath, command.node, path);
 }
 
 /** One EXPOSE port spec: an upper-case protocol, or an IP or host port. */
-export function checkExposePort(rawPort: string, proto: string, ip: string, hostPort: string, at: readonly CheckRange[], lint: Linter): void {
+export function checkExposePort(rawPort: string, proto: string, ip: string, hostPort: string, at: CheckSite, lint: Linter): void {
   if (proto !== proto.toLowerCase()) lint.run(R.ExposeProtoCasing, at, rawPort);
   if (ip !== '' || hostPort !== '') lint.run(R.ExposeInvalidFormat, at, rawPort);
 }
