@@ -34,6 +34,14 @@ export {
   type PlatformResult,
 } from './compile.js';
 export { parseBuildRequest, type BuildRequest, type BuildRequestOptions } from './frontend/request.js';
+export {
+  findNamedContext,
+  parseNamedContextValue,
+  type NamedContextMatch,
+  type NamedContexts,
+  type NamedContextValue,
+  type OciLayoutResolver,
+} from './frontend/named-context.js';
 export { RecordingResolver, lockDockerfile, type LockOptions, type LockResult } from './lock.js';
 export { lowerLinks, isLinkedCopy } from './lower/link.js';
 export { parseDockerignore } from './frontend/dockerignore.js';

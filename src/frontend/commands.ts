@@ -130,7 +130,7 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
         source = src.state;
       }
       dispatchCopy(d, { command: c, source, isAdd: false, opt });
-      if (!src) for (const p of c.sourcePaths) d.ctxPaths.add(join('/', p));
+      for (const p of c.sourcePaths) (src ? src.paths : d.ctxPaths).add(join('/', p));
       return;
     }
     case 'label': {
@@ -517,7 +517,9 @@ function dispatchRunMounts(
     }
     spec.source = st;
     mounts.push(spec);
+    const reader = sources[i];
     if (from === '') d.ctxPaths.add(join('/', m.source));
+    else if (reader) reader.paths.add(join('/', m.source));
   });
   return { mounts, secrets, ssh };
 }

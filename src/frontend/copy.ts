@@ -120,6 +120,7 @@ export function dispatchCopy(d: DispatchState, cfg: CopyConfig): void {
           ...(keepGitDir ? { keepGitDir: true } : {}),
           ...(gitChecksum ? { checksum: gitChecksum } : {}),
           ...(ref.submodules === false ? { skipSubmodules: true } : {}),
+          ...(ref.fetchByCommit ? { fetchByCommit: true } : {}),
         },
       );
       add(st, '/', { ...common, createDestPath: true });

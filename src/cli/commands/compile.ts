@@ -7,6 +7,7 @@ import type { ImageResolver } from '../../image/types.js';
 import { loadStaticResolver, RegistryResolver } from '../../resolver/index.js';
 import { type FlagSpec, type ParsedArgs, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
+import { type BuildContexts, buildctlArgs, parseBuildContexts } from '../build-context.js';
 import { commitFiles, discardFiles, InputError, makeDirectory, outputPath, readInput, refuseTerminal, stageFile, type StagedFile, writeStdout, writeText } from '../io.js';
 
 /** Flags shared by every command that compiles a Dockerfile. */
@@ -34,6 +35,12 @@ export const requestFlags: readonly FlagSpec[] = [
   { name: 'cgroup-parent', type: 'string', metavar: 'PATH', description: 'Cgroup parent of every RUN' },
   { name: 'no-cache-filter', type: 'list', metavar: 'STAGE', description: 'Run this stage\'s steps without the build cache' },
   { name: 'no-cache', type: 'boolean', description: 'Run every step without the build cache' },
+  {
+    name: 'build-context',
+    type: 'list',
+    metavar: 'NAME=VALUE',
+    description: 'A named context: a directory, docker-image://REF, a git or https URL, oci-layout://DIR[:TAG][@DIGEST]',
+  },
 ];
 
 /** What the build flags and PATH name: the Dockerfile, the context, build args, image metadata. */
@@ -49,6 +56,8 @@ export interface BuildInput {
   readonly platform: string | undefined;
   /** The request options of {@link requestFlags} (empty when the command has none). */
   readonly request: Omit<BuildRequestOptions, 'platforms'>;
+  /** `--build-context` values (none when the command has no such flag). */
+  readonly contexts: BuildContexts;
   /** Where base image metadata comes from: `--images`, or the registries. */
   resolver(): Promise<ImageResolver>;
 }
@@ -104,6 +113,7 @@ export async function readBuildInput(ctx: CommandContext, args: ParsedArgs): Pro
     target: args.flags.target as string | undefined,
     platform: args.flags.platform as string | undefined,
     request: parseRequestFlags(args),
+    contexts: parseBuildContexts((args.flags['build-context'] as string[] | undefined) ?? [], ctx.cwd),
     resolver: () => resolverFromArgs(ctx, args),
   };
 }
@@ -196,6 +206,8 @@ async function compileOptionsFromArgs(ctx: CommandContext, args: ParsedArgs, res
     localUniqueId: (args.flags['local-unique-id'] as string | undefined) ?? 'localuniqueid',
     filename: 'Dockerfile',
     excludePatterns: readDockerignore(input.contextDir, input.dockerfilePath),
+    ...(Object.keys(input.contexts.namedContexts).length ? { namedContexts: input.contexts.namedContexts } : {}),
+    ...(input.contexts.ociLayouts ? { ociLayouts: input.contexts.ociLayouts } : {}),
   };
   return { input, options };
 }
@@ -222,6 +234,11 @@ export const compileCommand: Command = {
     ...requestFlags,
     { name: 'output', short: 'o', type: 'string', metavar: 'FILE', description: 'Write the Definition to FILE (default stdout, when it is not a terminal); a directory for several platforms' },
     { name: 'image-config', type: 'string', metavar: 'FILE', description: 'Also write the image config JSON to FILE; a directory for several platforms' },
+    {
+      name: 'print-locals',
+      type: 'boolean',
+      description: 'Print the buildctl arguments the LLB needs (--local NAME=DIR, --oci-layout STORE=DIR): on stdout with -o, else on stderr',
+    },
   ],
   details: [
     'PATH is the build context (default .). Pipe the output into BuildKit:',
@@ -229,6 +246,10 @@ export const compileCommand: Command = {
     'Several platforms (--platform linux/amd64,linux/arm64) compile once per platform, and -o DIR',
     'writes DIR/linux-amd64.pb, DIR/linux-arm64.pb (os-arch[-variant].pb); --image-config DIR the same .json.',
     '-o DIR/ (a trailing slash, or an existing directory) writes that way for one platform too.',
+    'A --build-context directory is read by the LLB as local://NAME; --print-locals prints what',
+    'buildctl then needs:',
+    '  dockerfile-llb . --build-context assets=../assets -o app.pb --print-locals',
+    '  --local assets=/home/me/assets --local context=/home/me/app',
   ].join('\n'),
   async run(ctx, args) {
     const configArg = args.flags['image-config'] as string | undefined;
@@ -239,16 +260,21 @@ export const compileCommand: Command = {
     // All or nothing: every file is staged beside its target first; the Definitions are put in
     // place, then the image configs.
     const staged: StagedFile[] = [];
+    let locals: string[] = [];
     try {
       if (platforms.length > 1 || outIsDir) {
         if (out === undefined || out === '-') {
           throw new UsageError(`--platform ${platforms.join(',')} makes one Definition per platform: write them to a directory with -o DIR`);
         }
-        const multi = await compilePlatformsFromArgs(ctx, args);
+        const { input, options } = await compileOptionsFromArgs(ctx, args);
+        const multi = await compilePlatforms(input.bytes, options);
+        locals = buildctlArgs(multi.results.map((r) => r.graph), input.contextDir, input.contexts);
         staged.push(...stagePerPlatform(ctx, multi, out, '.pb', (r) => r.bytes));
         if (configArg) staged.push(...stagePerPlatform(ctx, multi, configArg, '.json', (r) => `${JSON.stringify(r.imageConfig, null, 2)}\n`));
       } else {
-        const result = await compileFromArgs(ctx, args);
+        const { input, options } = await compileOptionsFromArgs(ctx, args);
+        const result = await compile(input.bytes, options);
+        locals = buildctlArgs([result.graph], input.contextDir, input.contexts);
         const outPath = outputPath(ctx, out);
         if (outPath === undefined) refuseTerminal(ctx, 'the LLB Definition');
         if (outPath) staged.push(stageFile(outPath, result.bytes, out));
@@ -261,6 +287,11 @@ export const compileCommand: Command = {
       throw e;
     }
     commitFiles(staged);
+    if (args.flags['print-locals'] === true) {
+      const line = `${locals.join(' ')}\n`;
+      if (out !== undefined && out !== '-') ctx.stdout.write(line);
+      else ctx.stderr.write(line);
+    }
     return 0;
   },
 };
