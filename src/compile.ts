@@ -14,6 +14,23 @@ import type { ImageConfig, ImageMetadataFile, ImageResolver, Platform } from './
 import { type Definition, writeDefinition } from './llb/definition.js';
 import { encodeGraph } from './llb/marshal.js';
 import { lowerLinks } from './lower/link.js';
+import { checkLimit, DEFAULT_EXPANSION_LIMITS, ExpansionBudget, type ExpansionLimits } from './frontend/limits.js';
+
+/**
+ * Bounds that stop hostile Dockerfiles (expansion bombs, deep nesting, huge outputs) with a
+ * {@link LimitError} before memory, stack or time run out. The defaults sit far above what real
+ * Dockerfiles need; `docs/security.md` lists them and says why.
+ */
+export interface CompileLimits extends ExpansionLimits {
+  /**
+   * Largest LLB Definition, in bytes (the ops). Default 16 MiB (16,777,216): BuildKit's API
+   * refuses larger requests (gRPC's maximum message size in buildkitd and buildctl).
+   */
+  readonly maxDefinitionBytes: number;
+}
+
+/** The default {@link CompileLimits}. */
+export const DEFAULT_COMPILE_LIMITS: CompileLimits = Object.freeze({ ...DEFAULT_EXPANSION_LIMITS, maxDefinitionBytes: 16 << 20 });
 
 /**
  * Options of {@link compile} and {@link compilePlatforms}: the Dockerfile's inputs, and the
@@ -54,6 +71,8 @@ export interface CompileOptions extends Omit<BuildRequestOptions, 'platforms'> {
   readonly namedContexts?: NamedContexts;
   /** Reads the images of `oci-layout://` named contexts (the CLI reads OCI layout directories). */
   readonly ociLayouts?: OciLayoutResolver;
+  /** Bounds on expansion and output size; unset ones keep their {@link DEFAULT_COMPILE_LIMITS}. */
+  readonly limits?: Partial<CompileLimits>;
 }
 
 /** The result of {@link compile}. */
@@ -145,10 +164,13 @@ async function compileOne(p: Prepared, options: CompileOptions, targetPlatform: 
     request: p.request,
     namedContexts: options.namedContexts,
     ociLayouts: options.ociLayouts,
+    expansionBudget: new ExpansionBudget(options.limits),
   });
   const root: Output | undefined = lowerLinks(result.output);
   const graph: Graph = { root, sources: [{ filename: p.filename, data: p.bytes, language: 'Dockerfile' }] };
-  const { definition, digests } = encodeGraph(graph);
+  const maxBytes = options.limits?.maxDefinitionBytes ?? DEFAULT_COMPILE_LIMITS.maxDefinitionBytes;
+  checkLimit('maxDefinitionBytes', maxBytes);
+  const { definition, digests } = encodeGraph(graph, { maxBytes });
   return {
     graph,
     definition,

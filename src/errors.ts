@@ -57,6 +57,8 @@ export const DockerfileErrorCode = {
   GitRef: 'E_GIT_REF',
   /** A named build context (`--build-context`) BuildKit cannot load: bad name, value or reference. */
   NamedContext: 'E_NAMED_CONTEXT',
+  /** The input needs more than a bound of `CompileLimits` ({@link LimitError}; docs/security.md). */
+  Limit: 'E_LIMIT',
 } as const;
 /** One of {@link DockerfileErrorCode}'s values. */
 export type DockerfileErrorCode = (typeof DockerfileErrorCode)[keyof typeof DockerfileErrorCode];
@@ -197,6 +199,11 @@ export class DockerfileError extends DockerfileLlbError {
   get line(): number {
     return this.location?.start.line ?? 0;
   }
+
+  /** The same error (same class, code, message and fields) located at `location`. */
+  at(location: SourceLocation): DockerfileError {
+    return new DockerfileError(this.code, this.message, location, { cause: this });
+  }
 }
 
 /** Bytes that are not a valid LLB Definition (truncated, malformed or hostile input). */
@@ -233,5 +240,30 @@ export class BuildRequestError extends DockerfileLlbError {
   constructor(message: string, option: string, options?: { cause?: unknown }) {
     super('E_BUILD_REQUEST', message, undefined, options);
     this.option = option;
+  }
+}
+
+/** The bounds of {@link LimitError}: see `docs/security.md` for their defaults and why. */
+export type LimitName = 'maxWordLength' | 'maxNestingDepth' | 'maxTotalLength' | 'maxPatternWork' | 'maxDefinitionBytes';
+
+/**
+ * An input that would need more than a configured bound (an expansion that doubles 24 times, a
+ * `${…}` nested a thousand deep, a Definition larger than BuildKit accepts). Raised long before
+ * memory, stack or time run out; located at the instruction that crossed the bound.
+ */
+export class LimitError extends DockerfileError {
+  /** Which bound was crossed. */
+  readonly limit: LimitName;
+  /** Its value. */
+  readonly max: number;
+
+  constructor(limit: LimitName, max: number, message: string, location?: SourceLocation, options?: { cause?: unknown }) {
+    super(DockerfileErrorCode.Limit, message, location, options);
+    this.limit = limit;
+    this.max = max;
+  }
+
+  override at(location: SourceLocation): LimitError {
+    return new LimitError(this.limit, this.max, this.message, location, { cause: this });
   }
 }

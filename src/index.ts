@@ -28,6 +28,8 @@ export {
   compile,
   compilePlatforms,
   platformFileName,
+  DEFAULT_COMPILE_LIMITS,
+  type CompileLimits,
   type CompileOptions,
   type CompileResult,
   type MultiPlatformResult,
@@ -92,7 +94,7 @@ export type { Platform } from './image/types.js';
 // ----- Dockerfile front half ----------------------------------------------------------------------
 export { parse as parseDockerfile, type ParseResult, type Node } from './parser/index.js';
 export { parseInstructions, type Command, type Stage } from './instructions/index.js';
-export { ShellLex, type EnvGetter } from './shell/index.js';
+export { ShellLex, ExpansionBudget, DEFAULT_EXPANSION_LIMITS, type EnvGetter, type ExpansionLimits } from './shell/index.js';
 
 // ----- cache-key analysis (docs/analysis.md) ------------------------------------------------------
 export * from './analysis/index.js';

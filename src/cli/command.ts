@@ -7,6 +7,8 @@ export interface CommandContext extends Streams {
   readonly cwd: string;
   /** Set by commands that read a Dockerfile, so errors can show the offending line. */
   source?: { file: string; text: string };
+  /** Aborted when the command ends, success or failure: registry requests still in flight stop. */
+  readonly signal?: AbortSignal;
 }
 
 export interface Command {

@@ -67,11 +67,15 @@ export interface MainOptions {
 
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
   if (!options.stdout) quietOnBrokenPipe(process.stdout);
+  // Work still pending when the command ends (a stage's registry hanging while another stage's
+  // image was not found) is cancelled, so the process exits at once.
+  const done = new AbortController();
   const ctx: CommandContext = {
     stdout: options.stdout ?? process.stdout,
     stderr: options.stderr ?? process.stderr,
     env: options.env ?? process.env,
     cwd: options.cwd ?? process.cwd(),
+    signal: done.signal,
   };
   try {
     const [first, ...tail] = argv;
@@ -109,6 +113,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     const { text, code } = describeError(err, ctx.source, Boolean(ctx.env.DEBUG));
     ctx.stderr.write(text);
     return code;
+  } finally {
+    done.abort(new Error('the command has ended'));
   }
 }
 

@@ -423,7 +423,7 @@ function dispatchRun(d: DispatchState, c: RunCommand, sources: readonly (Dispatc
   else if (c.network === 'host') network = 'host';
   const security: SecurityMode | undefined = c.security === 'insecure' ? 'insecure' : undefined;
 
-  const nameShlex = new ShellLex(opt.shlex.escapeToken, { rawQuotes: true, skipUnsetEnv: true });
+  const nameShlex = new ShellLex(opt.shlex.escapeToken, { rawQuotes: true, skipUnsetEnv: true, budget: opt.shlex.budget });
   const platform = d.state.values.platform;
   const name = prefixCommand(d, uppercaseCmd(processCmdEnv(nameShlex, customName, withSecretEnvMask(c, env))), d.prefixPlatform, platform, env);
 

@@ -20,7 +20,7 @@ import {
 } from '../instructions/index.js';
 import { parse, parseCheckDirective } from '../parser/index.js';
 import type { Node } from '../parser/node.js';
-import { type EnvGetter, ShellLex } from '../shell/index.js';
+import { type EnvGetter, ExpansionBudget, ShellLex } from '../shell/index.js';
 import { join } from '../util/posix-path.js';
 import { compareGoStrings } from '../util/gounicode.js';
 import { withSuggestion } from '../util/suggest.js';
@@ -71,6 +71,8 @@ export interface ConvertOptions {
   readonly ociLayouts?: OciLayoutResolver;
   /** Record what `outline` reports (BuildKit's outlineCapture); compile does not need it. */
   readonly outline?: boolean;
+  /** The bounds and running totals of this conversion's expansions (default: the default limits). */
+  readonly expansionBudget?: ExpansionBudget;
 }
 
 /** What {@link convert} produces. */
@@ -100,9 +102,7 @@ function located<T>(location: SourceLocation | undefined, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof DockerfileError && !e.location && location) {
-      throw new DockerfileError(e.code, e.message, location, { cause: e });
-    }
+    if (e instanceof DockerfileError && !e.location && location) throw e.at(location);
     if (e instanceof ImageResolveError && !e.location && location) {
       throw new DockerfileError(e.code, e.message, location, { cause: e });
     }
@@ -178,7 +178,7 @@ export async function convert(text: string, opt: ConvertOptions): Promise<Conver
   const buildArgs = opt.buildArgs ?? {};
   const platformOpt = buildPlatformOpt(opt.targetPlatform, opt.buildPlatforms);
   const targetName = opt.target || stages[stages.length - 1].name;
-  const shlex = new ShellLex(parsed.escapeToken);
+  const shlex = new ShellLex(parsed.escapeToken, { budget: opt.expansionBudget ?? new ExpansionBudget() });
   // Only `outline` asks for the capture: cloning it per stage costs stages × global ARGs.
   const outline = opt.outline ? new OutlineCapture() : undefined;
   const globalArgs = buildMetaArgs(defaultArgs(platformOpt, buildArgs, targetName), shlex, metaArgs, buildArgs, outline?.allArgs);
@@ -583,9 +583,12 @@ async function resolveBaseImage(ctx: Context, d: DispatchState, reachable: boole
     try {
       resolved = await resolveCached(ctx, d.baseName, platform);
     } catch (e) {
-      // Like BuildKit, suggest a stage or a common image the name may be a typo of
-      // (`COPY --from=buidl` → build).
-      const msg = withSuggestion(`${origName}: ${(e as Error).message}`, origName, [...ctx.all.names(), ...COMMON_IMAGE_NAMES], true);
+      // Like BuildKit, wrap with the name as written (but not twice, when the resolver's message
+      // already starts with exactly that name: FROM localhost:5000/app:1), and suggest a stage or
+      // a common image the name may be a typo of (`COPY --from=buidl` → build).
+      const inner = (e as Error).message;
+      const wrapped = inner.startsWith(`${origName}: `) ? inner : `${origName}: ${inner}`;
+      const msg = withSuggestion(wrapped, origName, [...ctx.all.names(), ...COMMON_IMAGE_NAMES], true);
       if (e instanceof ImageResolveError) throw new ImageResolveError(e.code, msg, e.ref, { cause: e, location: d.stage.location });
       throw e;
     }
@@ -694,7 +697,7 @@ function dispatch(d: DispatchState, cmd: DispatchCommand, opt: DispatchOptions):
     c = expand(c, (word) => opt.shlex.processWord(word, stateEnv(d.state)).result);
   }
   if (c.kind === 'copy' || c.kind === 'add') {
-    const raw = new ShellLex('\\', { skipProcessQuotes: true });
+    const raw = new ShellLex('\\', { skipProcessQuotes: true, budget: opt.shlex.budget });
     c = expandRaw(c, (word) => raw.processWord(word, stateEnv(d.state)).result);
   }
   dispatchCommand(d, { ...cmd, command: c }, opt);

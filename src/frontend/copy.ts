@@ -184,7 +184,7 @@ export function dispatchCopy(d: DispatchState, cfg: CopyConfig): void {
     // Recorded as a linked copy; src/lower/link.ts turns it into a copy on scratch + a merge.
     d.cmdIndex--;
     const linkName = prefixCommand(d, `LINK ${name}`, d.prefixPlatform, platform, env);
-    const linked = file(d.state, actions, fileOpts);
+    const linked = file(d.state, actions, { ...fileOpts, separateBase: true });
     const v = linked.output!.vertex as FileVertex;
     const base = d.state.output ? 0 : -1;
     const annotated: FileVertex = {

@@ -6,6 +6,7 @@
  */
 import { compareGoStrings } from '../util/gounicode.js';
 import { buildMetadata, Caps, type ConstraintsOptions, mergeOptions, workerConstraints } from './constraints.js';
+import { sameOutput } from './identity.js';
 import { envAddOrReplace, envGet, envToArray, State, setOutputPlatform } from './state.js';
 import type { CacheSharing, CDIDevice, ExecVertex, Mount, MountContentCache, NetMode, Output, Platform, ProxyEnv, SecretEnv, SecretOpt, SecurityMode, Ulimit } from './types.js';
 
@@ -150,6 +151,8 @@ export function run(base: State, opts: RunOptions): ExecState {
 
   // Inputs in sorted-mount order, deduplicated; an output for each writable, persistent mount.
   const inputs: Output[] = [];
+  // Every distinct output object the mounts read, for BuildKit's marshal walk (see walkInputs).
+  const walk: Output[] = [];
   const pbMounts: Mount[] = [];
   const outputOf = new Map<string, number>();
   let nextOutput = 0;
@@ -158,8 +161,9 @@ export function run(base: State, opts: RunOptions): ExecState {
     const src = m.source?.output;
     if (src) {
       if (m.tmpfs) throw new TypeError('run: tmpfs mounts must use scratch');
-      input = inputs.findIndex((o) => o.vertex === src.vertex && o.index === src.index);
+      input = inputs.findIndex((o) => sameOutput(o, src));
       if (input < 0) input = inputs.push(src) - 1;
+      if (!walk.some((o) => o.vertex === src.vertex && o.index === src.index)) walk.push(src);
     }
     let output = -1;
     if (!m.noOutput && !m.readonly && !m.cache && !m.tmpfs) {
@@ -205,6 +209,7 @@ export function run(base: State, opts: RunOptions): ExecState {
   const vertex: ExecVertex = {
     kind: 'exec',
     inputs,
+    ...(walk.length > inputs.length ? { walkInputs: walk } : {}),
     ...(platform ? { platform } : {}),
     constraints: workerConstraints(o),
     metadata: buildMetadata(o, caps),

@@ -7,6 +7,7 @@
 import { clean, isAbs, join, keepTrailingSlash } from '../util/posix-path.js';
 import { buildMetadata, Caps, type ConstraintsOptions, workerConstraints } from './constraints.js';
 import { type State } from './state.js';
+import { sameOutput } from './identity.js';
 import type { ChownOpt, FileAction, FileActionBody, FileVertex, Output, UserRef } from './types.js';
 
 /** A user/group for chown: numeric ids, or names resolved in the target's /etc/passwd. */
@@ -173,21 +174,27 @@ function chown(spec: ChownSpec | undefined, base: number): ChownOpt | undefined 
 /**
  * Applies a chain of file actions to `base`. Relative paths resolve against `base`'s working
  * directory; copy sources against their own state's.
+ *
+ * Inputs with the same bytes are one input, as in BuildKit. `separateBase` keeps the base's input
+ * apart from the copy sources: a linked copy is lowered onto scratch (src/lower/link.ts), where
+ * BuildKit never sees the base, so a source equal to the base must keep an input of its own.
  */
-export function file(base: State, actions: FileActions, opts: ConstraintsOptions = {}): State {
+export function file(base: State, actions: FileActions, opts: ConstraintsOptions & { readonly separateBase?: boolean } = {}): State {
   const list = actions.list();
   const inputs: Output[] = [];
-  const addInput = (o: Output | undefined): number => {
+  const baseApart = opts.separateBase === true && base.output !== undefined;
+  const addInput = (o: Output | undefined, isBase: boolean): number => {
     if (!o) return -1;
-    const i = inputs.findIndex((x) => x.vertex === o.vertex && x.index === o.index);
+    if (baseApart && isBase) return inputs.length ? 0 : inputs.push(o) - 1;
+    const i = inputs.findIndex((x, n) => !(baseApart && n === 0) && sameOutput(x, o));
     return i >= 0 ? i : inputs.push(o) - 1;
   };
   // First pass: input indices in BuildKit's order (each action's base, then its copy source).
   const bases: number[] = [];
   const seconds: number[] = [];
   for (const a of list) {
-    bases.push(addInput(base.output));
-    seconds.push(a.kind === 'copy' ? addInput(a.source.output) : -1);
+    bases.push(addInput(base.output, true));
+    seconds.push(a.kind === 'copy' ? addInput(a.source.output, false) : -1);
   }
   const n = inputs.length;
   const parent = base.values.dir;
@@ -266,9 +273,19 @@ export function file(base: State, actions: FileActions, opts: ConstraintsOptions
       action: body,
     };
   });
+  // BuildKit walks each distinct output object, from the last action back: when two of them were
+  // merged into one input because their bytes are equal, both still contribute metadata.
+  const walk: Output[] = [];
+  for (let i = list.length - 1; i >= 0; i--) {
+    const a = list[i];
+    for (const o of [base.output, a.kind === 'copy' ? a.source.output : undefined]) {
+      if (o && !walk.some((w) => w.vertex === o.vertex && w.index === o.index)) walk.push(o);
+    }
+  }
   const vertex: FileVertex = {
     kind: 'file',
     inputs,
+    ...(walk.length > inputs.length ? { walkInputs: walk } : {}),
     constraints: workerConstraints(opts),
     metadata: buildMetadata(opts, [Caps.fileBase]),
     locations: opts.locations ?? [],

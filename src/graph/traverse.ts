@@ -10,6 +10,7 @@ import type { FileVertex, Output, SourceType, SourceVertex, Vertex } from './typ
 
 /** The distinct inputs of `v` in the order BuildKit's marshaller visits them. */
 export function traversalInputs(v: Vertex): readonly Output[] {
+  if (v.walkInputs) return v.walkInputs;
   if (v.kind !== 'file' || v.inputs.length < 2) return v.inputs;
   return fileTraversal(v);
 }

@@ -80,6 +80,13 @@ interface VertexBase {
    * means it adds an entry without ranges (BuildKit does this for context, git and http sources).
    */
   readonly locations?: readonly VertexLocation[];
+  /**
+   * The outputs BuildKit's marshaller walks for this op, in its order, when they are not just
+   * `inputs`: an op that reads two separately built outputs with the same bytes has one input for
+   * both (see `sameOutput`), yet the metadata and source locations of both vertices are collected.
+   * Only the Definition's metadata and source map depend on it, never an op's bytes.
+   */
+  readonly walkInputs?: readonly Output[];
 }
 
 // ----- source ------------------------------------------------------------------------------------

@@ -74,9 +74,7 @@ function located<T>(cmd: Command, fn: () => T): T {
     return fn();
   } catch (e) {
     if (e instanceof InstructionFailure) throw new DockerfileError(e.code, e.message, cmd.location);
-    if (e instanceof DockerfileError && e.location === undefined) {
-      throw new DockerfileError(e.code, e.message, cmd.location, { cause: e });
-    }
+    if (e instanceof DockerfileError && e.location === undefined) throw e.at(cmd.location);
     throw e;
   }
 }

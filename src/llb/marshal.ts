@@ -6,7 +6,7 @@
  * once and their metadata merged; then a final op whose only input is the requested output.
  * {@link decodeGraph} is its inverse.
  */
-import { DefinitionDecodeError } from '../errors.js';
+import { DefinitionDecodeError, LimitError, type SourceLocation } from '../errors.js';
 import { traversalInputs } from '../graph/traverse.js';
 import type { Graph, Output, SourceInfo, Vertex, VertexLocation, VertexMetadata } from '../graph/types.js';
 import { type Definition, type DefinitionSource, digestOf } from './definition.js';
@@ -71,6 +71,20 @@ export interface EncodedGraph {
 export interface EncodeOptions {
   /** Reuse an encoder (and its cache) across calls. */
   readonly encoder?: VertexEncoder;
+  /**
+   * Stop with a {@link LimitError} (`maxDefinitionBytes`) once the ops add up to more than this
+   * many bytes, located at the instruction of the op that crossed it. Default: no bound.
+   */
+  readonly maxBytes?: number;
+}
+
+/** Where the instruction behind `v` is, for errors: its first source-map range, column 1. */
+function vertexSourceLocation(v: Vertex, graph: Graph): SourceLocation | undefined {
+  const loc = v.locations?.[0];
+  const range = loc?.ranges[0];
+  const file = loc ? graph.sources[loc.sourceIndex]?.filename : undefined;
+  if (!range || file === undefined) return undefined;
+  return { kind: 'source', file, start: { line: range.start.line, column: 1 }, end: { line: range.end.line, column: 1 } };
 }
 
 /**
@@ -85,6 +99,8 @@ export function encodeGraph(graph: Graph, options: EncodeOptions = {}): EncodedG
   const locationsByDigest = new Map<string, VertexLocation[]>();
   const digests = new Map<Vertex, string>();
   const written = new Set<string>();
+  const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+  let totalBytes = 0;
 
   if (graph.root) {
     // Depth-first, inputs in order, each vertex once (by identity).
@@ -116,6 +132,15 @@ export function encodeGraph(graph: Graph, options: EncodeOptions = {}): EncodedG
       if (!written.has(digest)) {
         written.add(digest);
         def.push(bytes);
+        totalBytes += bytes.length;
+        if (totalBytes > maxBytes) {
+          throw new LimitError(
+            'maxDefinitionBytes',
+            maxBytes,
+            `the LLB Definition would be larger than ${maxBytes} bytes, more than BuildKit accepts in one request (limit maxDefinitionBytes=${maxBytes}; raise it with \`--limit definition-bytes=N\` or the compile option limits.maxDefinitionBytes)`,
+            vertexSourceLocation(frame.v, graph),
+          );
+        }
       }
     }
     // The terminal op: no body, one input pointing at the requested output.

@@ -35,9 +35,14 @@ function copyOnScratch(v: FileVertex & { link: NonNullable<FileVertex['link']> }
     return base >= 0 && i > base ? i - 1 : i;
   };
   const actions: FileAction[] = v.actions.map((a) => ({ ...a, input: remap(a.input), secondaryInput: remap(a.secondaryInput) }));
-  const { link, ...rest } = v;
+  const { link, walkInputs, ...rest } = v;
+  // On scratch, BuildKit walks only the sources: the base leaves the walk unless a source is it.
+  const baseOut = base >= 0 ? v.inputs[base] : undefined;
+  const same = (a: Output, b: Output | undefined) => b !== undefined && a.vertex === b.vertex && a.index === b.index;
+  const walk = walkInputs?.filter((o) => !same(o, baseOut) || inputs.some((x) => same(x, o)));
   return {
     ...rest,
+    ...(walk && walk.length > inputs.length ? { walkInputs: walk } : {}),
     inputs,
     actions,
     metadata: { ...v.metadata, progressGroup: { id: link.progressGroupId, name: link.stepName, weak: true } },
@@ -93,8 +98,9 @@ export function lowerLinks(root: Output | undefined): Output | undefined {
     }
     stack.pop();
     const inputs = v.inputs.map(outputOf);
-    const changed = inputs.some((o, i) => o !== v.inputs[i]);
-    const rebuilt = changed ? ({ ...v, inputs } as Vertex) : v;
+    const walkInputs = v.walkInputs?.map(outputOf);
+    const changed = inputs.some((o, i) => o !== v.inputs[i]) || walkInputs?.some((o, i) => o !== v.walkInputs![i]) === true;
+    const rebuilt = changed ? ({ ...v, inputs, ...(walkInputs ? { walkInputs } : {}) } as Vertex) : v;
     replaced.set(v, isLinkedCopy(rebuilt) ? lowerOne(rebuilt) : { vertex: rebuilt, index: 0 });
   }
   return outputOf(root);

@@ -31,7 +31,8 @@ import {
   type Descriptor,
   type ParsedManifest,
 } from './manifest.js';
-import { BodyTooLarge, RegistryTransport, registryErrorText, type FetchLike, type RegistryResponse, type RequestTarget } from './transport.js';
+import { cleanRemoteText } from './sanitize.js';
+import { abortReason, BodyTooLarge, RegistryTransport, registryErrorText, type FetchLike, type RegistryResponse, type RequestTarget } from './transport.js';
 
 /** Options of {@link RegistryResolver}. All are optional. */
 export interface RegistryResolverOptions {
@@ -62,6 +63,12 @@ export interface RegistryResolverOptions {
   readonly maxManifestBytes?: number;
   /** Largest image config accepted, in bytes. Default 32 MiB. */
   readonly maxConfigBytes?: number;
+  /**
+   * Cancels everything in flight and queued when aborted: requests, retry waits, resolutions
+   * waiting for their turn. They reject with the signal's reason. The CLI aborts it as soon as a
+   * command ends, so that a failed build does not wait for a hanging registry.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Docker Hub's registry endpoint for the `docker.io` domain. */
@@ -90,14 +97,33 @@ function stripScheme(s: string): string {
   return s.replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '').toLowerCase();
 }
 
-/** A simple FIFO semaphore. */
+/** A simple FIFO semaphore; waiting tasks give up when `signal` aborts. */
 class Limiter {
   #active = 0;
   readonly #queue: (() => void)[] = [];
-  constructor(readonly limit: number) {}
+  constructor(
+    readonly limit: number,
+    readonly signal: AbortSignal | undefined,
+  ) {}
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.#active >= this.limit) await new Promise<void>((resolve) => this.#queue.push(resolve));
+    const signal = this.signal;
+    if (signal?.aborted) throw abortReason(signal);
+    if (this.#active >= this.limit) {
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => {
+          const i = this.#queue.indexOf(go);
+          if (i >= 0) this.#queue.splice(i, 1);
+          reject(abortReason(signal!));
+        };
+        const go = () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        this.#queue.push(go);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    }
     this.#active++;
     try {
       return await fn();
@@ -146,8 +172,9 @@ export class RegistryResolver implements ImageResolver {
       retryDelayMs: options.retryDelayMs ?? 200,
       credentials,
       userAgent: options.userAgent ?? 'dockerfile-llb',
+      ...(options.signal ? { signal: options.signal } : {}),
     });
-    this.#limiter = new Limiter(Math.max(1, options.concurrency ?? 4));
+    this.#limiter = new Limiter(Math.max(1, options.concurrency ?? 4), options.signal);
     this.#insecure = new Set((options.insecureRegistries ?? []).map(stripScheme));
     this.#maxManifestBytes = options.maxManifestBytes ?? 4 * 1024 * 1024;
     this.#maxConfigBytes = options.maxConfigBytes ?? 32 * 1024 * 1024;
@@ -181,12 +208,22 @@ export class RegistryResolver implements ImageResolver {
     const key = `${normalized}\u0000${formatPlatformAll(platform)}`;
     let p = this.#resolutions.get(key);
     if (p === undefined) {
-      p = this.#limiter.run(() => this.#resolve(parsed, normalized, platform));
+      p = this.#limiter.run(() => this.#resolve(parsed, normalized, platform)).catch((e: unknown) => {
+        throw this.#redacted(e);
+      });
       this.#resolutions.set(key, p);
       // Failures are not cached: a later call tries again.
       p.catch(() => this.#resolutions.delete(key));
     }
     return p.then((r) => ({ ...r, config: JSON.parse(JSON.stringify(r.config)) as ImageConfig }));
+  }
+
+  /** `e` with every secret the transport has used, and any credentials, removed from its message. */
+  #redacted(e: unknown): unknown {
+    if (!(e instanceof ImageResolveError)) return e;
+    const message = this.#transport.secrets.redact(e.message);
+    if (message === e.message) return e;
+    return new ImageResolveError(e.code, message, e.ref);
   }
 
   async #resolve(ref: Reference, normalized: string, platform: Platform): Promise<ResolvedImage> {
@@ -251,10 +288,19 @@ export class RegistryResolver implements ImageResolver {
   async #fetchManifest(target: RequestTarget, object: string, expectedDigest: string | undefined, descriptor: Descriptor | undefined): Promise<FetchedManifest> {
     const what = descriptor ? `manifest ${object}` : `manifest for ${object.includes(':') ? object : `tag ${object}`}`;
     const res = await this.#get(target, `/v2/${target.repository}/manifests/${object}`, MANIFEST_ACCEPT, this.#maxManifestBytes, what);
-    const announced = res.headers.get('docker-content-digest') ?? undefined;
+    const announced = res.headers.get('docker-content-digest') || undefined;
+    // Like containerd: a digest header that is not a valid digest is an error of its own.
+    const invalid = announced === undefined ? undefined : digestError(announced);
+    if (expectedDigest === undefined && invalid !== undefined) {
+      throw new ImageResolveError(
+        ImageErrorCode.Registry,
+        `${target.ref}: ${JSON.stringify(cleanRemoteText(announced!, 100))} in header not a valid digest: ${invalid} (${what})`,
+        target.ref,
+      );
+    }
     let algorithm = 'sha256';
     if (expectedDigest !== undefined) algorithm = digestAlgorithm(expectedDigest);
-    else if (announced !== undefined && digestError(announced) === undefined) algorithm = digestAlgorithm(announced);
+    else if (announced !== undefined) algorithm = digestAlgorithm(announced);
     const actual = digestOf(res.body, algorithm);
     if (expectedDigest !== undefined && actual !== expectedDigest) {
       throw this.#mismatch(target, what, expectedDigest, actual);

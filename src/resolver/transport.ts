@@ -1,17 +1,22 @@
 /// <reference types="node" />
 /**
  * HTTP for the registry resolver: per-request timeouts, bounded retries on 5xx/429 and network
- * errors, manual redirects (credentials never follow a redirect to another origin), size limits,
- * and registry authentication — anonymous or credentialed bearer tokens from
- * `WWW-Authenticate` challenges, and basic auth.
+ * errors, manual redirects, size limits, cancellation, and registry authentication — anonymous
+ * or credentialed bearer tokens from `WWW-Authenticate` challenges, and basic auth.
  *
- * Credentials and tokens are only ever put in `Authorization` headers and token-request
- * bodies; no error built here contains them.
+ * Where credentials may go (docs/security.md):
+ * - an `Authorization` header only to the origin it was made for, never across a redirect;
+ * - a token request with credentials (Basic header, or an identity token in a POST body) only
+ *   over https, unless the registry itself is reached over plain http (loopback or marked
+ *   insecure); never across a redirect to another origin;
+ * - never to a URL with user-info, and never by following https → http or non-http redirects.
+ * Registry text in errors is cleaned and every error is passed through a {@link SecretRedactor}.
  */
 import { ImageResolveError } from '../errors.js';
 import { ImageErrorCode } from '../image/codes.js';
 import { parseChallenges, type Challenge } from './auth.js';
 import type { CredentialsProvider, RegistryCredentials } from './credentials.js';
+import { cleanRemoteText, displayUrl, SecretRedactor } from './sanitize.js';
 
 /** The `fetch` signature the transport needs (the global one, or a test double). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -23,6 +28,8 @@ export interface TransportOptions {
   readonly retryDelayMs: number;
   readonly credentials: CredentialsProvider;
   readonly userAgent: string;
+  /** Aborting it cancels every request and retry wait in flight, now and later. */
+  readonly signal?: AbortSignal;
 }
 
 /** Where a request goes and on whose behalf (for auth scopes and error messages). */
@@ -81,21 +88,51 @@ function isRetryableStatus(status: number): boolean {
   return status === 429 || (status >= 500 && status <= 599);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Why `signal` was aborted, as an Error (its reason, when that is one). */
+export function abortReason(signal: AbortSignal): Error {
+  const r: unknown = signal.reason;
+  return r instanceof Error ? r : new Error(`aborted: ${String(r)}`);
 }
 
-function parseRetryAfter(value: string | null): number | undefined {
+/** Waits `ms`, or less when `signal` aborts (then rejects with its reason). */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortReason(signal));
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortReason(signal!));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Longest wait a `Retry-After` may ask for. */
+const RETRY_AFTER_CAP_MS = 10_000;
+
+/** `Retry-After` in either form (RFC 9110): delay-seconds, or an HTTP-date. Capped at 10 s. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
   if (value === null) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, 10_000);
-  return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Math.min(Number(text) * 1000, RETRY_AFTER_CAP_MS);
+  const at = Date.parse(text);
+  if (Number.isNaN(at) || !/[a-z]/i.test(text)) return undefined;
+  return Math.min(Math.max(0, at - now), RETRY_AFTER_CAP_MS);
 }
 
-/** Reads a response body, failing once it exceeds `limit` bytes. */
-async function readBody(res: Response, limit: number, what: string): Promise<Uint8Array> {
+/**
+ * Reads a response body, failing once it exceeds `limit` bytes; with `truncate` (error bodies,
+ * which only feed messages), keeps the first `limit` bytes instead.
+ */
+async function readBody(res: Response, limit: number, what: string, truncate = false): Promise<Uint8Array> {
   const declared = Number(res.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > limit) {
+  if (!truncate && Number.isFinite(declared) && declared > limit) {
     await res.body?.cancel().catch(() => undefined);
     throw new BodyTooLarge(what, limit);
   }
@@ -106,11 +143,14 @@ async function readBody(res: Response, limit: number, what: string): Promise<Uin
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
+    if (total + value.byteLength > limit) {
       await reader.cancel().catch(() => undefined);
-      throw new BodyTooLarge(what, limit);
+      if (!truncate) throw new BodyTooLarge(what, limit);
+      chunks.push(value.subarray(0, limit - total));
+      total = limit;
+      break;
     }
+    total += value.byteLength;
     chunks.push(value);
   }
   const out = new Uint8Array(total);
@@ -135,12 +175,35 @@ function describeNetworkError(e: unknown, timeoutMs: number): string {
   if (err?.name === 'TimeoutError') return `timed out after ${timeoutMs}ms`;
   if (err?.name === 'AbortError') return 'request aborted';
   const code = err?.cause?.code ?? err?.code;
-  const message = err?.cause?.message ?? err?.message ?? String(e);
+  const message = cleanRemoteText(err?.cause?.message ?? err?.message ?? String(e));
   if (code && !message.includes(code)) return `${code}: ${message}`;
   return message;
 }
 
-/** The registry's own error text (`{"errors":[{"code":"MANIFEST_UNKNOWN","message":"…"}]}`), if any. */
+/** A redirect we refuse to follow (https → http, a non-http scheme, credentials in the URL). */
+class RefusedRedirect extends Error {}
+
+/**
+ * Checks where a redirect from `from` goes: http(s) only, never from https down to http, never
+ * to a URL with user-info. Returns the absolute target.
+ */
+function redirectTarget(from: string, location: string): URL {
+  let to: URL;
+  try {
+    to = new URL(location, from);
+  } catch {
+    throw new RefusedRedirect(`an invalid redirect location (${cleanRemoteText(location, 200)})`);
+  }
+  if (to.protocol !== 'https:' && to.protocol !== 'http:') throw new RefusedRedirect(`a redirect to a ${cleanRemoteText(to.protocol, 20)} URL`);
+  if (new URL(from).protocol === 'https:' && to.protocol === 'http:') throw new RefusedRedirect(`a redirect from https to plain http (${displayUrl(to)})`);
+  if (to.username || to.password) throw new RefusedRedirect(`a redirect to a URL with credentials in it (${displayUrl(to)})`);
+  return to;
+}
+
+/**
+ * The registry's own error text (`{"errors":[{"code":"MANIFEST_UNKNOWN","message":"…"}]}`), if
+ * any, cleaned for a terminal (see {@link cleanRemoteText}).
+ */
 export function registryErrorText(body: Uint8Array): string | undefined {
   try {
     const doc = JSON.parse(new TextDecoder().decode(body)) as { errors?: { code?: unknown; message?: unknown }[] };
@@ -148,7 +211,7 @@ export function registryErrorText(body: Uint8Array): string | undefined {
     if (!first) return undefined;
     const code = typeof first.code === 'string' ? first.code.toLowerCase() : '';
     const message = typeof first.message === 'string' ? first.message : '';
-    return [code, message].filter(Boolean).join(': ') || undefined;
+    return cleanRemoteText([code, message].filter(Boolean).join(': ')) || undefined;
   } catch {
     return undefined;
   }
@@ -166,9 +229,32 @@ function basicHeader(c: RegistryCredentials): string {
 export class RegistryTransport {
   readonly #opts: TransportOptions;
   readonly #hosts = new Map<string, HostAuthState>();
+  /** Every secret used so far, to keep out of messages. */
+  readonly secrets = new SecretRedactor();
 
   constructor(options: TransportOptions) {
     this.#opts = options;
+  }
+
+  /** Credentials for `host`, remembered as secrets to redact. */
+  async #credentials(host: string): Promise<RegistryCredentials> {
+    const c = await this.#opts.credentials(host);
+    this.secrets.add(c.password);
+    this.secrets.add(c.identityToken);
+    this.secrets.add(c.registryToken);
+    if (hasBasic(c)) this.secrets.add(basicHeader(c).slice('Basic '.length));
+    return c;
+  }
+
+  /** A signal for one request: its timeout, and the transport's cancellation. */
+  #requestSignal(): AbortSignal {
+    const timeout = AbortSignal.timeout(this.#opts.timeoutMs);
+    return this.#opts.signal ? AbortSignal.any([timeout, this.#opts.signal]) : timeout;
+  }
+
+  /** Throws the cancellation's reason when the transport was cancelled. */
+  #checkCancelled(): void {
+    if (this.#opts.signal?.aborted) throw abortReason(this.#opts.signal);
   }
 
   #state(host: string): HostAuthState {
@@ -190,15 +276,20 @@ export class RegistryTransport {
     const attempts = this.#opts.retries + 1;
     let lastError: unknown;
     for (let attempt = 1; attempt <= attempts; attempt++) {
+      this.#checkCancelled();
       try {
         const res = await this.#authenticatedGet(target, url, accept, limit, attempt);
         return res;
       } catch (e) {
         if (e instanceof ImageResolveError || e instanceof BodyTooLarge) throw e;
+        this.#checkCancelled();
+        if (e instanceof RefusedRedirect) {
+          throw new ImageResolveError(ImageErrorCode.Registry, `${target.ref}: ${target.host} answered with ${e.message}: refused`, target.ref);
+        }
         lastError = e;
         if (attempt === attempts) break;
         const backoff = Math.min(this.#opts.retryDelayMs * 2 ** (attempt - 1), 5000);
-        await sleep(e instanceof RetryableStatus ? Math.max(backoff, e.retryAfterMs ?? 0) : backoff);
+        await sleep(e instanceof RetryableStatus ? Math.max(backoff, e.retryAfterMs ?? 0) : backoff, this.#opts.signal);
       }
     }
     if (lastError instanceof RetryableStatus) return lastError.response;
@@ -238,7 +329,7 @@ export class RegistryTransport {
       if (token) return { header: `Bearer ${token.token}`, credentialed: token.credentialed };
     }
     if (state.scheme === 'basic') {
-      const creds = await this.#opts.credentials(target.host);
+      const creds = await this.#credentials(target.host);
       if (hasBasic(creds)) return { header: basicHeader(creds), credentialed: true };
     }
     return undefined;
@@ -264,7 +355,7 @@ export class RegistryTransport {
     }
     if (basic) {
       state.scheme = 'basic';
-      const creds = await this.#opts.credentials(target.host);
+      const creds = await this.#credentials(target.host);
       if (!hasBasic(creds) || sent !== undefined) throw this.#unauthorized(target, res, sent?.credentialed ?? false);
       return { header: basicHeader(creds), credentialed: true };
     }
@@ -302,17 +393,30 @@ export class RegistryTransport {
   }
 
   async #fetchToken(target: RequestTarget, state: HostAuthState, scopes: string[]): Promise<CachedToken> {
-    const creds = await this.#opts.credentials(target.host);
+    const creds = await this.#credentials(target.host);
     if (creds.registryToken) return { token: creds.registryToken, expiresAt: Number.POSITIVE_INFINITY, credentialed: true };
     const { realm, service } = state.bearer!;
+    const unauthorized = (why: string) => new ImageResolveError(ImageErrorCode.Unauthorized, `${target.ref}: unauthorized: ${why}`, target.ref);
     let realmUrl: URL;
     try {
       realmUrl = new URL(realm);
-      if (realmUrl.protocol !== 'https:' && realmUrl.protocol !== 'http:') throw new Error('not http(s)');
     } catch {
-      throw new ImageResolveError(ImageErrorCode.Unauthorized, `${target.ref}: unauthorized: ${target.host} sent an invalid token realm`, target.ref);
+      throw unauthorized(`${target.host} sent an invalid token realm (${cleanRemoteText(realm, 200)})`);
+    }
+    if (realmUrl.protocol !== 'https:' && realmUrl.protocol !== 'http:') {
+      throw unauthorized(`${target.host} sent a token realm that is not an http(s) URL (${displayUrl(realmUrl)})`);
+    }
+    if (realmUrl.username || realmUrl.password) {
+      throw unauthorized(`${target.host} sent a token realm with credentials in it (${displayUrl(realmUrl)}): refused`);
     }
     const realmHost = realmUrl.host;
+    const usedCreds = hasBasic(creds) || creds.identityToken !== undefined;
+    // Credentials travel in clear only when the user chose plain http for the registry itself.
+    if (usedCreds && realmUrl.protocol === 'http:' && target.scheme === 'https') {
+      throw unauthorized(
+        `${target.host} (https) sent its token realm as plain http (${displayUrl(realmUrl)}): refusing to send credentials in clear text`,
+      );
+    }
     let init: RequestInit;
     if (creds.identityToken) {
       // OAuth2 refresh-token grant, as docker does with identity tokens.
@@ -325,22 +429,23 @@ export class RegistryTransport {
       for (const s of scopes) realmUrl.searchParams.append('scope', s);
       init = { method: 'GET', headers: hasBasic(creds) ? { authorization: basicHeader(creds) } : {} };
     }
-    const usedCreds = hasBasic(creds) || creds.identityToken !== undefined;
 
     const attempts = this.#opts.retries + 1;
     let lastError: unknown;
     for (let attempt = 1; attempt <= attempts; attempt++) {
+      this.#checkCancelled();
       try {
-        const res = await this.#opts.fetch(realmUrl.toString(), {
-          ...init,
-          headers: { ...(init.headers as Record<string, string>), 'user-agent': this.#opts.userAgent, accept: 'application/json' },
-          redirect: 'follow',
-          signal: AbortSignal.timeout(this.#opts.timeoutMs),
-        });
-        const body = await readBody(res, TOKEN_BODY_LIMIT, 'token response');
+        const res = await this.#tokenExchange(realmUrl, init, usedCreds);
+        let body: Uint8Array;
+        try {
+          body = await readBody(res, TOKEN_BODY_LIMIT, 'token response');
+        } catch (e) {
+          if (!(e instanceof BodyTooLarge)) throw e;
+          throw unauthorized(`the token server at ${realmHost} sent a response larger than ${TOKEN_BODY_LIMIT} bytes`);
+        }
         if (isRetryableStatus(res.status) && attempt < attempts) {
           lastError = new Error(`HTTP ${res.status}`);
-          await sleep(Math.min(this.#opts.retryDelayMs * 2 ** (attempt - 1), 5000));
+          await sleep(Math.min(this.#opts.retryDelayMs * 2 ** (attempt - 1), 5000), this.#opts.signal);
           continue;
         }
         if (!res.ok) {
@@ -361,13 +466,16 @@ export class RegistryTransport {
         if (token === '') {
           throw new ImageResolveError(ImageErrorCode.Unauthorized, `${target.ref}: unauthorized: the token server at ${realmHost} returned no token`, target.ref);
         }
+        this.secrets.add(token);
         const expiresIn = typeof doc.expires_in === 'number' && doc.expires_in > 0 ? doc.expires_in : 60;
         // Renew a little early so a token does not expire between check and use.
         return { token, expiresAt: Date.now() + Math.max(expiresIn - 10, 1) * 1000, credentialed: usedCreds };
       } catch (e) {
-        if (e instanceof ImageResolveError || e instanceof BodyTooLarge) throw e;
+        if (e instanceof ImageResolveError) throw e;
+        this.#checkCancelled();
+        if (e instanceof RefusedRedirect) throw unauthorized(`the token server at ${realmHost} answered with ${e.message}: refused`);
         lastError = e;
-        if (attempt < attempts) await sleep(Math.min(this.#opts.retryDelayMs * 2 ** (attempt - 1), 5000));
+        if (attempt < attempts) await sleep(Math.min(this.#opts.retryDelayMs * 2 ** (attempt - 1), 5000), this.#opts.signal);
       }
     }
     throw new ImageResolveError(
@@ -379,9 +487,40 @@ export class RegistryTransport {
     );
   }
 
+  /**
+   * A token request, following redirects by hand: within the realm's origin as they come (a
+   * 307/308 keeps a POST and its body, 301/302/303 turn it into a GET without one); to another
+   * origin only when the request carries no credentials.
+   */
+  async #tokenExchange(realmUrl: URL, init: RequestInit, credentialed: boolean): Promise<Response> {
+    const signal = this.#requestSignal();
+    const origin = realmUrl.origin;
+    let current = realmUrl.toString();
+    let method = init.method ?? 'GET';
+    let body = init.body;
+    const headers: Record<string, string> = { ...(init.headers as Record<string, string>), 'user-agent': this.#opts.userAgent, accept: 'application/json' };
+    for (let hop = 0; ; hop++) {
+      const res = await this.#opts.fetch(current, { method, headers, body, redirect: 'manual', signal });
+      const location = res.headers.get('location');
+      if (res.status < 300 || res.status >= 400 || !location) return res;
+      await res.body?.cancel().catch(() => undefined);
+      if (hop >= MAX_REDIRECTS) throw new Error('too many redirects');
+      const next = redirectTarget(current, location);
+      if (next.origin !== origin && credentialed) {
+        throw new RefusedRedirect(`a redirect of a request with credentials to another origin (${displayUrl(next)})`);
+      }
+      if (res.status !== 307 && res.status !== 308 && method === 'POST') {
+        method = 'GET';
+        body = undefined;
+        delete headers['content-type'];
+      }
+      current = next.toString();
+    }
+  }
+
   /** One HTTP exchange, following redirects by hand; credentials stay on the original origin. */
   async #fetch(url: string, accept: string | undefined, authorization: string | undefined, limit: number, attempt: number): Promise<RegistryResponse> {
-    const signal = AbortSignal.timeout(this.#opts.timeoutMs);
+    const signal = this.#requestSignal();
     const origin = new URL(url).origin;
     let current = url;
     for (let hop = 0; ; hop++) {
@@ -392,11 +531,11 @@ export class RegistryTransport {
       if (res.status >= 300 && res.status < 400 && res.headers.get('location')) {
         await res.body?.cancel().catch(() => undefined);
         if (hop >= MAX_REDIRECTS) throw new Error(`too many redirects`);
-        current = new URL(res.headers.get('location')!, current).toString();
+        current = redirectTarget(current, res.headers.get('location')!).toString();
         continue;
       }
       const ok = res.status >= 200 && res.status < 300;
-      const body = await readBody(res, ok ? limit : ERROR_BODY_LIMIT, 'response');
+      const body = await readBody(res, ok ? limit : ERROR_BODY_LIMIT, 'response', !ok);
       const response: RegistryResponse = { status: res.status, headers: res.headers, body, attempts: attempt };
       if (isRetryableStatus(res.status)) throw new RetryableStatus(response, parseRetryAfter(res.headers.get('retry-after')));
       return response;

@@ -141,9 +141,10 @@ function expandTemplate(template: string, match: string): string {
 /**
  * `${VAR/pattern/replacement}` (first match) and `${VAR//pattern/replacement}` (all matches,
  * with Go's `ReplaceAllString` rules: `$0`/`${0}` expand to the match, `$$` to `$`, an empty
- * match right after a previous match is not replaced).
+ * match right after a previous match is not replaced). `undefined` when the result would be
+ * longer than `maxLength` (it can be the value's length times the replacement's).
  */
-export function replaceGlob(glob: Glob, value: string, replacement: string, all: boolean): string {
+export function replaceGlob(glob: Glob, value: string, replacement: string, all: boolean, maxLength = Number.POSITIVE_INFINITY): string | undefined {
   const cps = codePoints(value);
   const ends = matchEnds(glob, cps);
   const n = cps.length;
@@ -165,6 +166,7 @@ export function replaceGlob(glob: Glob, value: string, replacement: string, all:
     const a1 = ends[a0];
     out += fromCodePoints(cps, lastMatchEnd, a0);
     if (a1 > lastMatchEnd || a0 === 0) out += expandTemplate(replacement, fromCodePoints(cps, a0, a1));
+    if (out.length > maxLength) return undefined;
     lastMatchEnd = a1;
     searchPos = searchPos + 1 > a1 ? searchPos + 1 : a1;
   }

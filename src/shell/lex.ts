@@ -3,11 +3,12 @@
  * (`frontend/dockerfile/shell/lex.go`): quotes, the escape token, `$VAR`, `${VAR}` and the
  * `${VAR<op>word}` forms, plus word splitting for `processWords`.
  */
-import { DockerfileError } from '../errors.js';
+import { DockerfileError, LimitError } from '../errors.js';
 import { goQuote } from '../util/goquote.js';
 import { isGoDigit, isGoLetter, isGoSpace } from '../util/gounicode.js';
 import type { EnvGetter } from './env.js';
-import { compileGlob, replaceGlob, reversePattern, reverseString, trimPrefixGlob } from './glob.js';
+import { compileGlob, replaceGlob, reversePattern, reverseString, trimPrefixGlob, type Glob } from './glob.js';
+import { ExpansionBudget, limitError, type ExpansionLimits } from './limits.js';
 import { EOF, RuneScanner, runeToString } from './scanner.js';
 
 /** Error code of every error the lexer throws. */
@@ -35,6 +36,13 @@ export interface ShellLexOptions {
   skipProcessQuotes?: boolean;
   /** Leave references to unset variables as they are written (`$X`, `${X:-y}`). */
   skipUnsetEnv?: boolean;
+  /**
+   * The running totals to count this lexer's work against, shared by the lexers of one compile.
+   * Default: a budget of its own, with `limits`.
+   */
+  budget?: ExpansionBudget;
+  /** Bounds for a budget of this lexer's own (ignored when `budget` is given). */
+  limits?: Partial<ExpansionLimits>;
 }
 
 class LexFailure extends Error {}
@@ -66,8 +74,22 @@ class Words {
     this.inWord = true;
   }
 
+  /** `addChar` for every code point of `str`, appending runs of non-space characters at once. */
   addString(str: string): void {
-    for (const ch of str) this.addChar(ch.codePointAt(0)!);
+    let run = -1; // start of the current run of non-space characters
+    for (let i = 0; i < str.length; ) {
+      const ch = str.codePointAt(i)!;
+      const next = i + (ch > 0xffff ? 2 : 1);
+      if (isGoSpace(ch)) {
+        if (run >= 0) this.addRawString(str.slice(run, i));
+        run = -1;
+        this.addChar(ch);
+      } else if (run < 0) {
+        run = i;
+      }
+      i = next;
+    }
+    if (run >= 0) this.addRawString(str.slice(run));
   }
 
   addRawString(str: string): void {
@@ -109,6 +131,9 @@ class ShellWord {
   private readonly sc: RuneScanner;
   private readonly buf = new SharedBuffer();
   private rawEscapes: boolean;
+  /** How many `${…}` forms the scanner is inside. */
+  private depth = 0;
+  private readonly maxWordLength: number;
   readonly used = new Set<string>();
   readonly unmatched = new Set<string>();
 
@@ -119,6 +144,14 @@ class ShellWord {
   ) {
     this.sc = new RuneScanner(word);
     this.rawEscapes = lex.rawEscapes;
+    this.maxWordLength = lex.budget.limits.maxWordLength;
+  }
+
+  /** Throws when a word being built has grown past the limit. */
+  private checkLength(length: number): void {
+    if (length > this.maxWordLength) {
+      throw limitError('maxWordLength', this.maxWordLength, `the expansion would be longer than ${this.maxWordLength} characters`);
+    }
   }
 
   processStopOn(stopChar: number, rawEscapes: boolean): { result: string; words: string[] } {
@@ -132,6 +165,7 @@ class ShellWord {
       const quotes = !this.lex.skipProcessQuotes;
       const esc = this.lex.escapeCodePoint;
       while (sc.peek() !== EOF) {
+        this.checkLength(result.length);
         let ch = sc.peek();
         if (stopChar !== EOF && ch === stopChar) {
           sc.next();
@@ -172,6 +206,7 @@ class ShellWord {
       if (stopChar !== EOF) {
         throw new LexFailure(`unexpected end of statement while looking for matching ${runeToString(stopChar)}`);
       }
+      this.checkLength(result.length);
       return { result, words: words.getWords() };
     } finally {
       this.rawEscapes = saved;
@@ -180,11 +215,17 @@ class ShellWord {
 
   /** `processStopOn` whose failure at the end of the input becomes `missing` (BuildKit's pattern). */
   private stopOrMissing(stopChar: number, rawEscapes: boolean, missing: string): string {
+    const max = this.lex.budget.limits.maxNestingDepth;
+    if (++this.depth > max) {
+      throw limitError('maxNestingDepth', max, `\${…} expansions nested deeper than ${max} levels`);
+    }
     try {
       return this.processStopOn(stopChar, rawEscapes).result;
     } catch (e) {
       if (e instanceof LexFailure && this.sc.peek() === EOF) throw new LexFailure(missing);
       throw e;
+    } finally {
+      this.depth--;
     }
   }
 
@@ -211,6 +252,7 @@ class ShellWord {
     const first = this.sc.next();
     if (raw) result += runeToString(first);
     for (;;) {
+      this.checkLength(result.length);
       const p = this.sc.peek();
       if (p === EOF) throw new LexFailure('unexpected end of statement while looking for matching double-quote');
       if (p === 0x22) {
@@ -294,7 +336,8 @@ class ShellWord {
               greedy = true;
               word = word.slice(1);
             }
-            return ch === 0x25 ? trimSuffix(word, value ?? '', greedy) : trimPrefix(word, value ?? '', greedy);
+            const budget = this.lex.budget;
+            return ch === 0x25 ? trimSuffix(word, value ?? '', greedy, budget) : trimPrefix(word, value ?? '', greedy, budget);
           }
           default:
             throw new LexFailure(`unsupported modifier (${chs}) in substitution`);
@@ -309,7 +352,12 @@ class ShellWord {
         if (skipUnset && value === undefined) return `\${${name}/${pattern}/${replacement}}`;
         const glob = compileGlob(pattern, true);
         if (typeof glob === 'string') throw new LexFailure(`invalid pattern (${pattern}) in substitution: ${glob}`);
-        return replaceGlob(glob, value ?? '', replacement, all);
+        spendPatternWork(this.lex.budget, glob, value ?? '');
+        const replaced = replaceGlob(glob, value ?? '', replacement, all, this.maxWordLength);
+        if (replaced === undefined) {
+          throw limitError('maxWordLength', this.maxWordLength, `the replacement would be longer than ${this.maxWordLength} characters`);
+        }
+        return replaced;
       }
       default:
         throw new LexFailure(`unsupported modifier (${chs}) in substitution`);
@@ -353,15 +401,26 @@ class ShellWord {
   }
 }
 
-function trimPrefix(word: string, value: string, greedy: boolean): string {
+/** Counts a match of `glob` against `value` against the budget (before doing it). */
+function spendPatternWork(budget: ExpansionBudget, glob: Glob, value: string): void {
+  budget.spendPatternWork(glob.tokens.length, value.length);
+}
+
+function trimPrefix(word: string, value: string, greedy: boolean, budget: ExpansionBudget): string {
   const glob = compileGlob(word, greedy);
   if (typeof glob === 'string') throw new LexFailure(`invalid pattern (${word}) in substitution: ${glob}`);
+  spendPatternWork(budget, glob, value);
   return trimPrefixGlob(glob, value);
 }
 
-function trimSuffix(pattern: string, value: string, greedy: boolean): string {
+function trimSuffix(pattern: string, value: string, greedy: boolean, budget: ExpansionBudget): string {
   // shortest/longest rightmost match = leftmost match on the reversed pattern and value
-  return reverseString(trimPrefix(reversePattern(pattern), reverseString(value), greedy));
+  return reverseString(trimPrefix(reversePattern(pattern), reverseString(value), greedy, budget));
+}
+
+/** `word` quoted for an error message, cut short when long (it can be megabytes). */
+function quoteForMessage(word: string): string {
+  return word.length <= 80 ? goQuote(word) : `${goQuote(word.slice(0, 60))}…`;
 }
 
 /**
@@ -377,6 +436,8 @@ export class ShellLex {
   rawEscapes: boolean;
   skipProcessQuotes: boolean;
   skipUnsetEnv: boolean;
+  /** The bounds and running totals this lexer counts its work against. */
+  readonly budget: ExpansionBudget;
 
   constructor(escapeToken: string = '\\', options: ShellLexOptions = {}) {
     this.escapeToken = escapeToken;
@@ -385,21 +446,33 @@ export class ShellLex {
     this.rawEscapes = options.rawEscapes ?? false;
     this.skipProcessQuotes = options.skipProcessQuotes ?? false;
     this.skipUnsetEnv = options.skipUnsetEnv ?? false;
+    this.budget = options.budget ?? new ExpansionBudget(options.limits);
   }
 
   /**
    * Expands `word` against `env` (BuildKit's `ProcessWordWithMatches`). Throws a
    * {@link DockerfileError} (code {@link SHELL_ERROR_CODE}, no location) with BuildKit's
-   * message, e.g. `failed to process "${:x}": syntax error: bad substitution`.
+   * message, e.g. `failed to process "${:x}": syntax error: bad substitution`. Input beyond
+   * the lexer's {@link ExpansionLimits} throws a {@link LimitError} (code `E_LIMIT`) instead.
    */
   processWord(word: string, env: EnvGetter): ProcessWordResult {
     const sw = new ShellWord(this, word, env);
     try {
       const { result, words } = sw.processStopOn(EOF, this.rawEscapes);
+      this.budget.spendLength(result.length);
       return { result, words, used: sw.used, unmatched: sw.unmatched };
     } catch (e) {
       if (e instanceof LexFailure) {
         throw new DockerfileError(SHELL_ERROR_CODE, `failed to process ${goQuote(word)}: ${e.message}`);
+      }
+      if (e instanceof LimitError) {
+        throw new LimitError(e.limit, e.max, `failed to process ${quoteForMessage(word)}: ${e.message}`, undefined, { cause: e });
+      }
+      if (e instanceof RangeError && /call stack/i.test(e.message)) {
+        // A nesting depth limit above what this stack holds: still an input error, not a crash.
+        const max = this.budget.limits.maxNestingDepth;
+        const why = `\${…} expansions nested too deeply for the stack (limit maxNestingDepth=${max} is more than this stack holds)`;
+        throw new LimitError('maxNestingDepth', max, `failed to process ${quoteForMessage(word)}: ${why}`, undefined, { cause: e });
       }
       throw e;
     }

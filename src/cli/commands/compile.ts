@@ -8,6 +8,7 @@ import { loadStaticResolver, RegistryResolver } from '../../resolver/index.js';
 import { type FlagSpec, type ParsedArgs, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { type BuildContexts, buildctlArgs, parseBuildContexts } from '../build-context.js';
+import { parseLimitFlags, registrySettings, safetyFlags } from '../safety.js';
 import { commitFiles, discardFiles, InputError, makeDirectory, outputPath, readInput, refuseTerminal, stageFile, type StagedFile, writeStdout, writeText } from '../io.js';
 
 /** Flags shared by every command that compiles a Dockerfile. */
@@ -19,6 +20,7 @@ export const buildFlags: readonly FlagSpec[] = [
   { name: 'images', type: 'string', metavar: 'FILE', description: 'Offline image metadata (images.json, see `lock`); no network is used' },
   { name: 'local-unique-id', type: 'string', metavar: 'ID', description: 'local.unique of the build context source (default localuniqueid)' },
   { name: 'insecure-registry', type: 'list', metavar: 'HOST', description: 'Use plain HTTP for this registry' },
+  ...safetyFlags,
 ];
 
 /**
@@ -81,7 +83,12 @@ export function parseBuildArgs(list: readonly string[], env: CommandContext['env
 export async function resolverFromArgs(ctx: CommandContext, args: ParsedArgs): Promise<ImageResolver> {
   const images = args.flags.images as string | undefined;
   if (images) return loadStaticResolver(resolve(ctx.cwd, images));
-  return new RegistryResolver({ insecureRegistries: (args.flags['insecure-registry'] as string[] | undefined) ?? [], env: ctx.env });
+  return new RegistryResolver({
+    insecureRegistries: (args.flags['insecure-registry'] as string[] | undefined) ?? [],
+    env: ctx.env,
+    ...registrySettings(args, ctx.env),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
 }
 
 /**
@@ -208,6 +215,7 @@ async function compileOptionsFromArgs(ctx: CommandContext, args: ParsedArgs, res
     excludePatterns: readDockerignore(input.contextDir, input.dockerfilePath),
     ...(Object.keys(input.contexts.namedContexts).length ? { namedContexts: input.contexts.namedContexts } : {}),
     ...(input.contexts.ociLayouts ? { ociLayouts: input.contexts.ociLayouts } : {}),
+    limits: parseLimitFlags(list(args, 'limit') ?? []),
   };
   return { input, options };
 }

@@ -26,6 +26,10 @@ export interface BuildSpec {
   readonly platform?: string;
   readonly localUniqueId?: string;
   readonly insecureRegistries: readonly string[];
+  /** `--limit` values (see safety.ts). */
+  readonly limits?: CompileOptions['limits'];
+  /** Registry timeout and retries (see safety.ts). */
+  readonly registry?: { readonly timeoutMs?: number; readonly retries?: number };
 }
 
 /** A side of a diff: a Definition read from a file, or a Dockerfile with its compile options. */
@@ -65,7 +69,7 @@ export async function loadBuild(ctx: CommandContext, spec: BuildSpec): Promise<L
   const contextDir = resolve(ctx.cwd, spec.context ?? (path === '-' ? '.' : dirname(path)));
   const resolver = spec.images
     ? await loadStaticResolver(resolve(ctx.cwd, spec.images))
-    : new RegistryResolver({ insecureRegistries: [...spec.insecureRegistries], env: ctx.env });
+    : new RegistryResolver({ insecureRegistries: [...spec.insecureRegistries], env: ctx.env, ...spec.registry, ...(ctx.signal ? { signal: ctx.signal } : {}) });
   return {
     kind: 'dockerfile',
     text,
@@ -77,6 +81,7 @@ export async function loadBuild(ctx: CommandContext, spec: BuildSpec): Promise<L
       localUniqueId: spec.localUniqueId ?? 'localuniqueid',
       filename: 'Dockerfile',
       excludePatterns: readDockerignore(contextDir, path),
+      limits: spec.limits,
     },
   };
 }

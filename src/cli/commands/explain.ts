@@ -22,6 +22,7 @@ import { readImageMetadataFile } from '../../resolver/index.js';
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { writeText } from '../io.js';
+import { parseLimitFlags, registrySettings } from '../safety.js';
 import { buildFlags, requireOnePlatform } from './compile.js';
 import { parseBuildArgs } from './compile.js';
 import { loadBuild } from './diff.js';
@@ -76,6 +77,8 @@ export const explainCommand: Command = {
       platform: f.platform as string | undefined,
       localUniqueId: f['local-unique-id'] as string | undefined,
       insecureRegistries: (f['insecure-registry'] as string[] | undefined) ?? [],
+      limits: parseLimitFlags((f.limit as string[] | undefined) ?? []),
+      registry: registrySettings(args, ctx.env),
     });
     const images = ((f['base-changed'] as string[] | undefined) ?? []).map(parseImageChange);
     const change: { -readonly [K in keyof WhatIfChange]: WhatIfChange[K] } = {};
