@@ -47,13 +47,20 @@ function isIP(s: string): boolean {
   return /^[0-9a-fA-F:.]+$/.test(s) && s.includes(':');
 }
 
+/**
+ * Sees each spec once its protocol is known, before the rest is validated (where BuildKit runs
+ * the EXPOSE checks): the spec, its protocol as written (`tcp` when absent), IP and host port.
+ */
+export type PortSpecObserver = (raw: string, proto: string, ip: string, hostPort: string) => void;
+
 /** One spec → `port/proto` strings. */
-function parsePortSpec(raw: string): string[] {
+function parsePortSpec(raw: string, observe?: PortSpecObserver): string[] {
   let [ip, hostPort, containerPort] = splitParts(raw);
   const slash = containerPort.indexOf('/');
   let proto = slash >= 0 ? containerPort.slice(slash + 1) : '';
   containerPort = slash >= 0 ? containerPort.slice(0, slash) : containerPort;
   if (containerPort === '') fail(`no port specified: ${raw}<empty>`);
+  if (proto === '' || ['tcp', 'udp', 'sctp'].includes(proto.toLowerCase())) observe?.(raw, proto === '' ? 'tcp' : proto, ip, hostPort);
   proto = proto.toLowerCase();
   if (proto === '') proto = 'tcp';
   else if (proto !== 'tcp' && proto !== 'udp' && proto !== 'sctp') fail(`invalid proto: ${proto}`);
@@ -74,6 +81,6 @@ function parsePortSpec(raw: string): string[] {
 }
 
 /** Every spec → `port/proto` strings, in order. */
-export function parsePortSpecs(ports: readonly string[]): string[] {
-  return ports.flatMap(parsePortSpec);
+export function parsePortSpecs(ports: readonly string[], observe?: PortSpecObserver): string[] {
+  return ports.flatMap((p) => parsePortSpec(p, observe));
 }
