@@ -18,7 +18,7 @@ import { dispatchCopy } from './copy.js';
 import type { DispatchCommand, DispatchState, DispatchStates } from './dispatch-state.js';
 import { commitToHistory as commitImage } from './image.js';
 import { formatTargetPlatform, platformFromEnv } from './platform.js';
-import { normalizeWorkdir, toSlash } from './system-path.js';
+import { normalizeWorkdir, toSlash, wrapPathError } from './system-path.js';
 import { nodeLocation, stateEnv } from './convert.js';
 import { parseSignal } from './signal.js';
 import { parsePortSpecs } from './expose.js';
@@ -305,9 +305,9 @@ export function dispatchUser(d: DispatchState, user: string, commit: boolean): v
 export function dispatchWorkdir(d: DispatchState, path: string, instr: { opt: DispatchOptions; command: Extract<Command, { kind: 'workdir' }> } | undefined): void {
   const os = d.platform?.os ?? 'linux';
   if (instr) d.workdirSet = true;
-  let wd = normalizeWorkdir(d.image.config.WorkingDir, path, os);
+  let wd = wrapPathError('normalizing workdir', () => normalizeWorkdir(d.image.config.WorkingDir, path, os));
   d.image.config.WorkingDir = wd;
-  wd = toSlash(os === 'windows' ? wd.replace(/^[a-zA-Z]:/, '') : wd, os);
+  wd = toSlash(wd, os);
   d.state = d.state.dir(wd);
   if (!instr) return;
   let withLayer = false;
