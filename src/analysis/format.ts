@@ -4,6 +4,8 @@
  */
 import { type ChangeCause, type DiffResult, reasonText, type StepDiff, type StepRef, type StepStatus } from './diff.js';
 import type { CopyOutcome, LinkReport } from './link.js';
+import { type ChangeKind, type RebuildCause, rebuildReasonText, type RebuildResult, type RebuildStatus } from './rebuild.js';
+import type { EntryType } from './selection.js';
 import type { Analysis, LinkRole, Step, StepKind } from './steps.js';
 
 /** The version of the JSON documents; it changes only when a field changes meaning or goes away. */
@@ -29,6 +31,8 @@ export interface StepJson {
   readonly line: number | null;
   readonly endLine: number | null;
   readonly link: LinkRole | null;
+  /** Every Dockerfile location of the op: more than one when stages share it. */
+  readonly locations: readonly { readonly stage: string | null; readonly line: number; readonly endLine: number }[];
 }
 
 export type CauseJson =
@@ -80,6 +84,7 @@ export function stepJson(s: Step): StepJson {
     line: s.location?.line ?? null,
     endLine: s.location?.endLine ?? null,
     link: s.link ?? null,
+    locations: s.locations.map((l) => ({ stage: l.stage ?? null, line: l.line, endLine: l.endLine })),
   };
 }
 
@@ -121,6 +126,58 @@ export function linkReportToJson(r: LinkReport): { version: 1; kind: 'link-repor
   return JSON.parse(JSON.stringify({ version: 1, kind: 'link-report', ...r })) as { version: 1; kind: 'link-report' } & LinkReport;
 }
 
+/** The structured reason of a rebuild verdict in JSON. */
+export type RebuildCauseJson =
+  | { readonly type: 'context' | 'ignore-cache' | 'none' }
+  | { readonly type: 'selects'; readonly input: StepRefJson; readonly context: boolean; readonly selector: string; readonly paths: readonly string[] }
+  | { readonly type: 'input'; readonly input: StepRefJson }
+  | { readonly type: 'content'; readonly input: StepRefJson; readonly selector: string }
+  | { readonly type: 'unselected'; readonly input: StepRefJson; readonly selectors: readonly string[] };
+
+/** One step of a rebuild document. */
+export interface RebuildStepJson extends StepJson {
+  readonly status: RebuildStatus;
+  readonly reason: string;
+  readonly cause: RebuildCauseJson;
+}
+
+/** The JSON document of `explain --changed` / `--since`. */
+export interface RebuildJson {
+  readonly version: 1;
+  readonly kind: 'rebuild';
+  readonly summary: { readonly rebuilds: number; readonly cached: number; readonly maybe: number };
+  readonly steps: readonly RebuildStepJson[];
+  readonly changes: readonly { readonly path: string; readonly kind: ChangeKind; readonly type: EntryType | null; readonly seen: boolean; readonly ignored: string | null }[];
+}
+
+function rebuildCauseJson(c: RebuildCause): RebuildCauseJson {
+  switch (c.type) {
+    case 'context':
+    case 'ignore-cache':
+    case 'none':
+      return { type: c.type };
+    case 'selects':
+      return { type: c.type, input: refJson(c.input), context: c.context, selector: c.selector, paths: [...c.paths] };
+    case 'input':
+      return { type: c.type, input: refJson(c.input) };
+    case 'content':
+      return { type: c.type, input: refJson(c.input), selector: c.selector };
+    case 'unselected':
+      return { type: c.type, input: refJson(c.input), selectors: [...c.selectors] };
+  }
+}
+
+/** The version 1 JSON document of a rebuild prediction. */
+export function rebuildToJson(r: RebuildResult): RebuildJson {
+  return {
+    version: 1,
+    kind: 'rebuild',
+    summary: { ...r.summary },
+    steps: r.steps.map((e) => ({ ...stepJson(e.step), status: e.status, reason: rebuildReasonText(e), cause: rebuildCauseJson(e.cause) })),
+    changes: r.changes.map((c) => ({ path: c.change.path, kind: c.change.kind, type: c.change.type ?? null, seen: c.seen, ignored: c.ignored ?? null })),
+  };
+}
+
 // ----- tables ---------------------------------------------------------------------------------------
 
 /** Widest a STEP cell may be before it is cut (with `…`). */
@@ -145,17 +202,33 @@ export function diffToTable(d: DiffResult): string {
   return `${table(['#', 'STEP', 'STATUS', 'REASON'], rows)}\n${s.unchanged} unchanged, ${s.changed} changed, ${s.added} added, ${s.removed} removed\n`;
 }
 
+/** A rebuild prediction as a table: step, verdict, reason; the changes BuildKit does not see; a summary. */
+export function rebuildToTable(r: RebuildResult): string {
+  const rows = r.steps.map((e) => [String(e.step.index), cut(e.step.label, STEP_WIDTH), e.status, rebuildReasonText(e, STEP_WIDTH)]);
+  let out = table(['#', 'STEP', 'STATUS', 'REASON'], rows);
+  const ignored = r.changes.filter((c) => !c.seen);
+  if (ignored.length) out += `\n${ignored.map((c) => `${c.change.path}: not seen by BuildKit: ${c.ignored}`).join('\n')}\n`;
+  const s = r.summary;
+  return `${out}\n${s.rebuilds} rebuild${s.rebuilds === 1 ? "" : "s"}, ${s.cached} cached, ${s.maybe} maybe\n`;
+}
+
 /** The steps of a build as a table. */
 export function analysisToTable(a: Analysis): string {
-  const rows = a.steps.map((s) => [
+  const lines = (l: { line: number; endLine: number }) => (l.line === l.endLine ? String(l.line) : `${l.line}-${l.endLine}`);
+  const rows = a.steps.map((s) => {
+    // A shared op: its own stage and line first, then the other stages' in parentheses.
+    const others = s.locations.filter((l) => l !== s.location);
+    const also = (f: (l: (typeof others)[number]) => string) => (others.length ? ` (${others.map(f).join(', ')})` : '');
+    return [
     String(s.index),
     cut(s.label, STEP_WIDTH),
     s.kind + (s.link ? ` (link ${s.link})` : ''),
-    s.stage ?? '',
-    s.location ? (s.location.line === s.location.endLine ? String(s.location.line) : `${s.location.line}-${s.location.endLine}`) : '',
+    (s.stage ?? '') + also((l) => l.stage ?? '?'),
+    (s.location ? lines(s.location) : '') + also(lines),
     s.inputs.map((i) => String(a.byDigest.get(i.digest)?.index ?? '?')).join(','),
     s.digest.replace(/^sha256:/, '').slice(0, 12),
-  ]);
+    ];
+  });
   return table(['#', 'STEP', 'KIND', 'STAGE', 'LINE', 'INPUTS', 'DIGEST'], rows);
 }
 

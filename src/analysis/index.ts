@@ -34,6 +34,21 @@ export {
   type VariantSize,
 } from './link.js';
 export {
+  predictRebuild,
+  contextExcludePatterns,
+  skippedDirectories,
+  rebuildReasonText,
+  type ChangeKind,
+  type ContextChange,
+  type RebuildOptions,
+  type RebuildStatus,
+  type RebuildCause,
+  type RebuildStep,
+  type RebuildResult,
+  type ChangeEffect,
+} from './rebuild.js';
+export { Selection, type ContextTree, type ContextEntry, type EntryType, type SelectorSpec } from './selection.js';
+export {
   SCHEMA_VERSION,
   diffToJson,
   analysisToJson,
@@ -41,6 +56,11 @@ export {
   diffToTable,
   analysisToTable,
   linkReportToTable,
+  rebuildToJson,
+  rebuildToTable,
+  type RebuildJson,
+  type RebuildStepJson,
+  type RebuildCauseJson,
   type DiffJson,
   type DiffStepJson,
   type AnalysisJson,

@@ -9,8 +9,9 @@
  */
 import { compile, type CompileOptions } from '../compile.js';
 import { diff, type DiffResult, type DiffSummary, stepRef, type StepRef, type StepStatus } from './diff.js';
-import { dockerfileInfo, stageAtLine } from './dockerfile.js';
-import { type Analysis, analyze, downstreamOf, hasLinkFlag, imageRef, stageBaseImage, type Step } from './steps.js';
+import { dockerfileInfo, type InstructionInfo, stageAtLine } from './dockerfile.js';
+import { parseInstruction } from '../instructions/index.js';
+import { type Analysis, analyze, downstreamOf, imageRef, stageBaseImage, type Step } from './steps.js';
 import { changedOptions, type ImageChange } from './whatif.js';
 
 // ----- rewriting ------------------------------------------------------------------------------------
@@ -29,9 +30,15 @@ function lineStarts(text: string): number[] {
 
 const isBlank = (c: string | undefined) => c === ' ' || c === '\t' || c === '\r';
 
+/** True when a raw builder flag turns `--link` on or off (`--link`, `--link=false`). */
+function isLinkFlag(flag: string): boolean {
+  return flag === '--link' || flag.startsWith('--link=');
+}
+
 /**
  * Turns `--link` on (or off) on every COPY and ADD of a Dockerfile (not ONBUILD triggers). Only
- * the flags change: every instruction stays on its lines, so source locations stay comparable.
+ * the flags change, where the parser found them: every instruction stays on its lines, so source
+ * locations stay comparable. A Dockerfile the parser rejects is returned as it is.
  *
  * @param only - when given, only instructions starting on these lines are rewritten
  */
@@ -39,48 +46,22 @@ export function setLinkFlags(dockerfile: string, on: boolean, only?: ReadonlySet
   const info = dockerfileInfo(dockerfile);
   if (!info) return dockerfile;
   const starts = lineStarts(dockerfile);
-  const esc = info.escapeToken;
+  const offset = (p: { line: number; column: number }) => starts[p.line - 1] + p.column - 1;
   const edits: Edit[] = [];
   for (const ins of info.instructions) {
     if (ins.keyword !== 'COPY' && ins.keyword !== 'ADD') continue;
     if (only && !only.has(ins.line)) continue;
-    const kwStart = starts[ins.node.range.start.line - 1] + ins.node.range.start.column - 1;
-    const kwEnd = kwStart + ins.node.keyword.length;
-    const tokens: { start: number; end: number; word: string }[] = [];
-    let pos = kwEnd;
-    for (;;) {
-      while (isBlank(dockerfile[pos])) pos++;
-      if (dockerfile[pos] === esc) {
-        // A line continuation: the escape, blanks, a newline; then skip comment and empty lines.
-        let p = pos + 1;
-        while (isBlank(dockerfile[p])) p++;
-        if (dockerfile[p] !== '\n') break;
-        pos = p + 1;
-        for (;;) {
-          let q = pos;
-          while (isBlank(dockerfile[q])) q++;
-          if (dockerfile[q] === '\n') pos = q + 1;
-          else if (dockerfile[q] === '#') {
-            const nl = dockerfile.indexOf('\n', q);
-            if (nl < 0) break;
-            pos = nl + 1;
-          } else break;
-        }
-        continue;
-      }
-      if (!dockerfile.startsWith('--', pos)) break;
-      let end = pos;
-      while (end < dockerfile.length && !/\s/.test(dockerfile[end])) end++;
-      tokens.push({ start: pos, end, word: dockerfile.slice(pos, end) });
-      pos = end;
+    const { node } = ins;
+    const links = node.flags.map((flag, i) => ({ flag, range: node.flagRanges[i] })).filter((f) => isLinkFlag(f.flag));
+    if (on && links.length === 1 && links[0].flag === '--link') continue;
+    for (const { range } of links) {
+      const start = offset(range.start);
+      edits.push({ start: isBlank(dockerfile[start - 1]) ? start - 1 : start, end: offset(range.end), text: '' });
     }
-    const links = tokens.filter((t) => t.word === '--link' || t.word.startsWith('--link='));
-    if (on && links.length === 1 && links[0].word === '--link') continue;
-    for (const t of links) {
-      const start = isBlank(dockerfile[t.start - 1]) ? t.start - 1 : t.start;
-      edits.push({ start, end: t.end, text: '' });
+    if (on) {
+      const kwEnd = offset(node.range.start) + node.keyword.length;
+      edits.push({ start: kwEnd, end: kwEnd, text: ' --link' });
     }
-    if (on) edits.push({ start: kwEnd, end: kwEnd, text: ' --link' });
   }
   edits.sort((a, b) => b.start - a.start || b.end - a.end);
   let out = dockerfile;
@@ -160,6 +141,16 @@ export interface LinkReportOptions {
    * for each COPY/ADD, its own stage's base image alone.
    */
   readonly images?: readonly ImageChange[];
+}
+
+/** Whether a COPY/ADD asks for `--link`, as the instruction parser reads its flags. */
+function linkFlagOf(node: InstructionInfo['node']): boolean {
+  try {
+    const cmd = parseInstruction(node);
+    return (cmd.kind === 'copy' || cmd.kind === 'add') && cmd.link;
+  } catch {
+    return false;
+  }
 }
 
 function size(a: Analysis): VariantSize {
@@ -255,7 +246,7 @@ export async function linkReport(dockerfile: string, options: CompileOptions, re
       name: step.name,
       line: ins.line,
       endLine: ins.endLine,
-      linkFlag: hasLinkFlag(ins.flags),
+      linkFlag: linkFlagOf(ins.node),
       linked: step.link === 'copy',
       baseImages: images,
     };

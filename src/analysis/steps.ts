@@ -1,13 +1,15 @@
 /**
  * `analyze`: the steps of a build, one per op of its LLB Definition, with what a person (or a
  * tool) needs to talk about them: name, instruction, Dockerfile lines, stage, inputs, kind and
- * the `--link` role.
+ * the `--link` role. Everything is read from the typed graph ({@link decodeGraph}); the protojson
+ * view of each op (`op`) is kept for display and for naming changed fields.
  */
 import type { CompileResult } from '../compile.js';
-import type { VertexKind, VertexMetadata } from '../graph/types.js';
+import type { Vertex, VertexKind, VertexMetadata } from '../graph/types.js';
 import { type Definition, digestOf, readDefinition } from '../llb/definition.js';
 import { opLabel } from '../llb/dump.js';
 import { type JsonValue, toProtoJson } from '../llb/json.js';
+import { decodeGraph } from '../llb/marshal.js';
 import { decodeMessage } from '../llb/pb/codec.js';
 import { type DockerfileInfo, dockerfileInfo, instructionAtLine, type StageInfo, stageAtLine, stageNamedBy } from './dockerfile.js';
 
@@ -27,12 +29,14 @@ export interface StepInput {
   readonly output: number;
 }
 
-/** Dockerfile lines an op comes from (its first source-map location). */
+/** Dockerfile lines an op comes from (one source-map location). */
 export interface StepLocation {
   /** The source file's name in the source map, normally `Dockerfile`. */
   readonly file: string;
   readonly line: number;
   readonly endLine: number;
+  /** The stage whose lines these are (when the source is the Dockerfile). */
+  readonly stage?: string;
 }
 
 /** The `--link` role of a step. */
@@ -57,15 +61,23 @@ export interface Step {
   readonly command?: string;
   /** `N` and `M` of a `[N/M]` name prefix. */
   readonly position?: { readonly n: number; readonly total: number };
-  /** The stage name (`build`, `stage-1`), from the source line or the name prefix. */
+  /**
+   * The stage name (`build`, `stage-1`). An op that several stages share (BuildKit builds
+   * identical ops once) has a location in each; this is the stage its name names.
+   */
   readonly stage?: string;
+  /** The location in {@link stage} (the first location when the name names no stage). */
   readonly location?: StepLocation;
+  /** Every source-map location of the op, in source-map order (more than one when shared). */
+  readonly locations: readonly StepLocation[];
   readonly inputs: readonly StepInput[];
   /** `copy` for the file op of a `COPY --link`/`ADD --link`, `merge` for the merge it adds. */
   readonly link?: LinkRole;
   /** For a linked copy, its merge (absent onto scratch); for a link merge, its copy. */
   readonly linkPeer?: string;
-  /** The op as protojson (field names as in BuildKit's `pb.Op`). */
+  /** The op as a typed vertex; absent for the terminal op. */
+  readonly vertex?: Vertex;
+  /** The op as protojson (field names as in BuildKit's `pb.Op`), for display. */
   readonly op: JsonObject;
   readonly metadata?: VertexMetadata;
 }
@@ -88,7 +100,6 @@ export type AnalyzeInput = Definition | Uint8Array | CompileResult | Analysis;
 
 const PREFIX = /^\[([^\]]*)\] ([\s\S]*)$/;
 const POSITION = /^(\d+)\/(\d+)$/;
-const TRUE_VALUES = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
 
 function isAnalysis(x: AnalyzeInput): x is Analysis {
   return !(x instanceof Uint8Array) && 'steps' in x && 'byDigest' in x;
@@ -103,6 +114,8 @@ export function definitionOf(input: Definition | Uint8Array | CompileResult): De
 
 const textDecoder = new TextDecoder();
 
+type MutableStep = { -readonly [K in keyof Step]: Step[K] };
+
 /**
  * The steps of a build. Accepts a Definition (decoded or serialized) or a `compile` result, so a
  * `.pb` file is enough: the Dockerfile, when needed for stages and instructions, comes from the
@@ -114,43 +127,52 @@ export function analyze(input: AnalyzeInput): Analysis {
   const infoSource = def.source?.infos[0];
   const dockerfile = infoSource && (infoSource.language === 'Dockerfile' || /dockerfile/i.test(infoSource.filename)) ? textDecoder.decode(infoSource.data) : undefined;
   const info = dockerfile !== undefined ? dockerfileInfo(dockerfile) : undefined;
+  const graph = decodeGraph(def);
+  const digestOfVertex = (v: Vertex) => graph.digests.get(v)!;
 
-  const raw = def.def.map((bytes, index) => {
+  const steps: MutableStep[] = def.def.map((bytes, index) => {
     const digest = digestOf(bytes);
-    const op = toProtoJson('Op', decodeMessage('Op', bytes, { path: `Definition.def[${index}]` }));
-    return { index, digest, bytes, op };
-  });
-  const steps: Step[] = raw.map(({ index, digest, bytes, op }) => {
+    const pb = decodeMessage('Op', bytes, { path: `Definition.def[${index}]` });
+    const vertex = graph.vertices.get(digest);
     const metadata = def.metadata[digest];
     const name = metadata?.description?.['llb.customname'] ?? '';
-    const kind = kindOf(op);
-    const inputs = ((op.inputs as JsonObject[] | undefined) ?? []).map((i) => ({ digest: i.digest as string, output: Number(i.index ?? 0) }));
-    const locs = def.source?.locations[digest];
-    const first = locs?.find((l) => l.ranges.length > 0);
-    const location: StepLocation | undefined = first
-      ? {
-          file: def.source?.infos[first.sourceIndex]?.filename ?? '',
-          line: Math.min(...first.ranges.map((r) => r.start.line)),
-          endLine: Math.max(...first.ranges.map((r) => r.end.line)),
-        }
-      : undefined;
+    const kind: StepKind = vertex?.kind ?? 'result';
+    let inputs: StepInput[];
+    if (vertex) inputs = vertex.inputs.map((o) => ({ digest: digestOfVertex(o.vertex), output: o.index }));
+    else if (index === def.def.length - 1 && graph.root) inputs = [{ digest: digestOfVertex(graph.root.vertex), output: graph.root.index }];
+    else inputs = [];
     const parsed = parseName(name);
-    const fromSource = info && location && first?.sourceIndex === 0 ? instructionAtLine(info, location.line) : undefined;
-    const stageFromSource = info && location && first?.sourceIndex === 0 ? stageAtLine(info, location.line) : undefined;
-    const label = name || (kind === 'result' ? RESULT_LABEL : opLabel(decodeMessage('Op', bytes), metadata));
-    const step: { -readonly [K in keyof Step]: Step[K] } = { index, digest, name, label, kind, inputs, op };
+    const locations: StepLocation[] = (def.source?.locations[digest] ?? [])
+      .filter((l) => l.ranges.length > 0)
+      .map((l) => {
+        const line = Math.min(...l.ranges.map((r) => r.start.line));
+        const loc: { -readonly [K in keyof StepLocation]: StepLocation[K] } = {
+          file: def.source?.infos[l.sourceIndex]?.filename ?? '',
+          line,
+          endLine: Math.max(...l.ranges.map((r) => r.end.line)),
+        };
+        const stage = info && l.sourceIndex === 0 ? stageAtLine(info, line)?.name : undefined;
+        if (stage !== undefined) loc.stage = stage;
+        return loc;
+      });
+    // The location in the stage the name names; BuildKit names a shared op after one of them.
+    const location = (parsed.stage !== undefined ? locations.find((l) => l.stage === parsed.stage) : undefined) ?? locations[0];
+    const label = name || (kind === 'result' ? RESULT_LABEL : opLabel(pb, metadata));
+    const step: MutableStep = { index, digest, name, label, kind, inputs, locations, op: toProtoJson('Op', pb) };
+    if (vertex) step.vertex = vertex;
+    const fromSource = info && location?.stage !== undefined ? instructionAtLine(info, location.line) : undefined;
     const instruction = fromSource?.keyword ?? parsed.instruction;
     if (instruction) step.instruction = instruction;
     if (parsed.command) step.command = parsed.command;
     if (parsed.position) step.position = parsed.position;
-    const stage = stageFromSource?.name ?? parsed.stage ?? (parsed.position && info?.stages.length === 1 ? info.stages[0].name : undefined);
+    const stage = location?.stage ?? parsed.stage ?? (parsed.position && info?.stages.length === 1 ? info.stages[0].name : undefined);
     if (stage) step.stage = stage;
     if (location) step.location = location;
     if (metadata) step.metadata = metadata;
     return step;
   });
   markLinks(steps);
-  const byDigest = new Map(steps.map((s) => [s.digest, s]));
+  const byDigest = new Map<string, Step>(steps.map((s) => [s.digest, s]));
   const dependents = new Map<string, string[]>();
   for (const s of steps) {
     for (const i of s.inputs) {
@@ -162,11 +184,6 @@ export function analyze(input: AnalyzeInput): Analysis {
   const out: { -readonly [K in keyof Analysis]: Analysis[K] } = { steps, byDigest, stages: info?.stages ?? [], dependents };
   if (dockerfile !== undefined) out.dockerfile = dockerfile;
   return out;
-}
-
-function kindOf(op: JsonObject): StepKind {
-  for (const k of ['source', 'exec', 'file', 'merge', 'diff', 'build'] as const) if (op[k] !== undefined) return k;
-  return 'result';
 }
 
 interface ParsedName {
@@ -184,8 +201,8 @@ export function parseName(name: string): ParsedName {
   let command = name;
   if (m) {
     command = m[2];
-    const words = m[1].split(' ');
-    const pos = POSITION.exec(words[words.length - 1]);
+    const words = m[1].split(' ').filter((w) => w !== '');
+    const pos = POSITION.exec(words[words.length - 1] ?? '');
     if (pos) {
       out.position = { n: Number(pos[1]), total: Number(pos[2]) };
       const stage = words.length >= 2 ? words[words.length - 2] : undefined;
@@ -203,60 +220,31 @@ export function parseName(name: string): ParsedName {
   return out;
 }
 
-/** The builder flags of an instruction text (`COPY --link --from=x a b` → `--link`, `--from=x`). */
-export function commandFlags(command: string): string[] {
-  const words = command.split(/\s+/);
-  const start = words[0] === 'LINK' ? 2 : 1;
-  const flags: string[] = [];
-  for (let i = start; i < words.length && words[i].startsWith('--'); i++) flags.push(words[i]);
-  return flags;
-}
-
-/** True when the flags turn `--link` on (`--link`, `--link=true`). */
-export function hasLinkFlag(flags: readonly string[]): boolean {
-  let on = false;
-  for (const f of flags) {
-    if (f === '--link') on = true;
-    else if (f.startsWith('--link=')) on = TRUE_VALUES.has(f.slice('--link='.length));
-  }
-  return on;
-}
-
 /**
- * Marks `--link` copies and their merges. A link merge shares its progress group with the copy
- * it layers on top of its base; without metadata, a merge named `… LINK …` and a file op whose
- * command has `--link` are recognised by name.
+ * Marks `--link` copies and their merges, from the graph alone. BuildKit lowers a linked copy
+ * into a file op onto scratch whose progress group is *weak*, and (onto a non-scratch state) a
+ * merge of the base and that file op, in the same progress group, not weak. Nothing else it
+ * emits has a weak progress group. (BuildKit ignores `--link` in some cases, e.g. with
+ * `--chmod`, and makes a plain copy: that copy is not marked, whatever its name says.)
  */
-function markLinks(steps: Step[]): void {
-  const byDigest = new Map(steps.map((s) => [s.digest, s as { -readonly [K in keyof Step]: Step[K] }]));
-  for (const m of byDigest.values()) {
-    if (m.kind !== 'merge') continue;
-    const group = m.metadata?.progressGroup?.id;
-    const named = /^LINK /.test(m.command ?? '');
+function markLinks(steps: MutableStep[]): void {
+  const byDigest = new Map(steps.map((s) => [s.digest, s]));
+  for (const s of steps) {
+    const group = s.vertex?.metadata?.progressGroup;
+    if (s.vertex?.kind === 'file' && group?.weak === true) s.link = 'copy';
+  }
+  for (const m of steps) {
+    if (m.vertex?.kind !== 'merge') continue;
+    const group = m.vertex.metadata?.progressGroup;
+    if (!group || group.weak) continue;
     const copy = [...m.inputs]
       .reverse()
       .map((i) => byDigest.get(i.digest))
-      .find((s) => s?.kind === 'file' && ((group !== undefined && s.metadata?.progressGroup?.id === group) || (named && hasLinkFlag(commandFlags(s.command ?? '')))));
-    if (!copy || (group === undefined && !named)) continue;
+      .find((s) => s?.link === 'copy' && s.linkPeer === undefined && s.vertex?.metadata?.progressGroup?.id === group.id);
+    if (!copy) continue;
     m.link = 'merge';
     m.linkPeer = copy.digest;
-    copy.link = 'copy';
     copy.linkPeer = m.digest;
-  }
-  for (const s of byDigest.values()) {
-    if (s.kind !== 'file' || s.link !== undefined) continue;
-    // A linked copy onto scratch has no merge: BuildKit marks its progress group weak. Without
-    // metadata: `--link` in the name and no action writing onto an input of the op. (BuildKit
-    // ignores `--link` in some cases, e.g. with `--chmod`, and makes a plain copy.)
-    const weak = s.metadata?.progressGroup?.weak === true;
-    const inputCount = s.inputs.length;
-    const actions = ((s.op.file as JsonObject | undefined)?.actions as JsonObject[] | undefined) ?? [];
-    const ontoScratch = actions.every((a) => {
-      const i = Number(a.input ?? 0);
-      return i < 0 || i >= inputCount;
-    });
-    const named = (s.instruction === 'COPY' || s.instruction === 'ADD') && hasLinkFlag(commandFlags(s.command ?? ''));
-    if (named && (weak || (s.metadata === undefined && ontoScratch))) s.link = 'copy';
   }
 }
 
@@ -279,8 +267,8 @@ export function stageBaseImage(analysis: Analysis, stageName: string): Step | un
 
 /** The reference of an image source step (`docker.io/library/alpine:3.20@sha256:…`). */
 export function imageRef(step: Step): string | undefined {
-  const id = (step.op.source as JsonObject | undefined)?.identifier;
-  return typeof id === 'string' && id.startsWith('docker-image://') ? id.slice('docker-image://'.length) : undefined;
+  const v = step.vertex;
+  return v?.kind === 'source' && v.identifier.startsWith('docker-image://') ? v.identifier.slice('docker-image://'.length) : undefined;
 }
 
 /** Every step that depends on `digest`, transitively (not including it), in Definition order. */

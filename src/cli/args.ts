@@ -65,11 +65,22 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
     if (value === undefined) {
       if (i + 1 >= argv.length) throw new UsageError(`flag needs an argument: --${spec.name}`);
       value = argv[++i];
+      // `--base-changed --images f`: the value forgotten, the next flag taken as the value.
+      if (isKnownFlag(value, byLong, byShort)) throw new UsageError(`flag needs an argument: --${spec.name} (got the flag ${value}; write --${spec.name}=VALUE if that is the value)`);
     }
     if (spec.type === 'list') ((flags[spec.name] ??= []) as string[]).push(value);
     else flags[spec.name] = value;
   }
   return { flags, positionals };
+}
+
+/** Whether a word is one of the command's flags (`--images`, `--images=x`, `-f`). */
+function isKnownFlag(word: string, byLong: ReadonlyMap<string, FlagSpec>, byShort: ReadonlyMap<string, FlagSpec>): boolean {
+  if (word.startsWith('--')) {
+    const eq = word.indexOf('=');
+    return byLong.has(eq >= 0 ? word.slice(2, eq) : word.slice(2));
+  }
+  return word.length === 2 && word.startsWith('-') && byShort.has(word.slice(1));
 }
 
 function suggestFlag(name: string, specs: readonly FlagSpec[]): string {

@@ -4,3 +4,4 @@
  */
 export * from '../index.js';
 export * from '../resolver/index.js';
+export { readContextTree, compareContexts, changesForPaths } from './context.js';

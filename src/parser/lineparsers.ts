@@ -31,6 +31,7 @@ export interface MutableNode {
   attributes: { json?: boolean };
   original: string;
   flags: string[];
+  flagRanges: SourceRange[];
   startLine: number;
   endLine: number;
   range: SourceRange;
@@ -58,6 +59,7 @@ export function argNode(value: string, map: LineMap, start: number, end: number)
     attributes: NO_ATTRIBUTES,
     original: '',
     flags: none(),
+    flagRanges: none(),
     startLine: range.start.line,
     endLine: range.end.line,
     range,

@@ -48,6 +48,8 @@ export interface Node {
   readonly original: string;
   /** Raw builder flags (`--from=build`) in order; only instruction nodes have them. */
   readonly flags: readonly string[];
+  /** Where each of {@link flags} is written (end exclusive), for tools that rewrite flags. */
+  readonly flagRanges: readonly SourceRange[];
   /** First line (1-based). For instructions, as BuildKit; argument nodes get their own line. */
   readonly startLine: number;
   /** Last line (1-based), including heredoc bodies and terminators for instructions. */

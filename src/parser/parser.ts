@@ -112,6 +112,7 @@ function newNode(value: string, keyword: string, range: SourceRange): MutableNod
     attributes: {},
     original: '',
     flags: [],
+    flagRanges: [],
     startLine: range.start.line,
     endLine: range.end.line,
     range,
@@ -170,6 +171,7 @@ export function parse(text: string, options?: ParseOptions): ParseResult {
     const node = newNode(lower, sc.cmd, map.range(sc.cmdStart, line.length));
     node.original = line;
     node.flags = sc.flags;
+    node.flagRanges = sc.flagSpans.map((sp) => map.range(sp.start, sp.end));
     node.next = parsed.next;
     if (parsed.json) node.attributes = { json: true };
     node.prevComment = prevComment;

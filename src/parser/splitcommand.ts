@@ -12,6 +12,8 @@ export interface SplitLine {
   readonly cmdStart: number;
   /** Raw flags, with BuildKit's byte-wise decoding of non-ASCII characters. */
   readonly flags: string[];
+  /** Where each flag is in the line: offsets of its first character and past its last. */
+  readonly flagSpans: { readonly start: number; readonly end: number }[];
   /** The arguments, trimmed. */
   readonly args: string;
   /** Offset of `args` in the line. */
@@ -58,9 +60,16 @@ function utf8Bytes(s: string): { bytes: number[]; unit: number[] } {
  * in a flag becomes its UTF-8 bytes read as Latin-1 (mojibake). This reproduces that.
  * Returns the flags and the number of UTF-16 units of `line` consumed by them.
  */
-function extractBuilderFlags(line: string, escapeToken: number): { flags: string[]; consumed: number } {
+function extractBuilderFlags(line: string, escapeToken: number): { flags: string[]; spans: { start: number; end: number }[]; consumed: number } {
   const { bytes: b, unit } = utf8Bytes(line);
   const words: string[] = [];
+  const spans: { start: number; end: number }[] = [];
+  let wordStart = 0;
+  const offset = (pos: number) => (pos < unit.length ? unit[pos] : line.length);
+  const push = (w: string, end: number) => {
+    words.push(w);
+    spans.push({ start: offset(wordStart), end: offset(end) });
+  };
   const IN_SPACES = 0;
   const IN_WORD = 1;
   const IN_QUOTE = 2;
@@ -69,7 +78,7 @@ function extractBuilderFlags(line: string, escapeToken: number): { flags: string
   let quote = 0;
   let blankOK = false;
   let ch = 0;
-  const rest = (pos: number) => ({ flags: words, consumed: unit[pos] });
+  const rest = (pos: number) => ({ flags: words, spans, consumed: unit[pos] });
   for (let pos = 0; pos <= b.length; pos++) {
     if (pos !== b.length) ch = b[pos];
     if (phase === IN_SPACES) {
@@ -77,16 +86,17 @@ function extractBuilderFlags(line: string, escapeToken: number): { flags: string
       if (isGoSpace(ch)) continue;
       if (ch !== 0x2d || pos + 1 === b.length || b[pos + 1] !== 0x2d) return rest(pos);
       phase = IN_WORD;
+      wordStart = pos;
     }
     if (pos === b.length) {
-      if (word !== '--' && (blankOK || word.length > 0)) words.push(word);
+      if (word !== '--' && (blankOK || word.length > 0)) push(word, pos);
       break;
     }
     if (phase === IN_WORD) {
       if (isGoSpace(ch)) {
         phase = IN_SPACES;
         if (word === '--') return rest(pos);
-        if (blankOK || word.length > 0) words.push(word);
+        if (blankOK || word.length > 0) push(word, pos);
         word = '';
         blankOK = false;
         continue;
@@ -120,7 +130,7 @@ function extractBuilderFlags(line: string, escapeToken: number): { flags: string
     }
     word += String.fromCharCode(ch);
   }
-  return { flags: words, consumed: line.length };
+  return { flags: words, spans, consumed: line.length };
 }
 
 /** BuildKit's `splitCommand(line, d)`. */
@@ -130,20 +140,22 @@ export function splitCommand(line: string, escapeToken: number): SplitLine {
   let i = start;
   while (i < end && !isReWhitespace(line.charCodeAt(i))) i++;
   const cmd = line.slice(start, i);
-  if (i >= end) return { cmd, cmdStart: start, flags: [], args: '', argsStart: end };
+  if (i >= end) return { cmd, cmdStart: start, flags: [], flagSpans: [], args: '', argsStart: end };
   while (i < end && isReWhitespace(line.charCodeAt(i))) i++;
   let flags: string[] = [];
+  let flagSpans: { start: number; end: number }[] = [];
   let argsFrom = i;
   // fast path: no flags unless the remainder starts with `--`
   const first = skipGoSpace(line, i);
   if (line.charCodeAt(first) === 0x2d && line.charCodeAt(first + 1) === 0x2d) {
     const r = extractBuilderFlags(line.slice(i, end), escapeToken);
     flags = r.flags;
+    flagSpans = r.spans.map((sp) => ({ start: i + sp.start, end: i + sp.end }));
     argsFrom = i + r.consumed;
   } else {
     argsFrom = first;
   }
   const argsStart = skipGoSpace(line, argsFrom);
   const argsEnd = Math.max(argsStart, trimmedEnd(line.slice(0, end), argsStart));
-  return { cmd, cmdStart: start, flags, args: line.slice(argsStart, argsEnd), argsStart };
+  return { cmd, cmdStart: start, flags, flagSpans, args: line.slice(argsStart, argsEnd), argsStart };
 }

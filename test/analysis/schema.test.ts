@@ -76,7 +76,7 @@ describe('JSON schema version 1', () => {
     const a = analysisToJson(analyze(lc.expected));
     expect(Object.keys(a)).toEqual(['version', 'kind', 'stages', 'steps']);
     expect(Object.keys(a.stages[0])).toEqual(['index', 'name', 'line', 'endLine', 'from']);
-    expect(Object.keys(a.steps[0])).toEqual([...documentedStepFields().slice(0, 10), 'inputs', 'linkPeer']);
+    expect(Object.keys(a.steps[0])).toEqual([...documentedStepFields().slice(0, 11), 'inputs', 'linkPeer']);
     const r = linkReportToJson(await linkReport(lc.dockerfile, lc.options));
     expect(Object.keys(r)).toEqual(['version', 'kind', 'copies', 'variants', 'extraOps', 'baseChanges', 'errors']);
     for (const key of ['instruction', 'name', 'line', 'endLine', 'stage', 'linkFlag', 'linked', 'baseImages', 'withLink', 'withoutLink']) {

@@ -1,8 +1,9 @@
 /**
  * `dockerfile-llb explain`: the steps of a build, and what-if analysis without editing files
- * (another base image digest, other build args, target, platform or image metadata), and the
- * `--link` report.
+ * (another base image digest, other build args, target, platform or image metadata), the
+ * `--link` report, and which steps run again after files of the build context change.
  */
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   analysisToJson,
@@ -14,17 +15,21 @@ import {
   linkReport,
   linkReportToJson,
   linkReportToTable,
+  contextExcludePatterns,
+  predictRebuild,
+  rebuildToJson,
+  rebuildToTable,
   type WhatIfChange,
   whatIf,
 } from '../../analysis/index.js';
 import { compile } from '../../compile.js';
+import { changesForPaths, compareContexts, readContextTree } from '../../node/context.js';
 import { readImageMetadataFile } from '../../resolver/index.js';
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
-import { writeText } from '../io.js';
+import { InputError, writeText } from '../io.js';
 import { parseLimitFlags, registrySettings } from '../safety.js';
-import { buildFlags, requireOnePlatform } from './compile.js';
-import { parseBuildArgs } from './compile.js';
+import { buildFlags, parseBuildArgs, requireOnePlatform } from './compile.js';
 import { loadBuild } from './diff.js';
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
@@ -43,7 +48,8 @@ function parseImageChange(v: string): ImageChange {
 export const explainCommand: Command = {
   name: 'explain',
   summary: 'List the steps of a build, or which of them keep their digest when something changes',
-  usage: 'dockerfile-llb explain [PATH] -f DOCKERFILE [--base-changed REF[=DIGEST]]... [--build-arg-changed K=V]... [--link-report] [--json]',
+  usage:
+    'dockerfile-llb explain [PATH] -f DOCKERFILE [--changed FILE]... [--since OLD_CONTEXT] [--base-changed REF[=DIGEST]]... [--build-arg-changed K=V]... [--link-report] [--json]',
   flags: [
     ...buildFlags,
     { name: 'base-changed', type: 'list', metavar: 'REF[=DIGEST]', description: 'What if this base image had another digest (default: a made-up one)' },
@@ -51,6 +57,8 @@ export const explainCommand: Command = {
     { name: 'target-changed', type: 'string', metavar: 'STAGE', description: 'What if this stage were built instead' },
     { name: 'platform-changed', type: 'string', metavar: 'PLATFORM', description: 'What if the build were for this platform' },
     { name: 'images-changed', type: 'string', metavar: 'FILE', description: 'What if the image metadata were this file' },
+    { name: 'changed', type: 'list', metavar: 'FILE', description: 'This file (or directory) of the build context changed (added, modified or deleted): which steps run again' },
+    { name: 'since', type: 'string', metavar: 'DIR', description: 'The build context as it was at the last build: which steps run again on this one' },
     { name: 'link-report', type: 'boolean', description: 'For every COPY/ADD: linked or not, and what a base image change does with and without --link' },
     { name: 'json', type: 'boolean', description: 'Print the versioned JSON document (docs/analysis.md) instead of a table' },
     { name: 'output', short: 'o', type: 'string', metavar: 'FILE', description: 'Write to FILE instead of stdout' },
@@ -58,6 +66,8 @@ export const explainCommand: Command = {
   details: [
     'Without a *-changed flag, prints the steps (ops) of the build. With them, compiles the build',
     'again with the changes and prints, for every op, whether its digest stays the same and why not.',
+    'With --changed or --since, predicts which steps BuildKit runs again (rebuilds, cached or maybe)',
+    'when files of the context PATH changed, from the checksums BuildKit keys them by.',
     'With --link-report, --base-changed names the images to move (default: each stage\'s base image).',
     'See docs/analysis.md for what digests do and do not predict about the daemon\'s cache.',
   ].join('\n'),
@@ -89,6 +99,30 @@ export const explainCommand: Command = {
     if (f['images-changed'] !== undefined) change.images = await readImageMetadataFile(resolve(ctx.cwd, f['images-changed'] as string));
     const json = f.json === true;
     const out = f.output as string | undefined;
+
+    const changedPaths = (f.changed as string[] | undefined) ?? [];
+    const since = f.since as string | undefined;
+    if (changedPaths.length || since !== undefined) {
+      if (Object.keys(change).length || f['link-report']) throw new UsageError('--changed and --since do not combine with the other *-changed flags or --link-report');
+      const contextDir = resolve(ctx.cwd, context);
+      for (const [what, dir] of [['the build context', contextDir], ['--since', since === undefined ? undefined : resolve(ctx.cwd, since)]] as const) {
+        if (dir !== undefined && !(existsSync(dir) && statSync(dir).isDirectory())) throw new InputError(`${what}: ${dir} is not a directory`);
+      }
+      const built = analyze(build.kind === 'definition' ? build.definition : await compile(build.text, build.options));
+      // The patterns the build sends the context with (from .dockerignore), to skip what it never sends.
+      const excludes = contextExcludePatterns(built);
+      const tree = readContextTree(contextDir, excludes);
+      const changes = [];
+      if (since !== undefined) changes.push(...compareContexts(resolve(ctx.cwd, since), contextDir, excludes));
+      try {
+        changes.push(...changesForPaths(contextDir, changedPaths, tree));
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+      const result = predictRebuild(built, changes, { tree });
+      writeText(ctx, json ? `${JSON.stringify(rebuildToJson(result), null, 2)}\n` : rebuildToTable(result), out);
+      return 0;
+    }
 
     if (build.kind === 'definition') {
       if (Object.keys(change).length || f['link-report']) throw new UsageError(`${file} is a Definition: what-if analysis and --link-report need a Dockerfile`);
