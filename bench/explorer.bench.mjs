@@ -19,7 +19,7 @@
 // unix.Access); `-overlay` swaps them for stubs written here, without touching the checkout.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { cpus, homedir, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -113,7 +113,8 @@ try {
       const server = await serveStatic(out);
       const browser = await launchChromium();
       try {
-        console.log('\ncase                                    lines  ops   keystroke median/p95   (compile, layout, svg)   new line median/p95 (layout)');
+        console.log(`\nload average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);
+        console.log('case                                    lines  ops   keystroke median/p95   page work (compile, layout, svg)   new line median/p95 (layout)');
         for (const name of cases.length ? cases : DEFAULT_CASES) {
           const dockerfile = readFileSync(path.join(golden, 'cases/real', name, 'Dockerfile'), 'utf8');
           const page = await browser.newPage({ viewport: { width: 1600, height: 960 } });
@@ -155,7 +156,7 @@ try {
           const ms = keys.map((k) => k.ms);
           const f = (x) => x.toFixed(1);
           console.log(
-            `${name.padEnd(39)} ${String(lines.length).padStart(5)} ${String(ops).padStart(4)}   ${f(median(ms)).padStart(6)} / ${f(p95(ms)).padStart(5)} ms   (${f(median(keys.map((k) => k.compile)))}, ${f(median(keys.map((k) => k.layout)))}, ${f(median(keys.map((k) => k.draw)))}, upd ${f(median(keys.map((k) => k.update)))}, q ${f(median(keys.map((k) => k.queued)))})      ${f(median(adds.map((a) => a.ms))).padStart(6)} / ${f(p95(adds.map((a) => a.ms))).padStart(5)} ms (${f(median(adds.map((a) => a.layout)))})`,
+            `${name.padEnd(39)} ${String(lines.length).padStart(5)} ${String(ops).padStart(4)}   ${f(median(ms)).padStart(6)} / ${f(p95(ms)).padStart(5)} ms   ${f(median(keys.map((k) => k.update))).padStart(5)} ms (${f(median(keys.map((k) => k.compile)))}, ${f(median(keys.map((k) => k.layout)))}, ${f(median(keys.map((k) => k.draw)))})          ${f(median(adds.map((a) => a.ms))).padStart(6)} / ${f(p95(adds.map((a) => a.ms))).padStart(5)} ms (${f(median(adds.map((a) => a.layout)))})`,
           );
           await page.close();
         }

@@ -3,7 +3,9 @@
  * npm run e2e:rebuild: proves `explain --since` against a real buildkitd.
  *
  * For every fixture (test/fixtures/rebuild/NAME/: a build context in context/ and the single
- * changes to try in changes.json) and every change:
+ * changes to try in changes.json; and every end-to-end project of test/fixtures/cases/e2e, with
+ * changes made up from its files: each file modified, a file added, deleted, its mode changed,
+ * its mtime touched) and every change:
  *
  *   1. copy the context to a fresh directory and make every file's content unique to this run
  *      (a nonce line), so that nothing the daemon cached before (ours or anyone else's builds)
@@ -29,6 +31,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { cliFlags } from './lib/case-request.mjs';
+import { EXPECTED_FILES, FIXTURES, listCases, readCaseJson } from './lib/corpus.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const fixturesDir = join(repo, 'test/fixtures/rebuild');
@@ -57,15 +61,41 @@ if (!existsSync(join(repo, 'dist/cli.js'))) fail('dist/ is missing: npm run buil
 
 // ----- fixtures -------------------------------------------------------------------------------------
 
+/** Where the e2e projects' recorded results go (their own folders belong to the fixture corpus). */
+const e2eRecords = join(fixturesDir, 'e2e-cases');
+
 function loadFixtures() {
   const out = [];
   for (const name of readdirSync(fixturesDir).sort()) {
     const dir = join(fixturesDir, name);
     if (!statSync(dir).isDirectory() || !existsSync(join(dir, 'changes.json'))) continue;
     if (filter && !name.includes(filter)) continue;
-    out.push({ name, dir, spec: JSON.parse(readFileSync(join(dir, 'changes.json'), 'utf8')) });
+    out.push({ name, context: join(dir, 'context'), drop: [], spec: JSON.parse(readFileSync(join(dir, 'changes.json'), 'utf8')), recordAt: join(dir, 'expected.json') });
+  }
+  for (const c of listCases(FIXTURES, { sets: ['e2e'] })) {
+    const name = `e2e-${c.name.split('/').pop()}`;
+    if (filter && !name.includes(filter)) continue;
+    const cfg = readCaseJson(c.dir);
+    if ((cfg.platforms ?? []).length > 1) continue;
+    const drop = [...EXPECTED_FILES, 'expected'];
+    out.push({ name, context: c.dir, drop, spec: madeUpChanges(c.dir, drop, cliFlags(cfg)), recordAt: join(e2eRecords, `${c.name.split('/').pop()}.json`) });
   }
   return out;
+}
+
+/** Single changes for a project that lists none: each file modified, one added, one deleted, one chmod-ed, one touched. */
+function madeUpChanges(dir, drop, args) {
+  const files = filesUnder(dir).filter((f) => !drop.includes(f.split('/')[0]));
+  const others = files.filter((f) => f !== 'Dockerfile' && f !== 'case.json');
+  const changes = files.filter((f) => f !== 'Dockerfile').map((f) => ({ name: `modify ${f}`, ops: [['write', f]] }));
+  changes.push({ name: 'add a file at the root', ops: [['write', 'added-by-e2e-rebuild.txt']] });
+  const nested = others.find((f) => f.includes('/'));
+  if (nested) changes.push({ name: `add a file next to ${nested}`, ops: [['write', `${nested.slice(0, nested.lastIndexOf('/'))}/added.txt`]] });
+  // A file in a directory: deleting a file that a COPY names would fail the build, not test it.
+  if (nested) changes.push({ name: `delete ${nested}`, ops: [['rm', nested]] });
+  if (others[0]) changes.push({ name: `mode of ${others[0]}`, ops: [['chmod', others[0], '700']] });
+  if (files[0]) changes.push({ name: `mtime of ${files[0]}`, ops: [['touch', files[0]]] });
+  return { description: 'an end-to-end project of test/fixtures/cases/e2e, with made-up changes', args, changes };
 }
 
 /** Every regular file below `dir`, relative, with `/`. */
@@ -88,7 +118,8 @@ function makeTar(ctx, tar, from) {
 function prepare(fx, nonce) {
   const work = mkdtempSync(join(tmpdir(), `dfllb-rebuild-${fx.name}-`));
   const ctx = join(work, 'context');
-  execFileSync('cp', ['-a', join(fx.dir, 'context'), ctx]);
+  execFileSync('cp', ['-a', fx.context, ctx]);
+  for (const d of fx.drop) rmSync(join(ctx, d), { recursive: true, force: true });
   const skip = new Set(fx.spec.noNonce ?? []);
   for (const f of filesUnder(ctx)) if (!skip.has(f)) appendFileSync(join(ctx, f), `\n# ${nonce}\n`);
   for (const [tar, from] of Object.entries(fx.spec.tars ?? {})) makeTar(ctx, join(ctx, tar), from);
@@ -220,8 +251,10 @@ function writeRecords() {
     byFixture.set(r.fixture, list);
   }
   for (const [name, changes] of byFixture) {
-    const doc = { generatedBy: 'scripts/e2e-rebuild.mjs --record (BuildKit v0.32.2 buildkitd, --progress=rawjson)', changes };
-    writeFileSync(join(fixturesDir, name, 'expected.json'), `${JSON.stringify(doc, null, 1)}\n`);
+    const fx = fixtures.find((f) => f.name === name);
+    const doc = { generatedBy: 'scripts/e2e-rebuild.mjs --record (BuildKit v0.32.2 buildkitd, --progress=rawjson)', args: fx.spec.args ?? [], changes };
+    mkdirSync(dirname(fx.recordAt), { recursive: true });
+    writeFileSync(fx.recordAt, `${JSON.stringify(doc, null, 1)}\n`);
   }
   const images = JSON.parse(readFileSync(imagesFile, 'utf8'));
   writeFileSync(join(fixturesDir, 'images.json'), `${JSON.stringify(images, null, 1)}\n`);

@@ -22,12 +22,13 @@ const LAYERS = {
   frontend: ['instructions', 'parser', 'shell', 'graph', 'image', 'util', 'errors'],
   lower: ['graph', 'image', 'util', 'errors'],
   compile: ['frontend', 'lower', 'llb', 'graph', 'image', 'util', 'errors'],
+  check: ['frontend', 'instructions', 'image', 'util', 'errors'],
   lock: ['compile', 'image', 'util', 'errors'],
   analysis: ['compile', 'frontend', 'lower', 'llb', 'instructions', 'parser', 'shell', 'graph', 'image', 'util', 'errors'],
-  index: ['analysis', 'lock', 'compile', 'frontend', 'lower', 'llb', 'instructions', 'parser', 'shell', 'graph', 'image', 'util', 'errors', 'version'],
+  index: ['analysis', 'lock', 'check', 'compile', 'frontend', 'lower', 'llb', 'instructions', 'parser', 'shell', 'graph', 'image', 'util', 'errors', 'version'],
   resolver: ['image', 'util', 'errors'],
   node: ['index', 'resolver'],
-  cli: ['node', 'index', 'analysis', 'lock', 'compile', 'frontend', 'lower', 'llb', 'instructions', 'parser', 'shell', 'graph', 'image', 'resolver', 'util', 'errors', 'version'],
+  cli: ['node', 'index', 'analysis', 'lock', 'check', 'compile', 'frontend', 'lower', 'llb', 'instructions', 'parser', 'shell', 'graph', 'image', 'resolver', 'util', 'errors', 'version'],
 };
 
 module.exports = { LAYERS, NODE_ONLY };

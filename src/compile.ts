@@ -13,6 +13,7 @@ import type { ImageConfig, ImageMetadataFile, ImageResolver, Platform } from './
 import { type Definition, writeDefinition } from './llb/definition.js';
 import { encodeGraph } from './llb/marshal.js';
 import { lowerLinks } from './lower/link.js';
+import { type CheckWarning, stabilizeWarnings } from './frontend/checks/linter.js';
 import { checkLimit, DEFAULT_EXPANSION_LIMITS, ExpansionBudget, type ExpansionLimits } from './frontend/limits.js';
 
 /**
@@ -61,6 +62,12 @@ export interface CompileOptions extends Omit<BuildRequestOptions, 'platforms'> {
   readonly filename?: string;
   /** `.dockerignore` patterns for the build context. */
   readonly excludePatterns?: readonly string[];
+  /**
+   * Called for each build check that fires, as it fires, also when the build then fails
+   * (`result.warnings` has them only for a build that succeeds). Like BuildKit, only the first
+   * platform of a multi-platform request runs the checks.
+   */
+  readonly onWarning?: (warning: CheckWarning) => void;
   /** Bounds on expansion and output size; unset ones keep their {@link DEFAULT_COMPILE_LIMITS}. */
   readonly limits?: Partial<CompileLimits>;
 }
@@ -83,6 +90,11 @@ export interface CompileResult {
   readonly target: string;
   /** The target platform. */
   readonly platform: Platform;
+  /**
+   * The build checks that fired, in the order BuildKit reports them (`docker build` prints
+   * them); empty for the platforms after the first of a multi-platform request.
+   */
+  readonly warnings: readonly CheckWarning[];
 }
 
 /** One platform's result of {@link compilePlatforms}. */
@@ -141,7 +153,7 @@ function prepare(dockerfile: string | Uint8Array, options: CompileOptions): Prep
  * One conversion (BuildKit's builder runs one per target platform). `targetPlatform` is
  * undefined for BuildKit's implicit default.
  */
-async function compileOne(p: Prepared, options: CompileOptions, targetPlatform: Platform | undefined): Promise<CompileResult> {
+async function compileOne(p: Prepared, options: CompileOptions, targetPlatform: Platform | undefined, checks = true): Promise<CompileResult> {
   const result = await convert(p.text, {
     target: options.target,
     buildArgs: options.buildArgs,
@@ -152,6 +164,8 @@ async function compileOne(p: Prepared, options: CompileOptions, targetPlatform: 
     filename: p.filename,
     excludePatterns: options.excludePatterns,
     request: p.request,
+    checks,
+    onWarning: checks ? options.onWarning : undefined,
     expansionBudget: new ExpansionBudget(options.limits),
   });
   const root: Output | undefined = lowerLinks(result.output);
@@ -168,6 +182,7 @@ async function compileOne(p: Prepared, options: CompileOptions, targetPlatform: 
     stages: result.stages.map(({ name, index, baseName, reachable }) => ({ name, index, baseName, reachable })),
     target: result.target,
     platform: result.platform,
+    warnings: stabilizeWarnings(result.warnings),
   };
 }
 
@@ -177,6 +192,7 @@ async function compileOne(p: Prepared, options: CompileOptions, targetPlatform: 
  *
  * @param dockerfile - the Dockerfile, as text or bytes
  * @throws {@link DockerfileError} with a location for errors in the Dockerfile,
+ *   {@link LintViolationError} when `# check=error=true` is set and a build check fired,
  *   {@link ImageResolveError} when a base image cannot be resolved, and
  *   {@link BuildRequestError} for an option the frontend refuses, or for several platforms
  *   (use {@link compilePlatforms}).
@@ -207,8 +223,8 @@ export async function compilePlatforms(dockerfile: string | Uint8Array, options:
   const targets: (Platform | undefined)[] = p.request.targetPlatforms.length ? [...p.request.targetPlatforms] : [undefined];
   const results: PlatformResult[] = [];
   for (const target of targets) {
-    // Build checks (when they exist) report from the first platform only, as BuildKit's builder does.
-    const r = await compileOne(p, options, target);
+    // Build checks run for the first platform only, as in BuildKit's builder.
+    const r = await compileOne(p, options, target, results.length === 0);
     const named = normalizePlatform(target ?? r.platform);
     results.push({ ...r, id: formatPlatformAll(named), fileName: platformFileName(named) });
   }

@@ -37,6 +37,10 @@ export const DockerfileErrorCode = {
   Expansion: 'E_SHELL_EXPANSION',
   /** The `check` directive cannot be parsed. */
   CheckDirective: 'E_CHECK_DIRECTIVE',
+  /** `BUILDKIT_DOCKERFILE_CHECK` cannot be parsed (a bad build request option). */
+  CheckBuildArg: 'E_CHECK_BUILD_ARG',
+  /** `# check=error=true` and a build check fired ({@link LintViolationError}). */
+  LintViolation: 'E_LINT_VIOLATION',
   /** The instructions cannot be turned into LLB (a stage, mount or value the frontend refuses). */
   Convert: 'E_CONVERT',
   /** `--target` names no stage. */

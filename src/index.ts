@@ -36,6 +36,20 @@ export {
   type PlatformResult,
 } from './compile.js';
 export { parseBuildRequest, type BuildRequest, type BuildRequestOptions } from './frontend/request.js';
+
+// ----- build checks (docker build --check, --call=check) -----------------------------------------
+export { check, type CheckOptions } from './check.js';
+export { LintViolationError, type CheckWarning, type CheckLocation, type CheckRange, type CheckPosition } from './frontend/checks/linter.js';
+export {
+  checkResultJson,
+  checkResultText,
+  warningsJson,
+  buildWarningsText,
+  type CheckResult,
+  type CheckSource,
+  type CheckBuildError,
+} from './frontend/checks/report.js';
+export { RULES, type RuleInfo } from './frontend/checks/rules.js';
 export { RecordingResolver, lockDockerfile, type LockOptions, type LockResult } from './lock.js';
 export { lowerLinks, isLinkedCopy } from './lower/link.js';
 export { parseDockerignore } from './frontend/dockerignore.js';

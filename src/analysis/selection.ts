@@ -70,15 +70,6 @@ function joinAbs(a: string, b: string): string {
   return b === '' ? a : absPath(`${a}/${b}`);
 }
 
-/** The ancestors of an absolute path, root first, not including itself (`/a/b` → `/`, `/a`). */
-function ancestors(p: string): string[] {
-  if (p === '/') return [];
-  const parts = p.slice(1).split('/');
-  const out = ['/'];
-  for (let i = 1; i < parts.length; i++) out.push(`/${parts.slice(0, i).join('/')}`);
-  return out;
-}
-
 /** The absolute path and its ancestors from its first element down (`/a/b` → `/a`, `/a/b`). */
 function chain(p: string): string[] {
   if (p === '/') return [];
@@ -214,25 +205,31 @@ export class Selection {
     return { anchor, rel };
   }
 
-  /** Include and exclude patterns on a path relative to its anchor, walking down from the anchor. */
+  /**
+   * Include and exclude patterns on a path relative to its anchor, walking down from the anchor
+   * as contenthash's walk does: each directory passes its match results to its entries, and a
+   * directory that the include patterns reject passes no exclude results (they were not computed).
+   */
   private passesPatterns(rel: string, skipAnchorHeader: boolean): boolean {
     const steps = rel === '' ? [''] : [...(skipAnchorHeader ? [] : ['']), ...rel.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'))];
     let incInfo: MatchInfo = NO_MATCH_INFO;
     let excInfo: MatchInfo = NO_MATCH_INFO;
     let ok = true;
     for (const cand of steps) {
-      ok = true;
       if (this.include) {
         const r = this.include.matchesUsingParentResults(cand, incInfo);
         incInfo = r.info;
-        if (!r.matched) ok = false;
+        if (!r.matched) {
+          ok = false;
+          excInfo = NO_MATCH_INFO;
+          continue;
+        }
       }
-      if (this.exclude && ok) {
+      ok = true;
+      if (this.exclude) {
         const r = this.exclude.matchesUsingParentResults(cand, excInfo);
         excInfo = r.info;
-        if (r.matched) ok = false;
-      } else if (this.exclude) {
-        excInfo = this.exclude.matchesUsingParentResults(cand, excInfo).info;
+        ok = !r.matched;
       }
     }
     return ok;
@@ -243,17 +240,27 @@ export class Selection {
    * prefix, or (wildcards and patterns) a top-level selected symlink whose target is checksummed.
    */
   private viaLink(p: string): Located | undefined {
-    if (!this.tree || !this.spec.followLinks || !this.filtered) return undefined;
+    for (const { link, target } of this.followedLinks()) {
+      if (isUnder(p, target) && this.locate(link)) return { anchor: link, rel: relativeTo(p, target) };
+    }
+    return undefined;
+  }
+
+  private followed?: { link: string; target: string }[];
+
+  /** The symlinks the checksum follows: top-level entries of a wildcard or pattern selection. */
+  private followedLinks(): { link: string; target: string }[] {
+    if (this.followed) return this.followed;
+    this.followed = [];
+    if (!this.tree || !this.spec.followLinks || !this.filtered) return this.followed;
     for (const [rel, e] of this.tree) {
       if (e.type !== 'symlink') continue;
       const link = absPath(rel);
       if (!isUnder(link, this.prefix) || link === this.prefix) continue;
       const top = this.spec.wildcard ? goPathMatch(this.spec.path, link) === true : absPath(`${link}/..`) === this.prefix && this.spec.trailingSlash === true;
-      if (!top) continue;
-      const target = resolveLinks(this.tree, link, true).path;
-      if (isUnder(p, target) && this.locate(link)) return { anchor: link, rel: relativeTo(p, target) };
+      if (top) this.followed.push({ link, target: resolveLinks(this.tree, link, true).path });
     }
-    return undefined;
+    return this.followed;
   }
 
   /**
@@ -261,10 +268,11 @@ export class Selection {
    * added or deleted directory, so everything below `p` changed too.
    */
   selects(p: string, subtree: boolean): boolean {
-    if (this.links.some((l) => isUnder(l, p) || l === p)) return true;
+    if (this.links.some((l) => isUnder(l, p))) return true;
     if (subtree && isUnder(this.prefix, p)) return true;
     if (this.locate(p) !== undefined) return true;
-    return subtree && this.mayHaveUnder(p) && !this.filtered;
+    // A deleted or added directory that holds what the selection resolves to (through a symlink).
+    return subtree && !this.filtered && isUnder(this.resolvedPrefix, p);
   }
 
   /** Whether everything below `p` is selected: then a change somewhere below `p` is selected. */
@@ -305,10 +313,5 @@ export class Selection {
       return this.include.patterns.some((pat) => !pat.exclusion && (pat.text.startsWith(`${rel}/`) || /[*?[\\]/.test(pat.text)));
     }
     return true;
-  }
-
-  /** Ancestors of `p` that this selection's resolution depends on (for reasons). */
-  static ancestorsOf(p: string): string[] {
-    return ancestors(p);
   }
 }

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { formatFlags, parseArgs, UsageError } from './args.js';
 import type { Command, CommandContext } from './command.js';
+import { checkCommand } from './commands/check.js';
 import { compileCommand, configCommand } from './commands/compile.js';
 import { dumpCommand } from './commands/dump.js';
 import { diffCommand } from './commands/diff.js';
@@ -23,6 +24,7 @@ export const commands: readonly Command[] = [
   lockCommand,
   dumpCommand,
   outlineCommand,
+  checkCommand,
   diffCommand,
   explainCommand,
 ];

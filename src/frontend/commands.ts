@@ -2,7 +2,7 @@
  * Dispatch of each instruction onto a stage: the LLB ops it adds and the image config changes
  * it makes, as BuildKit's `dispatch*` functions do.
  */
-import { DockerfileError, type DockerfileErrorCode, type SourceLocation } from '../errors.js';
+import { DockerfileError, type DockerfileErrorCode } from '../errors.js';
 import { run, type MountSpec, type RunOptions, type SecretSpec, type SSHSpec } from '../graph/exec.js';
 import { file, mkdir, mkfile, parseChown } from '../graph/fileop.js';
 import { State } from '../graph/state.js';
@@ -22,6 +22,18 @@ import { normalizeWorkdir, toSlash, wrapPathError } from './system-path.js';
 import { nodeLocation, stateEnv } from './convert.js';
 import { parseSignal } from './signal.js';
 import { parsePortSpecs } from './expose.js';
+import { type Linter, nodeRanges } from './checks/linter.js';
+import type { PatternMatcher } from './checks/ignore.js';
+import {
+  checkExposePort,
+  checkJsonArgs,
+  checkLegacyKeyValue,
+  checkRelativeWorkdir,
+  checkSecretKey,
+  checkUndefinedVars,
+  checkUsedOnce,
+  systemIsAbs,
+} from './checks/validations.js';
 import type { BuildRequest } from './request.js';
 
 /** What every dispatch function may need besides the stage. */
@@ -36,6 +48,10 @@ export interface DispatchOptions {
   readonly targetPlatform: Platform;
   /** BUILDKIT_CACHE_MOUNT_NS. */
   readonly cacheIdNamespace: string;
+  /** The build checks, with the `# check=` comment above the instruction applied. */
+  readonly lint: Linter;
+  /** The context's `.dockerignore`, for the CopyIgnoredFile check. */
+  readonly ignore: PatternMatcher | undefined;
   /** The request options every RUN gets: hosts, /dev/shm size, ulimits, cgroup parent. */
   readonly request: BuildRequest;
 }
@@ -101,6 +117,8 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
     case 'env': {
       let msg = 'ENV';
       for (const e of c.env) {
+        checkLegacyKeyValue(c, e.noDelim, opt.lint);
+        checkSecretKey('ENV', e.key, nodeRanges(c.node), opt.lint);
         msg += ` ${e.key}=${e.value}`;
         d.state = d.state.addEnv(e.key, e.value);
         addImageEnv(d, e.key, e.value);
@@ -115,7 +133,7 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
       dispatchWorkdir(d, c.path, { opt, command: c });
       return;
     case 'add':
-      dispatchCopy(d, { command: c, source: opt.buildContext, isAdd: true, opt });
+      dispatchCopy(d, { command: c, source: opt.buildContext, isAdd: true, opt, ignore: opt.ignore });
       for (const src of c.sourcePaths) {
         if (!src.startsWith('http://') && !src.startsWith('https://')) d.ctxPaths.add(join('/', src));
       }
@@ -129,7 +147,7 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
         }
         source = src.state;
       }
-      dispatchCopy(d, { command: c, source, isAdd: false, opt });
+      dispatchCopy(d, { command: c, source, isAdd: false, opt, ignore: src ? undefined : opt.ignore });
       if (!src) for (const p of c.sourcePaths) d.ctxPaths.add(join('/', p));
       return;
     }
@@ -137,6 +155,7 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
       let msg = 'LABEL';
       img.config.Labels ??= {};
       for (const l of c.labels) {
+        checkLegacyKeyValue(c, l.noDelim, opt.lint);
         img.config.Labels[l.key] = l.value;
         msg += ` ${l.key}=${l.value}`;
       }
@@ -147,7 +166,9 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
       img.config.OnBuild = [...(img.config.OnBuild ?? []), c.expression];
       return;
     case 'cmd': {
+      checkUsedOnce(c, d.usedOnce, opt.lint);
       let args = [...c.cmdLine];
+      checkJsonArgs(c, c.prependShell, img.config.Shell, opt.lint);
       if (c.prependShell) args = withShell(d, args);
       img.config.Cmd = args;
       img.config.ArgsEscaped = true;
@@ -156,6 +177,8 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
       return;
     }
     case 'entrypoint': {
+      checkUsedOnce(c, d.usedOnce, opt.lint);
+      checkJsonArgs(c, c.prependShell, img.config.Shell, opt.lint);
       let args = c.cmdLine === null ? undefined : [...c.cmdLine];
       if (c.prependShell && args) args = withShell(d, args);
       img.config.Entrypoint = args;
@@ -164,6 +187,7 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
       return;
     }
     case 'healthcheck': {
+      checkUsedOnce(c, d.usedOnce, opt.lint);
       const h = c.health;
       img.config.Healthcheck = {
         Test: [...h.test],
@@ -180,7 +204,8 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
       const ports: string[] = [];
       const env = stateEnv(d.state);
       for (const p of c.ports) ports.push(...opt.shlex.processWords(p, env));
-      const specs = parsePortSpecs(ports);
+      const at = nodeRanges(c.node);
+      const specs = parsePortSpecs(ports, (raw, proto, ip, hostPort) => checkExposePort(raw, proto, ip, hostPort, at, opt.lint));
       img.config.ExposedPorts ??= {};
       for (const p of specs) img.config.ExposedPorts[p] = {};
       commitToHistory(d, `EXPOSE [${specs.join(' ')}]`, false, false);
@@ -208,7 +233,7 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
       commitToHistory(d, `SHELL [${c.shell.join(' ')}]`, false, false);
       return;
     case 'arg':
-      dispatchArg(d, c.args, opt, c.location);
+      dispatchArg(d, c, opt);
       return;
   }
 }
@@ -304,7 +329,10 @@ export function dispatchUser(d: DispatchState, user: string, commit: boolean): v
 /** WORKDIR: sets the working directory, and (for the instruction) creates it with a mkdir. */
 export function dispatchWorkdir(d: DispatchState, path: string, instr: { opt: DispatchOptions; command: Extract<Command, { kind: 'workdir' }> } | undefined): void {
   const os = d.platform?.os ?? 'linux';
-  if (instr) d.workdirSet = true;
+  if (instr) {
+    checkRelativeWorkdir(instr.command, path, d.workdirSet, systemIsAbs(path, os), instr.opt.lint);
+    d.workdirSet = true;
+  }
   let wd = wrapPathError('normalizing workdir', () => normalizeWorkdir(d.image.config.WorkingDir, path, os));
   d.image.config.WorkingDir = wd;
   wd = toSlash(wd, os);
@@ -327,9 +355,11 @@ export function dispatchWorkdir(d: DispatchState, path: string, instr: { opt: Di
   commitToHistory(d, `WORKDIR ${wd}`, withLayer, false);
 }
 
-function dispatchArg(d: DispatchState, args: readonly KeyValuePairOptional[], opt: DispatchOptions, location: SourceLocation): void {
+function dispatchArg(d: DispatchState, command: Extract<Command, { kind: 'arg' }>, opt: DispatchOptions): void {
+  const { args, location } = command;
   const parts: string[] = [];
   for (const a of args) {
+    checkSecretKey('ARG', a.key, nodeRanges(command.node), opt.lint);
     const arg: { key: string; value?: string; comment: string } = { ...a };
     const hasValue = Object.hasOwn(opt.buildArgValues, arg.key);
     const hasDefault = arg.value !== undefined;
@@ -345,7 +375,10 @@ function dispatchArg(d: DispatchState, args: readonly KeyValuePairOptional[], op
     if (hasValue) {
       arg.value = opt.buildArgValues[arg.key];
     } else if (hasDefault) {
-      arg.value = opt.shlex.processWord(arg.value!, stateEnv(d.state)).result;
+      const env = stateEnv(d.state);
+      const r = opt.shlex.processWord(arg.value!, env);
+      checkUndefinedVars(command, d.buildArgs, env, r.unmatched, opt.lint);
+      arg.value = r.result;
     }
     if (arg.value !== undefined && arg.key !== 'BUILDKIT_SBOM_SCAN_CONTEXT' && arg.key !== 'BUILDKIT_SBOM_SCAN_STAGE') {
       d.state = d.state.addEnv(arg.key, arg.value);

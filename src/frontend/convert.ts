@@ -18,7 +18,7 @@ import {
   parseInstructions,
   type Stage,
 } from '../instructions/index.js';
-import { parse, parseCheckDirective } from '../parser/index.js';
+import { parse } from '../parser/index.js';
 import type { Node } from '../parser/node.js';
 import { type EnvGetter, ExpansionBudget, ShellLex } from '../shell/index.js';
 import { join } from '../util/posix-path.js';
@@ -32,6 +32,22 @@ import { defaultPathEnv } from './system-path.js';
 import { type ArgInfo, OutlineCapture } from './outline-capture.js';
 import { type BuildRequest, isNoCache, parseBuildRequest } from './request.js';
 import { dispatchUser, dispatchWorkdir, prefixCommand } from './commands.js';
+import { type CheckWarning, type Linter, lineRanges, nodeRanges } from './checks/linter.js';
+import { newRuleLinter } from './checks/config.js';
+import { PatternMatcher } from './checks/ignore.js';
+import { NoEmptyContinuation } from './checks/rules.js';
+import {
+  checkBaseImagePlatform,
+  checkBaseImagesWithDefaultArgs,
+  checkCommandCasing,
+  checkConstPlatform,
+  checkInstructionNode,
+  checkRedundantTargetPlatform,
+  checkStageNames,
+  checkUndeclaredFromArgs,
+  checkUndefinedVars,
+} from './checks/validations.js';
+import { imagePlatform } from './image.js';
 
 const EMPTY_IMAGE_NAME = 'scratch';
 
@@ -62,6 +78,22 @@ export interface ConvertOptions {
   readonly request?: BuildRequest;
   /** Record what `outline` reports (BuildKit's outlineCapture); compile does not need it. */
   readonly outline?: boolean;
+  /**
+   * Convert every stage, not just those the target needs (BuildKit's `AllStages`, which its
+   * check request sets when no target is given).
+   */
+  readonly allStages?: boolean;
+  /**
+   * Called for each build-check violation as it is found (also for a conversion that then
+   * fails). Under `check=error=true` a violation fails the conversion at its end with
+   * {@link LintViolationError}, as in BuildKit.
+   */
+  readonly onWarning?: (warning: CheckWarning) => void;
+  /**
+   * `false` runs no build check (BuildKit's builder gives its checks only to the first platform
+   * of a multi-platform request); a bad check configuration is still an error.
+   */
+  readonly checks?: boolean;
   /** The bounds and running totals of this conversion's expansions (default: the default limits). */
   readonly expansionBudget?: ExpansionBudget;
 }
@@ -78,6 +110,8 @@ export interface ConvertResult {
   readonly platform: Platform;
   /** The target's dispatch state, for `outline` (see outline.ts). */
   readonly targetState: DispatchState;
+  /** The build checks that fired, in the order BuildKit reports them. */
+  readonly warnings: readonly CheckWarning[];
 }
 
 /** An EnvGetter over an ordered env list. */
@@ -128,6 +162,10 @@ interface Context {
   readonly resolved: Map<string, Promise<ResolvedImage>>;
   /** Settings BuildKit reads from BUILDKIT_* build args and SOURCE_DATE_EPOCH. */
   readonly config: FrontendConfig;
+  /** The build checks. */
+  readonly lint: Linter;
+  /** Names a FROM may use: the global ARGs (with or without a value) and the predefined ones. */
+  readonly fromArgKeys: readonly string[];
 }
 
 /** What BuildKit's frontend reads from the request and special build args (dockerui's Config). */
@@ -158,19 +196,27 @@ function frontendConfig(opt: ConvertOptions, buildArgs: Readonly<Record<string, 
 export async function convert(text: string, opt: ConvertOptions): Promise<ConvertResult> {
   if (text.length === 0) fail('the Dockerfile cannot be empty');
   const file = opt.filename;
-  const parsed = parse(text, { file });
-  // The lint configuration is read first; a bad `# check=` directive fails the build.
-  if (parsed.directives.check !== undefined) parseCheckDirective(parsed.directives.check);
-  const { stages, metaArgs } = parseInstructions(parsed.ast, { file });
-  if (stages.length === 0) fail('dockerfile contains no stages to build');
-
   const buildArgs = opt.buildArgs ?? {};
+  // The lint configuration is read first; a bad `# check=` directive fails the build.
+  const lint = newRuleLinter(text, buildArgs, opt.checks === false ? undefined : (opt.onWarning ?? (() => {})));
+  const parsed = parse(text, { file });
+  for (const w of parsed.warnings) lint.run(NoEmptyContinuation, lineRanges(w.location.start.line, w.location.end.line));
+  const { stages, metaArgs } = parseInstructions(parsed.ast, { file, observe: (node, ins) => checkInstructionNode(lint, node, ins) });
+  if (stages.length === 0) fail('dockerfile contains no stages to build');
+  checkStageNames(stages, lint);
+  checkCommandCasing(stages, lint);
+
   const platformOpt = buildPlatformOpt(opt.targetPlatform, opt.buildPlatforms);
   const targetName = opt.target || stages[stages.length - 1].name;
   const shlex = new ShellLex(parsed.escapeToken, { budget: opt.expansionBudget ?? new ExpansionBudget() });
+  const defaults = defaultArgs(platformOpt, buildArgs, targetName);
+  // The check evaluates the global ARGs a second time: with a budget of its own, so that it
+  // cannot take from the build's (it is bounded all the same).
+  const checkLex = new ShellLex(parsed.escapeToken, { budget: new ExpansionBudget(shlex.budget.limits) });
+  checkBaseImagesWithDefaultArgs(stages, defaultFromExpander(defaults, checkLex, metaArgs), lint);
   // Only `outline` asks for the capture: cloning it per stage costs stages × global ARGs.
   const outline = opt.outline ? new OutlineCapture() : undefined;
-  const globalArgs = buildMetaArgs(defaultArgs(platformOpt, buildArgs, targetName), shlex, metaArgs, buildArgs, outline?.allArgs);
+  const globalArgs = buildMetaArgs(defaults, shlex, metaArgs, buildArgs, outline?.allArgs);
 
   // The build context. Its follow-paths are known only after all stages are dispatched, so the
   // vertex is completed at the end (see finalizeContext); nothing reads it before.
@@ -189,6 +235,8 @@ export async function convert(text: string, opt: ConvertOptions): Promise<Conver
     outline,
     resolved: new Map(),
     config: frontendConfig(opt, buildArgs, globalArgs),
+    lint,
+    fromArgKeys: [...new Set([...metaArgs.flatMap((c) => c.args.map((a) => a.key)), ...globalArgs.map(([k]) => k)])],
   };
 
   buildDispatchStates(ctx, stages);
@@ -196,6 +244,9 @@ export async function convert(text: string, opt: ConvertOptions): Promise<Conver
   buildStageDependencyGraph(ctx);
   const reachable = await resolveStages(ctx, target);
   dispatchStages(ctx, reachable);
+  // With `check=error=true`, any violation fails the build once every stage is converted.
+  const violation = lint.violation();
+  if (violation) throw violation;
   finalizeContext(ctx);
   finalizeResultImage(ctx, target);
 
@@ -208,6 +259,28 @@ export async function convert(text: string, opt: ConvertOptions): Promise<Conver
     target: targetName,
     platform: platformOpt.targetPlatform,
     targetState: target,
+    warnings: lint.warnings,
+  };
+}
+
+/**
+ * Expands FROM references with the global ARGs' defaults and no build args, for the
+ * InvalidDefaultArgInFrom check; `undefined` when that fails (the check then stops, as in BuildKit).
+ */
+function defaultFromExpander(defaults: EnvList, shlex: ShellLex, metaArgs: readonly Extract<Command, { kind: 'arg' }>[]) {
+  let env: EnvGetter | undefined;
+  try {
+    env = envGetter(buildMetaArgs(defaults, shlex, metaArgs, {}, undefined));
+  } catch {
+    env = undefined;
+  }
+  return (word: string) => {
+    if (!env) return undefined;
+    try {
+      return shlex.processWordWithMatches(word, env);
+    } catch {
+      return undefined;
+    }
   };
 }
 
@@ -253,7 +326,10 @@ function buildMetaArgs(
 function buildDispatchStates(ctx: Context, stages: readonly Stage[]): void {
   stages.forEach((st, i) => {
     const env = envGetter(ctx.globalArgs);
+    const lint = ctx.lint.withComments(st.node.prevComment);
+    const at = nodeRanges(st.node);
     const name = located(st.location, () => ctx.shlex.processWordWithMatches(st.baseName, env));
+    checkUndeclaredFromArgs(ctx.fromArgKeys, name.unmatched, at, lint);
     if (name.result === '') fail(`base name (${st.baseName}) should not be blank`, st.location);
     const ds = new DispatchState(st, name.result, st.name);
     ds.prefixPlatform = ctx.config.multiPlatform;
@@ -271,6 +347,9 @@ function buildDispatchStates(ctx: Context, stages: readonly Stage[]): void {
           throw e;
         }
       });
+      checkUndeclaredFromArgs(ctx.fromArgKeys, plat.unmatched, at, lint);
+      checkRedundantTargetPlatform(st.platform, plat, at, env, lint);
+      checkConstPlatform(st.name, plat, at, lint);
       if (plat.result === '') {
         fail(suggestAny(`empty platform value from expression ${st.platform}`, plat.unmatched, env.keys()), st.location);
       }
@@ -467,7 +546,7 @@ async function resolveReachableStages(ctx: Context, reachable: Set<DispatchState
   const pending: Promise<void>[] = [];
   for (const d of ctx.all.states) {
     if (d.base || d.dispatched || d.resolved) continue;
-    const isReachable = reachable.has(d);
+    const isReachable = ctx.opt.allStages === true || reachable.has(d);
     d.resolved = isReachable;
     if (d.baseName === EMPTY_IMAGE_NAME) {
       d.state = State.scratch();
@@ -534,6 +613,7 @@ async function resolveBaseImage(ctx: Context, d: DispatchState, reachable: boole
       customName: prefixCommand(d, `FROM ${d.baseName}`, ctx.config.multiPlatform, platform, envGetter([])),
       locations: [d.stage.node ? nodeLocation(d.stage.node) : { sourceIndex: 0, ranges: [] }],
     });
+    if (reachable) checkBaseImagePlatform(origName, platform, imagePlatform(d.image), d.stage.node ? nodeRanges(d.stage.node) : [], ctx.lint);
   }
   d.platform = platform;
 }
@@ -553,8 +633,9 @@ export function nodeLocation(node: Node): VertexLocation {
 }
 
 function dispatchStages(ctx: Context, reachable: Set<DispatchState>): void {
+  const ignore = ctx.opt.excludePatterns?.length ? new PatternMatcher(ctx.opt.excludePatterns) : undefined;
   for (const d of ctx.all.states) {
-    if (!reachable.has(d) || d.dispatched) continue;
+    if (!ctx.opt.allStages && (!reachable.has(d) || d.dispatched)) continue;
     initFromBase(d);
     d.dispatched = true;
     if (!d.platform) d.platform = ctx.platformOpt.targetPlatform;
@@ -583,6 +664,8 @@ function dispatchStages(ctx: Context, reachable: Set<DispatchState>): void {
       proxyEnv: proxyEnvFromBuildArgs(ctx.buildArgs),
       targetPlatform: ctx.platformOpt.targetPlatform,
       cacheIdNamespace: ctx.config.cacheIdNamespace,
+      lint: ctx.lint,
+      ignore,
       request: ctx.config,
     };
     for (const cmd of d.commands) {
@@ -603,16 +686,20 @@ export function stateEnv(state: State): EnvGetter {
   return { get: (k) => state.getEnv(k), keys: () => state.envKeys() };
 }
 
-function dispatch(d: DispatchState, cmd: DispatchCommand, opt: DispatchOptions): void {
+function dispatch(d: DispatchState, cmd: DispatchCommand, dopt: DispatchOptions): void {
+  // A `# check=` comment above the instruction applies to its checks.
+  const lint = dopt.lint.withComments(cmd.command.node.prevComment);
+  const opt = lint === dopt.lint ? dopt : { ...dopt, lint };
   d.cmdIsOnBuild = cmd.isOnBuild;
   let c = cmd.command;
-  if (c.kind !== 'arg') {
-    c = expand(c, (word) => opt.shlex.processWord(word, stateEnv(d.state)).result);
-  }
-  if (c.kind === 'copy' || c.kind === 'add') {
-    const raw = new ShellLex('\\', { skipProcessQuotes: true, budget: opt.shlex.budget });
-    c = expandRaw(c, (word) => raw.processWord(word, stateEnv(d.state)).result);
-  }
+  const expandWith = (lex: ShellLex) => (word: string) => {
+    const env = stateEnv(d.state);
+    const r = lex.processWord(word, env);
+    checkUndefinedVars(cmd.command, d.buildArgs, env, r.unmatched, lint);
+    return r.result;
+  };
+  if (c.kind !== 'arg') c = expand(c, expandWith(opt.shlex));
+  if (c.kind === 'copy' || c.kind === 'add') c = expandRaw(c, expandWith(new ShellLex('\\', { skipProcessQuotes: true, budget: opt.shlex.budget })));
   dispatchCommand(d, { ...cmd, command: c }, opt);
 }
 

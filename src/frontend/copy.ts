@@ -18,6 +18,8 @@ import { gitLlbSource, isGitSource, isHttpSource, tryParseGitRef } from './gitre
 import { progressGroupId } from './progress.js';
 import { isAbsFor, normalizePath, removeDriveLetter, toSlash, wrapPathError } from './system-path.js';
 import { parseSymbolicMode } from './chmod.js';
+import { checkCopySource, type PatternMatcher } from './checks/ignore.js';
+import { nodeRanges } from './checks/linter.js';
 
 export interface CopyConfig {
   readonly command: CopyCommand | AddCommand;
@@ -25,6 +27,8 @@ export interface CopyConfig {
   readonly source: State;
   readonly isAdd: boolean;
   readonly opt: DispatchOptions;
+  /** The context's `.dockerignore` when the sources come from the context (CopyIgnoredFile). */
+  readonly ignore: PatternMatcher | undefined;
 }
 
 function fail(message: string): never {
@@ -135,6 +139,7 @@ export function dispatchCopy(d: DispatchState, cfg: CopyConfig): void {
       const unpack = c.kind === 'add' && c.unpack === true;
       add(st, filename, { ...common, createDestPath: true, ...(unpack ? { attemptUnpack: true } : {}) });
     } else {
+      checkCopySource(src, cfg.isAdd, cfg.ignore, nodeRanges(c.node), cfg.opt.lint);
       let from = src;
       let include: string[] | undefined;
       let required: string[] | undefined;

@@ -9,6 +9,7 @@ import type { Platform } from '../image/types.js';
 import type { Command, KeyValuePairOptional, Stage } from '../instructions/index.js';
 import type { ImageModel } from './image.js';
 import type { OutlineCapture } from './outline-capture.js';
+import type { CheckRange } from './checks/linter.js';
 
 /** A command with the stages it reads from (COPY --from, RUN --mount from=). */
 export interface DispatchCommand {
@@ -44,6 +45,8 @@ export class DispatchState {
   ignoreCache = false;
   /** Whether CMD was set in this stage (ENTRYPOINT then keeps it). */
   cmdSet = false;
+  /** Where the last CMD, ENTRYPOINT and HEALTHCHECK of this stage are (MultipleInstructionsDisallowed). */
+  readonly usedOnce = new Map<string, CheckRange[]>();
   /** What `outline` reports for this stage (BuildKit's `outlineCapture`). */
   outline: OutlineCapture | undefined;
   /** SOURCE_DATE_EPOCH, when set: history timestamps and created-file times. */

@@ -43,8 +43,14 @@ function splitParts(raw: string): [string, string, string] {
   }
 }
 
+/**
+ * Sees each spec once its protocol is known, before the rest is validated (where BuildKit runs
+ * the EXPOSE checks): the spec, its protocol as written (`tcp` when absent), IP and host port.
+ */
+export type PortSpecObserver = (raw: string, proto: string, ip: string, hostPort: string) => void;
+
 /** One spec → `port/proto` strings (BuildKit's `parsePort`). */
-function parsePortSpec(raw: string): string[] {
+function parsePortSpec(raw: string, observe?: PortSpecObserver): string[] {
   let [ip, hostPort, containerPort] = splitParts(raw);
   const slash = containerPort.indexOf('/');
   let proto = slash >= 0 ? containerPort.slice(slash + 1) : '';
@@ -52,6 +58,7 @@ function parsePortSpec(raw: string): string[] {
   if (containerPort === '') fail(`invalid port: ${goQuote(raw)}: no port specified`);
   if (proto === '') proto = 'tcp';
   else if (!['tcp', 'udp', 'sctp'].includes(proto.toLowerCase())) fail(`invalid port: ${goQuote(raw)}: invalid proto: ${proto}`);
+  observe?.(raw, proto, ip, hostPort);
   // An IPv6 address in brackets loses them (net.SplitHostPort), then must parse (net.ParseIP).
   if (ip.startsWith('[')) {
     const close = ip.indexOf(']');
@@ -74,6 +81,6 @@ function parsePortSpec(raw: string): string[] {
 }
 
 /** Every spec → `port/proto` strings, in order. */
-export function parsePortSpecs(ports: readonly string[]): string[] {
-  return ports.flatMap(parsePortSpec);
+export function parsePortSpecs(ports: readonly string[], observe?: PortSpecObserver): string[] {
+  return ports.flatMap((p) => parsePortSpec(p, observe));
 }

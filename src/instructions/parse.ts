@@ -33,6 +33,11 @@ import { parseDevice, parseMount } from './runmount.js';
 export interface InstructionOptions {
   /** File name for error locations; default `Dockerfile`. */
   file?: string;
+  /**
+   * Called by {@link parseInstructions} for each node in order, with its instruction, or with
+   * `undefined` just before the node's error is thrown (the build checks run here).
+   */
+  observe?: (node: Node, parsed: Instruction | undefined) => void;
 }
 
 /** Every instruction keyword, upper-case (BuildKit's `command.Commands`). */
@@ -449,8 +454,16 @@ export function parseInstructions(ast: Node, options?: InstructionOptions): Pars
   const stages: Stage[] = [];
   const metaArgs: Extract<Command, { kind: 'arg' }>[] = [];
   const commands: Command[][] = [];
+  const observe = options?.observe;
   for (const n of ast.children) {
-    const ins = parseInstruction(n, options);
+    let ins: Instruction;
+    try {
+      ins = parseInstruction(n, options);
+    } catch (e) {
+      observe?.(n, undefined);
+      throw e;
+    }
+    observe?.(n, ins);
     if (stages.length === 0 && ins.kind === 'arg') {
       metaArgs.push(ins);
       continue;

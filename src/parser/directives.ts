@@ -180,13 +180,9 @@ export interface CheckConfig {
 
 /**
  * Parses the value of the `check` directive (or the `BUILDKIT_DOCKERFILE_CHECK` build arg) as
- * BuildKit's `linter.ParseLintOptions` does. Throws a {@link DockerfileError} with BuildKit's
- * message, prefixed `failed to parse check options: ` like the frontend reports it.
+ * BuildKit's `linter.ParseLintOptions` does: the configuration, or BuildKit's error message.
  */
-export function parseCheckDirective(value: string, location?: DockerfileError['location']): CheckConfig {
-  const fail = (msg: string) => {
-    throw new DockerfileError(ErrorCode.CheckDirective, `failed to parse check options: ${msg}`, location);
-  };
+export function parseCheckOptions(value: string): CheckConfig | { readonly error: string } {
   const s = goTrimSpace(value);
   const cfg = { skipRules: [] as string[], skipAll: false, experimentalRules: [] as string[], experimentalAll: false, returnAsError: false };
   if (s === '') return cfg;
@@ -202,7 +198,7 @@ export function parseCheckDirective(value: string, location?: DockerfileError['l
   parts.push(rest);
   for (const p of parts) {
     const eq = p.indexOf('=');
-    if (eq < 0) return fail(`invalid check option ${goQuote(p)}`);
+    if (eq < 0) return { error: `invalid check option ${goQuote(p)}` };
     const k = goTrimSpace(p.slice(0, eq));
     let v = p.slice(eq + 1);
     switch (k) {
@@ -220,13 +216,23 @@ export function parseCheckDirective(value: string, location?: DockerfileError['l
       }
       case 'error': {
         const b = goParseBool(goTrimSpace(v));
-        if (!b.ok) return fail(`failed to parse check option ${goQuote(p)}: ${b.error}`);
+        if (!b.ok) return { error: `failed to parse check option ${goQuote(p)}: ${b.error}` };
         cfg.returnAsError = b.value;
         break;
       }
       default:
-        return fail(`invalid check option ${goQuote(k)}`);
+        return { error: `invalid check option ${goQuote(k)}` };
     }
   }
+  return cfg;
+}
+
+/**
+ * {@link parseCheckOptions} for the `check` directive: throws a {@link DockerfileError} with
+ * BuildKit's message, prefixed `failed to parse check options: ` like the frontend reports it.
+ */
+export function parseCheckDirective(value: string, location?: DockerfileError['location']): CheckConfig {
+  const cfg = parseCheckOptions(value);
+  if ('error' in cfg) throw new DockerfileError(ErrorCode.CheckDirective, `failed to parse check options: ${cfg.error}`, location);
   return cfg;
 }

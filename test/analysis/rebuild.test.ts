@@ -1,7 +1,8 @@
 /**
  * The rebuild analysis against what a real buildkitd did: every fixture of test/fixtures/rebuild
- * (one selection rule each) with every single change `npm run e2e:rebuild -- --record` tried,
- * replayed without a daemon from the recorded expected.json.
+ * (one selection rule each) and every end-to-end project of test/fixtures/cases/e2e, with every
+ * single change `npm run e2e:rebuild -- --record` tried, replayed without a daemon from what it
+ * recorded (expected.json, e2e-cases/NAME.json).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,34 +32,51 @@ interface Recorded {
 interface Fixture {
   readonly name: string;
   readonly description: string;
+  /** The build context (with its Dockerfile). */
+  readonly context: string;
+  /** The compile flags the build was made with (`--build-arg K=V`, `--target T`). */
   readonly args: string[];
   readonly recorded: Recorded[];
 }
 
 function fixtures(): Fixture[] {
-  return readdirSync(root)
+  const own = readdirSync(root)
     .filter((n) => existsSync(join(root, n, 'expected.json')))
     .sort()
     .map((name) => {
       const spec = JSON.parse(readFileSync(join(root, name, 'changes.json'), 'utf8')) as { description: string; args?: string[] };
       const expected = JSON.parse(readFileSync(join(root, name, 'expected.json'), 'utf8')) as { changes: Recorded[] };
-      return { name, description: spec.description, args: spec.args ?? [], recorded: expected.changes };
+      return { name, description: spec.description, context: join(root, name, 'context'), args: spec.args ?? [], recorded: expected.changes };
     });
+  const e2eDir = join(root, 'e2e-cases');
+  const projects = (existsSync(e2eDir) ? readdirSync(e2eDir) : [])
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => {
+      const name = f.slice(0, -'.json'.length);
+      const expected = JSON.parse(readFileSync(join(e2eDir, f), 'utf8')) as { args: string[]; changes: Recorded[] };
+      const context = join(root, '../cases/e2e', name);
+      return { name: `e2e-${name}`, description: 'an end-to-end project, with made-up changes', context, args: expected.args, recorded: expected.changes };
+    })
+    .filter((f) => existsSync(join(f.context, 'Dockerfile')));
+  return [...own, ...projects];
 }
 
 async function compileFixture(f: Fixture): Promise<CompileResult> {
   const buildArgs: Record<string, string> = {};
+  let target: string | undefined;
   for (let i = 0; i < f.args.length; i++) {
     if (f.args[i] === '--build-arg') {
       const [k, ...v] = f.args[++i].split('=');
       buildArgs[k] = v.join('=');
-    }
+    } else if (f.args[i] === '--target') target = f.args[++i];
+    else throw new Error(`${f.name}: compile flag ${f.args[i]} is not replayed here`);
   }
-  const ctx = join(root, f.name, 'context');
+  const ctx = f.context;
   // As BuildKit's frontend finds them: Dockerfile.dockerignore first, else .dockerignore.
   const ignore = [join(ctx, 'Dockerfile.dockerignore'), join(ctx, '.dockerignore')].find(existsSync);
   const excludePatterns = ignore ? parseDockerignore(readFileSync(ignore, 'utf8')) : undefined;
-  return compile(readFileSync(join(ctx, 'Dockerfile'), 'utf8'), { images, buildArgs, excludePatterns });
+  return compile(readFileSync(join(ctx, 'Dockerfile'), 'utf8'), { images, buildArgs, target, excludePatterns });
 }
 
 const stripDigest = (s: string) => s.replace(/@sha256:[0-9a-f]{64}/g, '');

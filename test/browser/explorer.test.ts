@@ -64,7 +64,7 @@ describe.skipIf(!available)('explorer page in Chromium', () => {
     await server?.close();
     if (process.env.UPDATE_SCREENSHOTS === '1' && shotsDir) {
       mkdirSync(SCREENSHOTS, { recursive: true });
-      for (const name of ['explorer-ops.png', 'explorer-selected.png', 'explorer-changes.png', 'explorer-copy-link.png', 'explorer-error.png']) {
+      for (const name of ['explorer-ops.png', 'explorer-selected.png', 'explorer-changes.png', 'explorer-copy-link.png', 'explorer-copy-nolink.png', 'explorer-error.png']) {
         if (existsSync(join(shotsDir, name))) copyFileSync(join(shotsDir, name), join(SCREENSHOTS, name));
       }
     }
@@ -174,6 +174,11 @@ describe.skipIf(!available)('explorer page in Chromium', () => {
     expect(await page.getAttribute(`#graph g.node[data-digest="${run.digest}"]`, 'class')).toContain('selected');
     expect(await page.textContent('#side .card.selected .digest-full')).toBe(run.digest);
     expect(await page.textContent('#side .card.selected pre.json')).toContain('"CGO_ENABLED=0 go build');
+    // Zooming keeps the selected node in view.
+    for (let i = 0; i < 3; i++) await page.click('#zoom-in');
+    const box = (await page.locator(`#graph g.node[data-digest="${run.digest}"]`).boundingBox())!;
+    const pane = (await page.locator('#graph').boundingBox())!;
+    expect(box.x >= pane.x && box.x + box.width <= pane.x + pane.width && box.y >= pane.y && box.y + box.height <= pane.y + pane.height).toBe(true);
     await shoot(page, 'explorer-selected.png');
 
     // A line: the ops that come from it.
@@ -293,6 +298,7 @@ describe.skipIf(!available)('explorer page in Chromium', () => {
     expect(await classOf()).toEqual(withoutLink);
     const copy = analyze(await compile(text.replace('COPY --link', 'COPY'), { images })).steps.find((s) => s.kind === 'file')!;
     expect(withoutLink[copy.digest]).toBe('changed');
+    await shoot(page, 'explorer-copy-nolink.png');
     expect(await page.$$eval('#variants tbody tr', (rows) => rows.map((r) => r.getAttribute('data-mode')))).toEqual(['as-written', 'link', 'no-link']);
     await page.close();
   });

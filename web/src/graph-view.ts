@@ -175,8 +175,16 @@ export class GraphView {
     this.#fitted = true;
   }
 
-  zoomBy(factor: number): void {
-    this.#selection.call((sel) => this.#zoom.scaleBy(sel, factor));
+  /** Zooms by `factor`, around the node `around` when it is given and drawn, else the middle. */
+  zoomBy(factor: number, around?: string): void {
+    const node = around === undefined ? undefined : this.#layout?.nodes.find((n) => n.id === around);
+    if (!node) {
+      this.#selection.call((sel) => this.#zoom.scaleBy(sel, factor));
+      return;
+    }
+    const at = zoomTransform(this.svg).apply([node.x + node.width / 2, node.y + node.height / 2]);
+    this.#selection.call((sel) => this.#zoom.scaleBy(sel, factor, at));
+    this.reveal(around!);
   }
 
   /** Marks nodes: `selected` (the clicked one) and `lit` (the ones of the cursor's line). */
@@ -198,8 +206,10 @@ export class GraphView {
     if (!node) return;
     const box = this.svg.getBoundingClientRect();
     const t = zoomTransform(this.svg);
-    const [sx, sy] = t.apply([node.x + node.width / 2, node.y + node.height / 2]);
-    if (sx > 40 && sx < box.width - 40 && sy > 40 && sy < box.height - 40) return;
+    const [x0, y0] = t.apply([node.x, node.y]);
+    const [x1, y1] = t.apply([node.x + node.width, node.y + node.height]);
+    const margin = 12;
+    if (x0 >= margin && y0 >= margin && x1 <= box.width - margin && y1 <= box.height - margin) return;
     this.#selection.call((sel) => this.#zoom.translateTo(sel, node.x + node.width / 2, node.y + node.height / 2));
   }
 }

@@ -91,8 +91,9 @@ const SUBTITLES: Record<NodeKind, string> = {
 
 function subtitle(step: Step, kind: NodeKind): string {
   const at = step.position ? `${step.position.n}/${step.position.total} · ` : '';
-  if (step.link === 'copy') return `${at}onto scratch`;
-  if (step.link === 'merge') return `${at}merge (--link)`;
+  // A linked copy and its merge share their position: the kind says more.
+  if (step.link === 'copy') return 'copy onto scratch';
+  if (step.link === 'merge') return 'merge (--link)';
   return `${at}${SUBTITLES[kind]}`;
 }
 

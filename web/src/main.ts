@@ -84,8 +84,8 @@ class Explorer {
   #selected: string | undefined;
   #cursorLine: number | undefined;
   #inputAt = 0;
-  /** Milliseconds of the last update's phases: compile and analyse, layout, SVG. */
-  #phases = { compile: 0, layout: 0, draw: 0, update: 0, start: 0 };
+  /** Milliseconds of the last update: compile and analyse, layout, SVG, and all of it (`update`). */
+  #phases = { compile: 0, layout: 0, draw: 0, update: 0 };
   #hashWritten = '';
   #targetsKey = '';
 
@@ -174,7 +174,7 @@ class Explorer {
     const started = performance.now();
     const outcome = await buildInput(input, this.#imagesFor(input));
     if (generation !== this.#generation) return;
-    this.#phases = { compile: performance.now() - started, layout: 0, draw: 0, update: 0, start: started };
+    this.#phases = { compile: performance.now() - started, layout: 0, draw: 0, update: 0 };
     if (outcome.ok) {
       this.#build = outcome.build;
       this.#problem = undefined;
@@ -193,7 +193,6 @@ class Explorer {
     this.#draw(refit, diffResult, beforeProblem);
     this.#scheduleHash();
     this.#phases.update = performance.now() - started;
-    this.#phases.start = started;
     this.#reportTiming();
     if (this.state.view === 'base' && this.#build && !this.#problem) await this.#updateMoves(generation, this.#build);
   }
@@ -441,7 +440,7 @@ class Explorer {
       channel.port1.onmessage = () => {
         const ms = at ? performance.now() - at : undefined;
         if (ms !== undefined) document.body.dataset.lastUpdateMs = ms.toFixed(2);
-        const detail = { ms, ...phases, queued: at ? phases.start - at : 0, ops: this.#build?.analysis.steps.length ?? 0, error: this.#problem?.message };
+        const detail = { ms, ...phases, ops: this.#build?.analysis.steps.length ?? 0, error: this.#problem?.message };
         window.dispatchEvent(new CustomEvent('explorer:rendered', { detail }));
       };
       channel.port2.postMessage(undefined);
@@ -563,8 +562,8 @@ class Explorer {
       });
     });
     for (const b of document.querySelectorAll<HTMLButtonElement>('.views button')) b.addEventListener('click', () => this.setView(b.dataset.view as View));
-    $('#zoom-in').addEventListener('click', () => this.graph.zoomBy(1.25));
-    $('#zoom-out').addEventListener('click', () => this.graph.zoomBy(0.8));
+    $('#zoom-in').addEventListener('click', () => this.graph.zoomBy(1.25, this.#selected));
+    $('#zoom-out').addEventListener('click', () => this.graph.zoomBy(0.8, this.#selected));
     $('#zoom-fit').addEventListener('click', () => this.graph.fit());
     $('#download-pb').addEventListener('click', () => {
       if (this.#build) download('Dockerfile.llb.pb', this.#build.result.bytes, 'application/octet-stream');

@@ -5,6 +5,9 @@ import type { BuildRequestOptions } from '../../frontend/request.js';
 import { parseDockerignore } from '../../frontend/dockerignore.js';
 import type { ImageResolver } from '../../image/types.js';
 import { loadStaticResolver, RegistryResolver } from '../../resolver/index.js';
+import { stabilizeWarnings } from '../../frontend/checks/linter.js';
+import type { CheckWarning } from '../../frontend/checks/linter.js';
+import { buildWarningsText, warningsJson } from '../../frontend/checks/report.js';
 import { type FlagSpec, type ParsedArgs, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { parseLimitFlags, registrySettings, safetyFlags } from '../safety.js';
@@ -181,21 +184,37 @@ export function requireOnePlatform(platform: string | undefined, command: string
  * Compiles the Dockerfile the flags name, with `resolver` when given (else the one the flags ask
  * for). Sets `ctx.source` so errors can show the line.
  */
-export async function compileFromArgs(ctx: CommandContext, args: ParsedArgs, resolver?: ImageResolver): Promise<CompileResult> {
-  const { input, options } = await compileOptionsFromArgs(ctx, args, resolver);
+export async function compileFromArgs(
+  ctx: CommandContext,
+  args: ParsedArgs,
+  resolver?: ImageResolver,
+  onWarning?: (w: CheckWarning) => void,
+): Promise<CompileResult> {
+  const { input, options } = await compileOptionsFromArgs(ctx, args, resolver, onWarning);
   return compile(input.bytes, options);
 }
 
 /** Like {@link compileFromArgs}, for every platform of `--platform a,b`. */
-export async function compilePlatformsFromArgs(ctx: CommandContext, args: ParsedArgs, resolver?: ImageResolver): Promise<MultiPlatformResult> {
-  const { input, options } = await compileOptionsFromArgs(ctx, args, resolver);
+export async function compilePlatformsFromArgs(
+  ctx: CommandContext,
+  args: ParsedArgs,
+  resolver?: ImageResolver,
+  onWarning?: (w: CheckWarning) => void,
+): Promise<MultiPlatformResult> {
+  const { input, options } = await compileOptionsFromArgs(ctx, args, resolver, onWarning);
   return compilePlatforms(input.bytes, options);
 }
 
-async function compileOptionsFromArgs(ctx: CommandContext, args: ParsedArgs, resolver?: ImageResolver): Promise<{ input: BuildInput; options: CompileOptions }> {
+async function compileOptionsFromArgs(
+  ctx: CommandContext,
+  args: ParsedArgs,
+  resolver?: ImageResolver,
+  onWarning?: (w: CheckWarning) => void,
+): Promise<{ input: BuildInput; options: CompileOptions }> {
   const input = await readBuildInput(ctx, args);
   const options: CompileOptions = {
     ...input.request,
+    onWarning,
     target: input.target,
     buildArgs: input.buildArgs,
     platform: input.platform,
@@ -230,6 +249,7 @@ export const compileCommand: Command = {
     ...requestFlags,
     { name: 'output', short: 'o', type: 'string', metavar: 'FILE', description: 'Write the Definition to FILE (default stdout, when it is not a terminal); a directory for several platforms' },
     { name: 'image-config', type: 'string', metavar: 'FILE', description: 'Also write the image config JSON to FILE; a directory for several platforms' },
+    { name: 'warnings-json', type: 'string', metavar: 'FILE', description: 'Write the build checks that fired to FILE as JSON (also when the build fails)' },
   ],
   details: [
     'PATH is the build context (default .). Pipe the output into BuildKit:',
@@ -237,41 +257,62 @@ export const compileCommand: Command = {
     'Several platforms (--platform linux/amd64,linux/arm64) compile once per platform, and -o DIR',
     'writes DIR/linux-amd64.pb, DIR/linux-arm64.pb (os-arch[-variant].pb); --image-config DIR the same .json.',
     '-o DIR/ (a trailing slash, or an existing directory) writes that way for one platform too.',
+    '',
+    'The build checks that fire are summed up on stderr, as docker build does (DEBUG=1 shows each',
+    'with its description and lines; for several platforms, the first one\'s, as BuildKit reports);',
+    '`dockerfile-llb check` runs them all.',
   ].join('\n'),
   async run(ctx, args) {
-    const configArg = args.flags['image-config'] as string | undefined;
-    const out = args.flags.output as string | undefined;
-    const platforms = (args.flags.platform as string | undefined)?.split(',') ?? [];
-    // -o DIR/ (or an existing directory) asks for per-platform files whatever their number.
-    const outIsDir = out !== undefined && out !== '-' && (out.endsWith('/') || (existsSync(resolve(ctx.cwd, out)) && statSync(resolve(ctx.cwd, out)).isDirectory()));
-    // All or nothing: every file is staged beside its target first; the Definitions are put in
-    // place, then the image configs.
-    const staged: StagedFile[] = [];
+    const warnings: CheckWarning[] = [];
+    const warningsPath = args.flags['warnings-json'] as string | undefined;
     try {
-      if (platforms.length > 1 || outIsDir) {
-        if (out === undefined || out === '-') {
-          throw new UsageError(`--platform ${platforms.join(',')} makes one Definition per platform: write them to a directory with -o DIR`);
-        }
-        const multi = await compilePlatformsFromArgs(ctx, args);
-        staged.push(...stagePerPlatform(ctx, multi, out, '.pb', (r) => r.bytes));
-        if (configArg) staged.push(...stagePerPlatform(ctx, multi, configArg, '.json', (r) => `${JSON.stringify(r.imageConfig, null, 2)}\n`));
-      } else {
-        const result = await compileFromArgs(ctx, args);
-        const outPath = outputPath(ctx, out);
-        if (outPath === undefined) refuseTerminal(ctx, 'the LLB Definition');
-        if (outPath) staged.push(stageFile(outPath, result.bytes, out));
-        const configPath = outputPath(ctx, configArg);
-        if (configPath) staged.push(stageFile(configPath, `${JSON.stringify(result.imageConfig, null, 2)}\n`, configArg));
-        if (outPath === undefined) writeStdout(ctx, result.bytes);
+      return await compileAndWrite(ctx, args, (w) => warnings.push(w));
+    } finally {
+      // Also when the build fails, as buildx does: the checks found before the error still count.
+      if (ctx.source) {
+        const found = stabilizeWarnings(warnings);
+        if (warningsPath) writeText(ctx, warningsJson(found), resolve(ctx.cwd, warningsPath));
+        const source = { filename: ctx.source.file, data: ctx.source.text };
+        ctx.stderr.write(buildWarningsText(found, source, Boolean(ctx.env.DEBUG), 'set DEBUG=1 to expand'));
       }
-    } catch (e) {
-      discardFiles(staged);
-      throw e;
     }
-    commitFiles(staged);
-    return 0;
   },
 };
+
+/** compile's work: one Definition (stdout or -o FILE), or one per platform (-o DIR). */
+async function compileAndWrite(ctx: CommandContext, args: ParsedArgs, onWarning: (w: CheckWarning) => void): Promise<number> {
+  const configArg = args.flags['image-config'] as string | undefined;
+  const out = args.flags.output as string | undefined;
+  const platforms = (args.flags.platform as string | undefined)?.split(',') ?? [];
+  // -o DIR/ (or an existing directory) asks for per-platform files whatever their number.
+  const outIsDir = out !== undefined && out !== '-' && (out.endsWith('/') || (existsSync(resolve(ctx.cwd, out)) && statSync(resolve(ctx.cwd, out)).isDirectory()));
+  // All or nothing: every file is staged beside its target first; the Definitions are put in
+  // place, then the image configs.
+  const staged: StagedFile[] = [];
+  try {
+    if (platforms.length > 1 || outIsDir) {
+      if (out === undefined || out === '-') {
+        throw new UsageError(`--platform ${platforms.join(',')} makes one Definition per platform: write them to a directory with -o DIR`);
+      }
+      const multi = await compilePlatformsFromArgs(ctx, args, undefined, onWarning);
+      staged.push(...stagePerPlatform(ctx, multi, out, '.pb', (r) => r.bytes));
+      if (configArg) staged.push(...stagePerPlatform(ctx, multi, configArg, '.json', (r) => `${JSON.stringify(r.imageConfig, null, 2)}\n`));
+    } else {
+      const result = await compileFromArgs(ctx, args, undefined, onWarning);
+      const outPath = outputPath(ctx, out);
+      if (outPath === undefined) refuseTerminal(ctx, 'the LLB Definition');
+      if (outPath) staged.push(stageFile(outPath, result.bytes, out));
+      const configPath = outputPath(ctx, configArg);
+      if (configPath) staged.push(stageFile(configPath, `${JSON.stringify(result.imageConfig, null, 2)}\n`, configArg));
+      if (outPath === undefined) writeStdout(ctx, result.bytes);
+    }
+  } catch (e) {
+    discardFiles(staged);
+    throw e;
+  }
+  commitFiles(staged);
+  return 0;
+}
 
 /** Stages one file per platform into `dir` (created when missing): `<os>-<arch>[-<variant>]<ext>`. */
 function stagePerPlatform(ctx: CommandContext, multi: MultiPlatformResult, dirArg: string, ext: string, content: (r: CompileResult) => Uint8Array | string): StagedFile[] {

@@ -1,0 +1,7 @@
+/** A corpus case's `case.json` as the `docker build` flags the CLI takes. */
+import { cliFlags } from '../../scripts/lib/case-request.mjs';
+
+/** case.json fields → docker build flags (the same mapping scripts/e2e.mjs uses). */
+export function caseFlags(cfg: Record<string, unknown>): string[] {
+  return cliFlags(cfg);
+}

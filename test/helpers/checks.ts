@@ -1,0 +1,57 @@
+/**
+ * Comparing build-check answers with BuildKit's, where BuildKit's own order is random (the golden
+ * corpus README): several UndefinedVar (UndefinedArgInFrom) warnings of one instruction come in
+ * Go map order, InvalidBaseImagePlatform warnings of several stages in the order their images
+ * resolved, and `lint violation found for rules: A, B` lists its rules in map order.
+ */
+import { compareGoStrings } from '../../src/util/gounicode';
+
+interface WarningJson {
+  readonly ruleName: string;
+  readonly detail?: string;
+  readonly location?: { readonly ranges?: readonly { readonly start?: { readonly line?: number } }[] };
+}
+
+const line = (w: WarningJson) => w.location?.ranges?.[0]?.start?.line ?? 0;
+
+/** The warnings with every run of randomly ordered ones sorted (detail, or line). */
+export function normalizeWarnings<T extends WarningJson>(warnings: readonly T[] | null): T[] | null {
+  if (warnings === null) return null;
+  const out = [...warnings];
+  for (let i = 0; i < out.length; ) {
+    const rule = out[i].ruleName;
+    let j = i + 1;
+    if (rule === 'UndefinedVar' || rule === 'UndefinedArgInFrom') {
+      const loc = JSON.stringify(out[i].location);
+      while (j < out.length && out[j].ruleName === rule && JSON.stringify(out[j].location) === loc) j++;
+      out.splice(i, j - i, ...out.slice(i, j).sort((a, b) => compareGoStrings(a.detail ?? '', b.detail ?? '')));
+    } else if (rule === 'InvalidBaseImagePlatform') {
+      while (j < out.length && out[j].ruleName === rule) j++;
+      out.splice(i, j - i, ...out.slice(i, j).sort((a, b) => line(a) - line(b)));
+    }
+    i = j;
+  }
+  return out;
+}
+
+/** An error message with the rule list of a lint violation sorted. */
+export function normalizeErrorMessage(message: string): string {
+  const m = /^(.*lint violation found for rules: )(.*)$/s.exec(message);
+  if (!m) return message;
+  const tail = m[2].replace(/\n+$/, '');
+  return m[1] + tail.split(', ').sort().join(', ') + m[2].slice(tail.length);
+}
+
+/** A check result (`expected-lint.json`'s shape) with its random orders normalized. */
+export function normalizeLint(result: { warnings: readonly WarningJson[] | null; buildError?: { message: string } }): unknown {
+  return {
+    ...result,
+    warnings: normalizeWarnings(result.warnings),
+    ...(result.buildError ? { buildError: { ...result.buildError, message: normalizeErrorMessage(result.buildError.message) } } : {}),
+  };
+}
+
+/** stderr of `compile` without the summary of build checks it starts with (buildx's style). */
+export function withoutCheckSummary(stderr: string): string {
+  return stderr.replace(/^\n \d+ warnings? found [^\n]*:\n(?: - [^\n]*\n)*/, '');
+}
