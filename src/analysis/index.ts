@@ -1,5 +1,6 @@
 /**
- * Cache-key analysis: which steps of a build keep their digest when something changes, and what
+ * Cache-key analysis: which steps of a build keep their digest when something changes, which run
+ * again when files of the build context change (predictRebuild), and what
  * `--link` does to that. Browser-safe (no Node APIs). See docs/analysis.md.
  */
 export {

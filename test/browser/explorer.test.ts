@@ -213,6 +213,21 @@ describe.skipIf(!available)('explorer page in Chromium', () => {
     await page.close();
   });
 
+  it('shows build check warnings in the editor at their lines', async () => {
+    const text = 'FROM alpine:3.20 as build\nRUN true\n';
+    const page = await open(`#dockerfile=${encodeURIComponent(text)}`);
+    const { warnings } = await compile(text, { images });
+    expect(warnings.map((w) => w.ruleName)).toContain('FromAsCasing');
+    const marked = await page.$$eval('.cm-lintRange-warning', (m) => m.map((x) => [...x.closest('.cm-content')!.children].indexOf(x.closest('.cm-line')!) + 1));
+    expect(marked).toEqual(warnings.flatMap((w) => w.location.ranges.map((r) => r.start.line)));
+    expect(await page.textContent('#status')).toContain(`${warnings.length} warning`);
+    // Hovering the mark shows the rule's message.
+    await page.hover('.cm-lintRange-warning');
+    await page.waitForSelector('.cm-tooltip-lint');
+    expect(await page.textContent('.cm-tooltip-lint')).toContain(warnings[0].detail);
+    await page.close();
+  });
+
   it('keeps the state in the URL: a link reproduces the view', async () => {
     const text = 'ARG V=1\nFROM alpine:3.20 AS build\nARG V\nRUN echo $V > /v\n\nFROM alpine:3.21 AS other\nRUN true\n';
     const page = await open(`#dockerfile=${encodeURIComponent(text)}`);

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze, compile, type ImageMetadataFile, whatIf } from '../../src/index';
-import { baseMoves, buildInput, compileOptions, placeholderDigest, readImages } from '../../web/src/build';
+import { baseMoves, buildInput, compileOptions, placeholderDigest, readImages, warningProblems } from '../../web/src/build';
 import { graphOf } from '../../web/src/graph';
 import { layoutGraph } from '../../web/src/layout';
 import { type BuildInput, decodeState, encodeState, type ExplorerState } from '../../web/src/state';
@@ -114,12 +114,30 @@ describe('explorer compile pipeline', () => {
 
   it('turns errors into located problems', async () => {
     const bad = await buildInput(input('FROM alpine:3.20\nCOPYY a b\n'), bundled);
-    expect(bad).toEqual({ ok: false, problem: { severity: 'error', code: 'E_UNKNOWN_INSTRUCTION', message: 'unknown instruction: COPYY (did you mean COPY?)', at: { line: 2, column: 1, endLine: 2, endColumn: 10 } } });
+    expect(bad).toEqual({
+      ok: false,
+      problem: { severity: 'error', code: 'E_UNKNOWN_INSTRUCTION', message: 'unknown instruction: COPYY (did you mean COPY?)', at: { line: 2, column: 1, endLine: 2, endColumn: 10 } },
+      warnings: [],
+    });
     const target = await buildInput(input('FROM alpine:3.20\n', { target: 'nope' }), bundled);
     expect(target.ok).toBe(false);
     expect(!target.ok && target.problem.at).toBeUndefined();
     expect(readImages('{')).toMatchObject({ ok: false, problem: { code: 'E_INVALID_METADATA' } });
     expect(readImages('{"alpine": {"digest": "nope"}}')).toMatchObject({ ok: false, problem: { code: 'E_INVALID_METADATA' } });
+  });
+
+  it('shows the build checks that fired, at their lines, also when the build then fails', async () => {
+    const text = 'FROM alpine:3.20 as build\nRUN true\n';
+    const out = await buildInput(input(text), bundled);
+    if (!out.ok) throw new Error(out.problem.message);
+    const { warnings } = await compile(text, { images });
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(out.build.problems).toEqual(warningProblems(warnings));
+    expect(out.build.problems[0]).toMatchObject({ severity: 'warning', code: 'FromAsCasing', at: { line: 1, endLine: 1 } });
+    expect(out.build.problems[0].message).toContain(warnings[0].detail);
+    const failed = await buildInput(input(`${text}COPYY a b\n`), bundled);
+    expect(failed.ok).toBe(false);
+    expect(!failed.ok && failed.warnings.map((w) => w.code)).toContain('FromAsCasing');
   });
 
   it('gives an image missing from the metadata a placeholder and says so at its FROM line', async () => {

@@ -5,6 +5,7 @@
 import {
   analyze,
   type Analysis,
+  type CheckWarning,
   compile,
   type CompileOptions,
   type CompileResult,
@@ -118,13 +119,23 @@ export interface Build {
   readonly analysis: Analysis;
   /** Dockerfile lines of each op, from the Definition's source map. */
   readonly lines: ReadonlyMap<string, LineRanges>;
-  /** Warnings (placeholder images). */
+  /** Warnings: the build checks that fired, and images given placeholders. */
   readonly problems: readonly Problem[];
   /** Milliseconds the compile and analysis took. */
   readonly ms: number;
 }
 
-export type Outcome = { readonly ok: true; readonly build: Build } | { readonly ok: false; readonly problem: Problem };
+/** A build that failed still has the build checks that fired before it stopped. */
+export type Outcome = { readonly ok: true; readonly build: Build } | { readonly ok: false; readonly problem: Problem; readonly warnings: readonly Problem[] };
+
+/** Build check warnings (BuildKit's lint rules) as problems, one per line range. */
+export function warningProblems(warnings: readonly CheckWarning[]): Problem[] {
+  return warnings.flatMap((w): Problem[] => {
+    const message = `${w.detail} (${w.ruleName}${w.url ? `, ${w.url}` : ''})`;
+    if (w.location.ranges.length === 0) return [{ severity: 'warning', code: w.ruleName, message }];
+    return w.location.ranges.map((r) => ({ severity: 'warning', code: w.ruleName, message, at: { line: r.start.line, endLine: r.end.line } }));
+  });
+}
 
 /** The line ranges of every op of a Definition, from its source map. */
 export function sourceLines(result: CompileResult): Map<string, LineRanges> {
@@ -140,18 +151,19 @@ export function sourceLines(result: CompileResult): Map<string, LineRanges> {
 
 /** Compiles and analyses an input. */
 export async function buildInput(input: BuildInput, images: Images): Promise<Outcome> {
-  if (!images.ok) return { ok: false, problem: images.problem };
+  if (!images.ok) return { ok: false, problem: images.problem, warnings: [] };
   const started = performance.now();
   const resolver = new PlaceholderResolver(images.resolver);
   let result: CompileResult;
+  const fired: CheckWarning[] = [];
   try {
-    result = await compile(input.dockerfile, compileOptions(input, resolver));
+    result = await compile(input.dockerfile, { ...compileOptions(input, resolver), onWarning: (w) => fired.push(w) });
   } catch (e) {
-    return { ok: false, problem: problemOf(e) };
+    return { ok: false, problem: problemOf(e), warnings: warningProblems(fired) };
   }
   const analysis = analyze(result);
   const lines = sourceLines(result);
-  const problems: Problem[] = [];
+  const problems: Problem[] = warningProblems(result.warnings);
   for (const ref of resolver.missing) {
     const message = `${ref} is not in the image metadata: it got an empty config and ${parseReference(ref).digest ? 'its pinned digest' : 'a made-up digest'}, so digests that depend on it are not BuildKit's. Add it with \`dockerfile-llb lock\` and paste the file under Options.`;
     const steps = analysis.steps.filter((s) => s.kind === 'source' && imageRef(s)?.startsWith(ref.replace(/@sha256:[0-9a-f]+$/, '')));

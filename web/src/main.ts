@@ -76,6 +76,8 @@ class Explorer {
   #images: { key: string | undefined; value: Images } | undefined;
   #build: Build | undefined;
   #problem: Problem | undefined;
+  /** The build checks that fired before the current error. */
+  #failedWarnings: readonly Problem[] = [];
   #before: { input: BuildInput; outcome: Outcome } | undefined;
   #moves: { key: string; value: BaseMoves } | undefined;
   #layoutCache: { key: string; layout: GraphLayout } | undefined;
@@ -178,8 +180,10 @@ class Explorer {
     if (outcome.ok) {
       this.#build = outcome.build;
       this.#problem = undefined;
+      this.#failedWarnings = [];
     } else {
       this.#problem = outcome.problem;
+      this.#failedWarnings = outcome.warnings;
     }
     this.#refreshTargets(input.dockerfile);
     let diffResult: DiffResult | undefined;
@@ -402,7 +406,7 @@ class Explorer {
 
   #showProblems(): void {
     const problems: Problem[] = [];
-    if (this.#problem) problems.push(this.#problem);
+    if (this.#problem) problems.push(this.#problem, ...this.#failedWarnings);
     else if (this.#build) problems.push(...this.#build.problems);
     const located: EditorProblem[] = problems.filter((p) => p.at).map((p) => ({ severity: p.severity, message: p.message, ...p.at! }));
     this.editor.showProblems(located);

@@ -47,7 +47,7 @@ function parseImageChange(v: string): ImageChange {
 
 export const explainCommand: Command = {
   name: 'explain',
-  summary: 'List the steps of a build, or which of them keep their digest when something changes',
+  summary: 'List the steps of a build, which keep their digest when something changes, or which run again after context files change',
   usage:
     'dockerfile-llb explain [PATH] -f DOCKERFILE [--changed FILE]... [--since OLD_CONTEXT] [--base-changed REF[=DIGEST]]... [--build-arg-changed K=V]... [--link-report] [--json]',
   flags: [
