@@ -13,12 +13,13 @@ import type { Command, KeyValuePairOptional, Mount, RunCommand } from '../instru
 import { chompHeredocContent, mustParseHeredoc } from '../parser/index.js';
 import { type EnvGetter, ShellLex } from '../shell/index.js';
 import { goQuoteSlice } from '../util/goquote.js';
+import { assertNever } from '../util/never.js';
 import { base as pathBase, clean, isAbs, join } from '../util/posix-path.js';
 import { dispatchCopy } from './copy.js';
 import type { DispatchCommand, DispatchState, DispatchStates } from './dispatch-state.js';
 import { commitToHistory as commitImage } from './image.js';
 import { formatTargetPlatform, platformFromEnv } from './platform.js';
-import { normalizeWorkdir, toSlash } from './system-path.js';
+import { normalizeWorkdir, toSlash, wrapPathError } from './system-path.js';
 import { nodeLocation, stateEnv } from './convert.js';
 import { parseSignal } from './signal.js';
 import { parsePortSpecs } from './expose.js';
@@ -235,6 +236,8 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
     case 'arg':
       dispatchArg(d, c, opt);
       return;
+    default:
+      return assertNever(c, 'command');
   }
 }
 
@@ -333,9 +336,9 @@ export function dispatchWorkdir(d: DispatchState, path: string, instr: { opt: Di
     checkRelativeWorkdir(instr.command, path, d.workdirSet, systemIsAbs(path, os), instr.opt.lint);
     d.workdirSet = true;
   }
-  let wd = normalizeWorkdir(d.image.config.WorkingDir, path, os);
+  let wd = wrapPathError('normalizing workdir', () => normalizeWorkdir(d.image.config.WorkingDir, path, os));
   d.image.config.WorkingDir = wd;
-  wd = toSlash(os === 'windows' ? wd.replace(/^[a-zA-Z]:/, '') : wd, os);
+  wd = toSlash(wd, os);
   d.state = d.state.dir(wd);
   if (!instr) return;
   let withLayer = false;
