@@ -1,6 +1,6 @@
 // Lint rules: typescript-eslint's type-aware checks, chosen for the bugs they catch in a
 // compiler whose every byte counts (floating promises, non-exhaustive switches, `any` leaking
-// into typed code, conditions that are always true). See docs/architecture.md.
+// into typed code). See docs/architecture.md.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';

@@ -42,7 +42,16 @@ describe('architecture', () => {
     for (const name of NODE_ONLY) expect(entries).toContain(name);
   });
 
-  it('layers only import layers below them (the table has no cycle)', () => {
+  it('the table follows the flow of the mission and of the page: parser → shell → instructions → frontend → lower → llb → analysis → cli', () => {
+    const order = Object.keys(LAYERS);
+    const flow = ['parser', 'shell', 'instructions', 'frontend', 'lower', 'llb', 'analysis', 'cli'];
+    const positions = flow.map((name) => order.indexOf(name));
+    expect(positions.every((p, i) => p >= 0 && (i === 0 || p > positions[i - 1])), `order ${order.join(', ')}`).toBe(true);
+    const md = readFileSync(join(repoRoot, 'docs/architecture.md'), 'utf8');
+    expect(md).toContain(`    ${flow.slice(0, -1).join(' → ')} → cli / web\n`);
+  });
+
+  it('layers only import layers above them (the table has no cycle)', () => {
     const order = Object.keys(LAYERS);
     for (const [name, allowed] of Object.entries(LAYERS)) {
       for (const dep of allowed) expect(order.indexOf(dep), `${name} imports ${dep}`).toBeLessThan(order.indexOf(name));

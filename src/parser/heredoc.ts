@@ -1,6 +1,7 @@
 /** Heredoc detection on instruction lines (BuildKit's `ParseHeredoc` and `heredocsFromLine`). */
-import { emptyEnv } from '../shell/env.js';
-import { ShellLex } from '../shell/lex.js';
+import { DockerfileError } from '../errors.js';
+import { ErrorCode } from './codes.js';
+import { splitWords } from './words.js';
 
 /** A heredoc marker found on an instruction line, before its body is read. */
 export interface HeredocMarker {
@@ -43,13 +44,11 @@ export function parseHeredocMarker(word: string): HeredocMarker | undefined {
   const fdNum = fdText === '' ? 0 : Number(fdText);
   const fd = Number.isSafeInteger(fdNum) ? fdNum : 0;
 
-  const lex = new ShellLex('\\', { skipUnsetEnv: true });
-  const words = lex.processWords(rest, emptyEnv);
+  const words = splitWords(rest, { rawQuotes: false, rawEscapes: false });
   if (words.length !== 1) return undefined;
-  lex.rawQuotes = true;
-  const wordsRaw = lex.processWords(rest, emptyEnv);
+  const wordsRaw = splitWords(rest, { rawQuotes: true, rawEscapes: false });
   if (wordsRaw.length !== words.length) {
-    throw new Error(`internal lexing of heredoc produced inconsistent results: ${rest}`);
+    throw new DockerfileError(ErrorCode.Heredoc, `internal lexing of heredoc produced inconsistent results: ${rest}`);
   }
   return { name: words[0], expand: count(words[0]) === count(wordsRaw[0]), chomp, fileDescriptor: fd };
 }
@@ -65,10 +64,9 @@ export function mustParseHeredoc(word: string): HeredocMarker | undefined {
 
 /** The heredoc markers of an instruction line, in order (BuildKit's `heredocsFromLine`). */
 export function heredocsFromLine(line: string): HeredocMarker[] {
-  const lex = new ShellLex('\\', { rawQuotes: true, rawEscapes: true, skipUnsetEnv: true });
   let words: string[];
   try {
-    words = lex.processWords(line, emptyEnv);
+    words = splitWords(line, { rawQuotes: true, rawEscapes: true });
   } catch {
     words = [];
   }
