@@ -4,7 +4,8 @@
  */
 import { DockerfileErrorCode, DockerfileLlbError } from './errors.js';
 import { convert } from './frontend/convert.js';
-import { lineRanges, type CheckWarning, stabilizeWarnings } from './frontend/checks/linter.js';
+import { buildKitRanges } from './frontend/checks/error-ranges.js';
+import { type CheckWarning, stabilizeWarnings } from './frontend/checks/linter.js';
 import type { CheckResult } from './frontend/checks/report.js';
 import { InstructionError } from './instructions/errors.js';
 import { parsePlatform } from './image/platform.js';
@@ -75,7 +76,5 @@ export async function check(dockerfile: string | Uint8Array, options: CheckOptio
 /** The error as BuildKit's check result has it: its full message and the lines it is at. */
 function buildError(e: DockerfileLlbError): NonNullable<CheckResult['buildError']> {
   const message = e instanceof InstructionError ? e.buildkitMessage : e.message;
-  const loc = e.location;
-  const ranges = loc?.kind === 'source' ? lineRanges(loc.start.line, loc.end.line) : [];
-  return { message, location: { ranges } };
+  return { message, location: { ranges: buildKitRanges(e) } };
 }

@@ -89,6 +89,23 @@ export const DecodeErrorCode = {
 /** One of {@link DecodeErrorCode}'s values. */
 export type DecodeErrorCode = (typeof DecodeErrorCode)[keyof typeof DecodeErrorCode];
 
+/**
+ * Codes of {@link LlbEncodeError}: a graph or message that cannot be written as LLB (a value of the
+ * wrong type or out of its field's range, a field the message does not have).
+ */
+export const EncodeErrorCode = {
+  /** A value of the wrong type, or out of its field's range (uint32, int32, int64, ...). */
+  Value: 'E_LLB_VALUE',
+  /** A field the message or vertex does not have (a misspelling, or a field of another type). */
+  UnknownField: 'E_LLB_UNKNOWN_FIELD',
+  /** Two members of one oneof set at once. */
+  Oneof: 'E_LLB_ONEOF',
+  /** A `COPY --link` file vertex encoded before the lowering pass rewrote it. */
+  Unlowered: 'E_LLB_UNLOWERED',
+} as const;
+/** One of {@link EncodeErrorCode}'s values. */
+export type EncodeErrorCode = (typeof EncodeErrorCode)[keyof typeof EncodeErrorCode];
+
 /** Codes of image reference parsing and resolution ({@link ImageResolveError} and others). */
 export const ImageErrorCode = {
   /** A string is not a valid image reference (distribution/reference grammar). */
@@ -132,7 +149,7 @@ export const UsageErrorCode = {
 export type UsageErrorCode = (typeof UsageErrorCode)[keyof typeof UsageErrorCode];
 
 /** Every code a {@link DockerfileLlbError} can carry. */
-export type ErrorCode = DockerfileErrorCode | DecodeErrorCode | ImageErrorCode | UsageErrorCode;
+export type ErrorCode = DockerfileErrorCode | DecodeErrorCode | EncodeErrorCode | ImageErrorCode | UsageErrorCode;
 
 /** A position in a text file. `line` and `column` are 1-based; `column` counts UTF-16 code units. */
 export interface Position {
@@ -240,6 +257,31 @@ export class BuildRequestError extends DockerfileLlbError {
   constructor(message: string, option: string, options?: { cause?: unknown }) {
     super('E_BUILD_REQUEST', message, undefined, options);
     this.option = option;
+  }
+}
+
+/**
+ * A graph (or protobuf message) that cannot be written as LLB: a value of the wrong type or out of
+ * its field's range, an unknown field, two members of a oneof. Thrown by `encodeGraph` and the
+ * codec instead of writing wrong bytes.
+ */
+export class LlbEncodeError extends DockerfileLlbError {
+  declare readonly code: EncodeErrorCode;
+  /** Where the bad value is, for example `Op.exec.mounts[1].secretOpt.uid` or `vertex.meta.args`. */
+  readonly path: string;
+
+  constructor(code: EncodeErrorCode, message: string, path: string) {
+    super(code, path ? `${path}: ${message}` : message);
+    this.path = path;
+    this.#message = message;
+  }
+
+  readonly #message: string;
+
+  /** The same error one level further out: `segment` is prepended to the path. */
+  within(segment: string): LlbEncodeError {
+    const path = this.path ? (this.path.startsWith('[') ? `${segment}${this.path}` : `${segment}.${this.path}`) : segment;
+    return new LlbEncodeError(this.code, this.#message, path);
   }
 }
 

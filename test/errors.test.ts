@@ -11,6 +11,7 @@ import {
   DockerfileError,
   DockerfileErrorCode,
   DockerfileLlbError,
+  EncodeErrorCode,
   type ErrorCode,
   ImageErrorCode,
   ImageResolveError,
@@ -23,7 +24,7 @@ import {
 } from '../src/index.js';
 import { repoRoot } from './helpers/cli';
 
-const allCodes: string[] = [DockerfileErrorCode, DecodeErrorCode, ImageErrorCode, UsageErrorCode].flatMap((o) => Object.values(o));
+const allCodes: string[] = [DockerfileErrorCode, DecodeErrorCode, EncodeErrorCode, ImageErrorCode, UsageErrorCode].flatMap((o) => Object.values(o));
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>

@@ -367,14 +367,14 @@ export function predictRebuild(input: AnalyzeInput, changes: readonly ContextCha
   const ctxSource = analysis.steps.find((s) => s.vertex?.kind === 'source' && s.vertex.identifier === `local://${contextName}`)?.vertex as SourceVertex | undefined;
   const filter = ctxSource ? contextFilter(ctxSource, tree) : () => undefined;
   const contextRegions: Region[] = [];
-  for (const c of normalized) {
+  normalized.forEach((c, i) => {
     const ignored = ignoredReason(c) ?? filter(c.path);
-    effects.push(ignored ? { change: changes[normalized.indexOf(c)], seen: false, ignored } : { change: changes[normalized.indexOf(c)], seen: true });
-    if (ignored) continue;
+    effects.push(ignored ? { change: changes[i], seen: false, ignored } : { change: changes[i], seen: true });
+    if (ignored) return;
     // An added or deleted directory, or a deleted path that may have been one: everything below too.
     const subtree = (c.kind === 'added' && c.type === 'dir') || (c.kind === 'deleted' && c.type !== 'file' && c.type !== 'symlink');
     contextRegions.push({ kind: 'point', path: absPath(c.path), subtree, modeOnly: c.kind === 'mode', origin: c.path });
-  }
+  });
 
   const state = new Map<string, StepState>();
   const digestOfVertex = new Map<Vertex, string>();

@@ -13,6 +13,7 @@ import type { Command, KeyValuePairOptional, Mount, RunCommand } from '../instru
 import { chompHeredocContent, mustParseHeredoc } from '../parser/index.js';
 import { type EnvGetter, ShellLex } from '../shell/index.js';
 import { goQuoteSlice } from '../util/goquote.js';
+import { assertNever } from '../util/never.js';
 import { base as pathBase, clean, isAbs, join } from '../util/posix-path.js';
 import { dispatchCopy } from './copy.js';
 import type { DispatchCommand, DispatchState, DispatchStates } from './dispatch-state.js';
@@ -235,6 +236,8 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
     case 'arg':
       dispatchArg(d, c, opt);
       return;
+    default:
+      return assertNever(c, 'command');
   }
 }
 

@@ -3,7 +3,7 @@
  * following BuildKit's `dockerfile2llb` step by step so that the graph it builds serializes to
  * BuildKit's bytes.
  */
-import { DockerfileError, type DockerfileErrorCode, ImageResolveError, type SourceLocation } from '../errors.js';
+import { DockerfileError, DockerfileErrorCode, ImageResolveError, type SourceLocation } from '../errors.js';
 import { type EnvList, envGet, local, State, image as imageState } from '../graph/state.js';
 import type { Output, SourceVertex, VertexLocation } from '../graph/types.js';
 import { formatPlatformAll, normalizePlatform, parsePlatform } from '../image/platform.js';
@@ -34,7 +34,8 @@ import { type BuildRequest, isNoCache, parseBuildRequest } from './request.js';
 import { dispatchUser, dispatchWorkdir, prefixCommand } from './commands.js';
 import { type CheckWarning, type Linter, lineRanges, nodeRanges } from './checks/linter.js';
 import { newRuleLinter } from './checks/config.js';
-import { PatternMatcher } from './checks/ignore.js';
+import { ignoreMatcher } from './checks/ignore.js';
+import { withBuildKitRanges } from './checks/error-ranges.js';
 import { NoEmptyContinuation } from './checks/rules.js';
 import {
   checkBaseImagePlatform,
@@ -413,21 +414,7 @@ function unregisteredState(baseName: string, command: Command | undefined, fallb
 /** Finds the stages a command reads from (BuildKit's `toCommand` + `detectRunMount`). */
 function toCommand(ctx: Context, cmd: Command, isOnBuild: boolean): DispatchCommand {
   const sources: (DispatchState | undefined)[] = [];
-  if (cmd.kind === 'copy' && cmd.from !== '') {
-    const processed = located(cmd.location, () => ctx.shlex.processWordWithMatches(cmd.from, envGetter([])));
-    if (processed.result !== cmd.from) {
-      fail('variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround', cmd.location);
-    }
-    let src: DispatchState | undefined;
-    if (/^[+-]?[0-9]+$/.test(cmd.from) && Number.isSafeInteger(Number(cmd.from))) {
-      const found = ctx.all.findByIndex(Number(cmd.from));
-      if (typeof found === 'string') fail(found, cmd.location);
-      src = found;
-    } else {
-      src = ctx.all.findByName(cmd.from) ?? unregisteredState(cmd.from, cmd, cmd.location);
-    }
-    sources.push(src);
-  }
+  if (cmd.kind === 'copy' && cmd.from !== '') sources.push(copyFromSource(ctx, cmd));
   if (cmd.kind === 'run') {
     for (const m of cmd.mounts) {
       // BuildKit records a source for every mount; one without `from` reads scratch (or the
@@ -437,6 +424,27 @@ function toCommand(ctx: Context, cmd: Command, isOnBuild: boolean): DispatchComm
     }
   }
   return { command: cmd, sources, isOnBuild };
+}
+
+/**
+ * The stage or image `COPY --from` reads. Its errors are shown at the COPY, but BuildKit reports
+ * them without a location.
+ */
+function copyFromSource(ctx: Context, cmd: Extract<Command, { kind: 'copy' }>): DispatchState {
+  try {
+    const processed = located(cmd.location, () => ctx.shlex.processWordWithMatches(cmd.from, envGetter([])));
+    if (processed.result !== cmd.from) {
+      fail('variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround', cmd.location);
+    }
+    if (/^[+-]?[0-9]+$/.test(cmd.from) && Number.isSafeInteger(Number(cmd.from))) {
+      const found = ctx.all.findByIndex(Number(cmd.from));
+      if (typeof found === 'string') fail(found, cmd.location);
+      return found;
+    }
+    return ctx.all.findByName(cmd.from) ?? unregisteredState(cmd.from, cmd, cmd.location);
+  } catch (e) {
+    throw e instanceof Error ? withBuildKitRanges(e, []) : e;
+  }
 }
 
 function buildStageDependencyGraph(ctx: Context): void {
@@ -461,27 +469,36 @@ function addSources(ctx: Context, d: DispatchState, cmd: DispatchCommand): void 
   }
 }
 
+/**
+ * Stages that read from each other in a circle (BuildKit's `validateCircularDependency`): named
+ * after the stage the search started from, located at every instruction of the cycle (shown at
+ * the first).
+ */
 function validateCircularDependency(states: readonly DispatchState[]): void {
   const visited = new Set<DispatchState>();
   const path = new Set<DispatchState>();
-  const visit = (s: DispatchState): DispatchState | undefined => {
-    if (path.has(s)) return s;
+  const visit = (s: DispatchState, through: readonly (Command | undefined)[]): (Command | undefined)[] | undefined => {
     if (visited.has(s)) return undefined;
     visited.add(s);
     path.add(s);
-    for (const dep of s.deps.keys()) {
-      const hit = visit(dep);
-      if (hit) return hit;
+    for (const [dep, c] of s.deps) {
+      const next = [...through, c];
+      if (path.has(dep)) return next;
+      const cycle = visit(dep, next);
+      if (cycle) return cycle;
     }
     path.delete(s);
     return undefined;
   };
   for (const s of states) {
-    const hit = visit(s);
-    if (hit) {
-      const loc = hit.stage.location;
-      fail(`circular dependency detected on stage: ${hit.stageName}`, loc, 'E_CIRCULAR_DEPENDENCY');
-    }
+    const cycle = visit(s, []);
+    if (!cycle) continue;
+    const commands = cycle.filter((c): c is Command => c !== undefined);
+    const err = new DockerfileError(DockerfileErrorCode.CircularDependency, `circular dependency detected on stage: ${s.stageName}`, commands[0]?.location);
+    throw withBuildKitRanges(
+      err,
+      commands.flatMap((c) => nodeRanges(c.node)),
+    );
   }
 }
 
@@ -523,16 +540,31 @@ function initOnBuildTriggers(ctx: Context, d: DispatchState, triggers: readonly 
   let hasNewDeps = false;
   const commands: DispatchCommand[] = [];
   const loc = d.stage.location;
+  // BuildKit reports what goes wrong with a trigger at the FROM (`SetLocation`); a trigger is
+  // parsed alone, so its errors have no `dockerfile parse error on line N` prefix.
+  const atStage = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof DockerfileError) throw new DockerfileError(e.code, e.message, loc, { cause: e });
+      throw e;
+    }
+  };
   for (const trigger of triggers) {
-    const node = located(loc, () => {
+    const node = atStage(() => {
       const ast = parse(trigger, { file: ctx.opt.filename }).ast;
       if (ast.children.length !== 1) fail('onbuild trigger should be a single expression', loc);
       return ast.children[0];
     });
     // The trigger runs where the FROM is: give it the stage's lines.
     const moved: Node = { ...node, startLine: d.stage.node.startLine, endLine: d.stage.node.endLine, range: { start: loc.start, end: loc.end } };
-    const ic = located(loc, () => parseCommand(moved, { file: ctx.opt.filename }));
-    const cmd = toCommand(ctx, ic, true);
+    const ic = atStage(() => parseCommand(moved, { file: ctx.opt.filename }));
+    let cmd: DispatchCommand;
+    try {
+      cmd = toCommand(ctx, ic, true);
+    } catch (e) {
+      throw e instanceof Error ? withBuildKitRanges(e, nodeRanges(d.stage.node)) : e;
+    }
     if (cmd.sources.length > 0) hasNewDeps = true;
     commands.push(cmd);
     addSources(ctx, d, cmd);
@@ -633,7 +665,7 @@ export function nodeLocation(node: Node): VertexLocation {
 }
 
 function dispatchStages(ctx: Context, reachable: Set<DispatchState>): void {
-  const ignore = ctx.opt.excludePatterns?.length ? new PatternMatcher(ctx.opt.excludePatterns) : undefined;
+  const ignore = ignoreMatcher(ctx.opt.excludePatterns);
   for (const d of ctx.all.states) {
     if (!ctx.opt.allStages && (!reachable.has(d) || d.dispatched)) continue;
     initFromBase(d);

@@ -15,6 +15,7 @@ import { parseInstructions } from '../instructions/index.js';
 import { parse } from '../parser/index.js';
 import { convert } from './convert.js';
 import type { DispatchState } from './dispatch-state.js';
+import { compareGoStrings } from '../util/gounicode.js';
 import type { ArgInfo, MountInfo } from './outline-capture.js';
 import { DEFAULT_PLATFORM } from './platform.js';
 import { parseBuildRequest } from './request.js';
@@ -175,11 +176,14 @@ function stageOutline(ds: DispatchState): Outline {
       }
       return out;
     });
-  const byLine = <T extends { location: SourceLocation }>(xs: T[]) => xs.sort((a, b) => a.location.start.line - b.location.start.line);
+  // BuildKit sorts by line only, so entries of one line come in Go map order; like the oracle,
+  // take them by name (one of the orders BuildKit gives).
+  const byLine = <T extends { location: SourceLocation }>(xs: T[], name: (x: T) => string) =>
+    xs.sort((a, b) => a.location.start.line - b.location.start.line || compareGoStrings(name(a), name(b)));
   const o: { -readonly [K in keyof Outline]: Outline[K] } = {};
   if (ds.stage.name) o.name = ds.stage.name;
   if (ds.stage.comment) o.description = ds.stage.comment;
-  const argList = byLine(args).map((a) => {
+  const argList = byLine(args, (a) => a.key).map((a) => {
     const x: { -readonly [K in keyof OutlineArg]: OutlineArg[K] } = { name: a.key };
     if (a.comment) x.description = a.comment;
     if (a.value) x.value = a.value;
@@ -187,7 +191,7 @@ function stageOutline(ds: DispatchState): Outline {
     return x;
   });
   const mountList = (xs: (MountInfo & { name: string })[]) =>
-    byLine(xs).map((m) => ({ name: m.name, ...(m.required ? { required: true } : {}), location: toLocation(m.location) }));
+    byLine(xs, (m) => m.name).map((m) => ({ name: m.name, ...(m.required ? { required: true } : {}), location: toLocation(m.location) }));
   const secrets = mountList(mounts((d) => d.outline?.secrets));
   const ssh = mountList(mounts((d) => d.outline?.ssh));
   if (argList.length) o.args = argList;

@@ -7,7 +7,8 @@
 import { compareGoStrings } from '../util/gounicode.js';
 import { buildMetadata, Caps, type ConstraintsOptions, mergeOptions, workerConstraints } from './constraints.js';
 import { sameOutput } from './identity.js';
-import { envAddOrReplace, envGet, envToArray, State, setOutputPlatform } from './state.js';
+import { envAddOrReplace, envGet, envToArray, State } from './state.js';
+import { LlbEncodeError } from '../errors.js';
 import type { CacheSharing, CDIDevice, ExecVertex, Mount, MountContentCache, NetMode, Output, Platform, ProxyEnv, SecretEnv, SecretOpt, SecurityMode, Ulimit } from './types.js';
 
 /** A filesystem mounted into the container. */
@@ -94,12 +95,44 @@ interface InternalMount extends MountSpec {
   readonly root?: boolean;
 }
 
-/** Runs a command on `base`'s filesystem. */
+const CONSTRAINT_KEYS = ['platform', 'customName', 'description', 'ignoreCache', 'progressGroup', 'locations', 'workerConstraints'];
+const RUN_KEYS = new Set([
+  ...CONSTRAINT_KEYS,
+  ...['args', 'mounts', 'secrets', 'ssh', 'proxyEnv', 'network', 'security', 'readonlyRootfs', 'validExitCodes', 'ulimits'],
+  ...['extraHosts', 'cgroupParent', 'cdiDevices', 'defaultPlatform', 'workerSetsDefaultPath'],
+]);
+const MOUNT_SPEC_KEYS = new Set(['target', 'source', 'readonly', 'selector', 'cache', 'tmpfs', 'noOutput', 'contentCache']);
+const SECRET_SPEC_KEYS = new Set(['id', 'target', 'env', 'uid', 'gid', 'mode', 'optional']);
+const SSH_SPEC_KEYS = new Set(['id', 'target', 'uid', 'gid', 'mode', 'optional']);
+
+/**
+ * Rejects an option object with a field `run` does not know (a misspelling such as `Uid` would
+ * otherwise be dropped, and the default written in its place).
+ */
+function checkKeys(o: object, keys: ReadonlySet<string>, path: string): void {
+  for (const key in o) {
+    if (!keys.has(key)) throw new LlbEncodeError('E_LLB_UNKNOWN_FIELD', `unknown option ${JSON.stringify(key)}`, path);
+  }
+}
+
+function checkRunOptions(opts: RunOptions): void {
+  checkKeys(opts, RUN_KEYS, 'run');
+  opts.mounts?.forEach((m, i) => checkKeys(m, MOUNT_SPEC_KEYS, `run.mounts[${i}]`));
+  opts.secrets?.forEach((s, i) => checkKeys(s, SECRET_SPEC_KEYS, `run.secrets[${i}]`));
+  opts.ssh?.forEach((s, i) => checkKeys(s, SSH_SPEC_KEYS, `run.ssh[${i}]`));
+}
+
+/**
+ * Runs a command on `base`'s filesystem.
+ * @throws {@link LlbEncodeError} for an option `run` does not know or a value it cannot take
+ *   (values of the wrong type or range are reported when the graph is encoded).
+ */
 export function run(base: State, opts: RunOptions): ExecState {
+  checkRunOptions(opts);
   const args = opts.args ?? base.values.args;
-  if (!args || args.length === 0) throw new TypeError('run: arguments are required');
+  if (!args || args.length === 0) throw new LlbEncodeError('E_LLB_VALUE', 'arguments are required', 'run.args');
   const cwd = base.values.dir;
-  if (!cwd) throw new TypeError('run: working directory is required');
+  if (!cwd) throw new LlbEncodeError('E_LLB_VALUE', 'a working directory is required', 'run.cwd');
 
   const mounts: InternalMount[] = [
     { target: '/', source: base.isScratch ? undefined : base, readonly: opts.readonlyRootfs, root: true },
@@ -160,7 +193,7 @@ export function run(base: State, opts: RunOptions): ExecState {
     let input = -1;
     const src = m.source?.output;
     if (src) {
-      if (m.tmpfs) throw new TypeError('run: tmpfs mounts must use scratch');
+      if (m.tmpfs) throw new LlbEncodeError('E_LLB_VALUE', 'a tmpfs mount has no source (it must use scratch)', `run.mounts[${JSON.stringify(m.target)}]`);
       input = inputs.findIndex((o) => sameOutput(o, src));
       if (input < 0) input = inputs.push(src) - 1;
       if (!walk.some((o) => o.vertex === src.vertex && o.index === src.index)) walk.push(src);
@@ -170,31 +203,21 @@ export function run(base: State, opts: RunOptions): ExecState {
       output = nextOutput++;
       outputOf.set(m.target, output);
     }
-    const pm: { -readonly [K in keyof Mount]: Mount[K] } = {
-      input,
-      selector: m.selector ?? '',
-      dest: m.target,
-      output,
-      readonly: m.readonly ?? false,
-      type: m.cache ? 'cache' : m.tmpfs ? 'tmpfs' : 'bind',
-      contentCache: m.contentCache ?? 'default',
-    };
-    if (m.cache) pm.cache = { id: m.cache.id, sharing: m.cache.sharing };
-    if (m.tmpfs) pm.tmpfs = { size: BigInt(m.tmpfs.size) };
-    pbMounts.push(pm);
+    const base = { input, selector: m.selector ?? '', dest: m.target, output, readonly: m.readonly ?? false };
+    const contentCache = m.contentCache ?? 'default';
+    if (m.cache) {
+      pbMounts.push({ ...base, type: 'cache', cache: { id: m.cache.id, sharing: m.cache.sharing }, contentCache });
+    } else if (m.tmpfs) {
+      pbMounts.push({ ...base, type: 'tmpfs', tmpfs: { size: tmpfsSize(m.tmpfs.size, m.target) }, contentCache });
+    } else {
+      pbMounts.push({ ...base, type: 'bind', contentCache });
+    }
   }
   const secretEnv: SecretEnv[] = [];
   // Secret files and SSH sockets are mounted from nothing and produce no output.
-  const socketMount = (type: 'secret' | 'ssh', dest: string, opt: SecretOpt): Mount => ({
-    input: -1,
-    selector: '',
-    dest,
-    output: 0,
-    readonly: false,
-    type,
-    [type]: opt,
-    contentCache: 'default',
-  });
+  const socketBase = { input: -1, selector: '', output: 0, readonly: false, contentCache: 'default' } as const;
+  const socketMount = (type: 'secret' | 'ssh', dest: string, opt: SecretOpt): Mount =>
+    type === 'secret' ? { ...socketBase, dest, type, secret: opt } : { ...socketBase, dest, type, ssh: opt };
   for (const s of secrets) {
     if (s.env !== undefined) secretEnv.push({ id: s.id, name: s.env, optional: s.optional ?? false });
     if (s.target !== undefined) {
@@ -232,9 +255,9 @@ export function run(base: State, opts: RunOptions): ExecState {
     security,
     secretEnv,
     cdiDevices: opts.cdiDevices ?? [],
+    // Like BuildKit, outputs carry only a platform given to the exec itself.
+    ...(opts.platform ? { outputPlatform: opts.platform } : {}),
   };
-  // Like BuildKit, outputs carry only a platform given to the exec itself.
-  setOutputPlatform(vertex, opts.platform);
 
   const rootIndex = outputOf.get('/');
   const root = rootIndex === undefined ? base : base.withOutput({ vertex, index: rootIndex });
@@ -248,4 +271,10 @@ export function run(base: State, opts: RunOptions): ExecState {
       return (spec.source ?? State.scratch()).withOutput({ vertex, index: i });
     },
   };
+}
+
+/** A tmpfs size in bytes: a non-negative safe integer (as a number or a bigint). */
+function tmpfsSize(size: number | bigint, target: string): bigint {
+  if ((typeof size === 'number' && Number.isSafeInteger(size) && size >= 0) || (typeof size === 'bigint' && size >= 0n)) return BigInt(size);
+  throw new LlbEncodeError('E_LLB_VALUE', `expected a size in bytes (a non-negative integer), got ${String(size)}`, `run.mounts[${JSON.stringify(target)}].tmpfs.size`);
 }

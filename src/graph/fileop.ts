@@ -4,6 +4,8 @@
  * state the op runs on, inputs deduplicated in the order they are first needed, later actions
  * reading the previous action's result, and only the last action producing the output.
  */
+import { LlbEncodeError } from '../errors.js';
+import { assertNever } from '../util/never.js';
 import { clean, isAbs, join, keepTrailingSlash } from '../util/posix-path.js';
 import { buildMetadata, Caps, type ConstraintsOptions, workerConstraints } from './constraints.js';
 import { type State } from './state.js';
@@ -206,7 +208,7 @@ export function file(base: State, actions: FileActions, opts: ConstraintsOptions
         body = {
           kind: 'mkdir',
           path: normalizeActionPath(parent, a.path, false),
-          mode: a.mode & 0o777,
+          mode: permissionBits(a.mode, a.kind),
           makeParents: a.info.makeParents ?? false,
           ...optionalOwner(chown(a.info.chown, bases[i])),
           timestamp: time,
@@ -216,7 +218,7 @@ export function file(base: State, actions: FileActions, opts: ConstraintsOptions
         body = {
           kind: 'mkfile',
           path: normalizeActionPath(parent, a.path, false),
-          mode: a.mode & 0o777,
+          mode: permissionBits(a.mode, a.kind),
           data: a.data,
           ...optionalOwner(chown(a.info.chown, bases[i])),
           timestamp: time,
@@ -265,6 +267,8 @@ export function file(base: State, actions: FileActions, opts: ConstraintsOptions
         };
         break;
       }
+      default:
+        return assertNever(a, 'file action kind');
     }
     return {
       input: i === 0 ? bases[0] : n + i - 1,
@@ -298,3 +302,13 @@ function optionalOwner(owner: ChownOpt | undefined): { owner?: ChownOpt } {
   return owner ? { owner } : {};
 }
 
+/**
+ * The permission bits of a mkdir/mkfile mode, as BuildKit keeps them (`mode & 0777`) from an
+ * `os.FileMode`: a mode that is not a uint32 at all is an error, not masked into another one.
+ */
+function permissionBits(mode: number, what: string): number {
+  if (typeof mode !== 'number' || !Number.isInteger(mode) || mode < 0 || mode > 0xffffffff) {
+    throw new LlbEncodeError('E_LLB_VALUE', `expected a file mode (an integer 0..0xffffffff), got ${String(mode)}`, `${what}.mode`);
+  }
+  return mode & 0o777;
+}

@@ -62,12 +62,9 @@ export interface StateValues {
 
 const initialRest: Omit<StateValues, 'env'> = { dir: '/', user: '', hostname: '' };
 
-/** Platforms carried by outputs (sources with a platform, execs). */
-const outputPlatforms = new WeakMap<Vertex, Platform>();
-
-/** Records the platform an output of `vertex` carries, as BuildKit's outputs do. */
-export function setOutputPlatform(vertex: Vertex, platform: Platform | undefined): void {
-  if (platform) outputPlatforms.set(vertex, platform);
+/** `vertex` carrying `platform` on its outputs, as BuildKit's outputs do (unchanged without one). */
+export function withOutputPlatform<V extends Vertex>(vertex: V, platform: Platform | undefined): V {
+  return platform ? { ...vertex, outputPlatform: platform } : vertex;
 }
 
 /**
@@ -157,7 +154,7 @@ export class State {
   /** The same values on another output (and that output's platform, if it carries one). */
   withOutput(output: Output | undefined): State {
     let s = new State(output, this.rest, this.envSource);
-    const p = output ? outputPlatforms.get(output.vertex) : undefined;
+    const p = output?.vertex.outputPlatform;
     if (p) s = s.platform(p);
     return s;
   }
@@ -242,8 +239,7 @@ export function image(ref: string, opts: ImageOptions = {}): State {
     if (opts.resolveMode === 'pull') caps.push('source.image.resolvemode');
   }
   const platform = opts.platform ? normalizePlatform(opts.platform) : undefined;
-  const v = sourceVertex(`docker-image://${ref}`, attrs, caps, { ...opts, platform }, true);
-  setOutputPlatform(v, platform);
+  const v = withOutputPlatform(sourceVertex(`docker-image://${ref}`, attrs, caps, { ...opts, platform }, true), platform);
   return State.of({ vertex: v, index: 0 });
 }
 
@@ -386,8 +382,7 @@ export function ociLayout(ref: string, opts: ConstraintsOptions & { sessionId?: 
   if (opts.sessionId) attrs['oci.session'] = opts.sessionId;
   if (opts.storeId) attrs['oci.store'] = opts.storeId;
   const platform = opts.platform ? normalizePlatform(opts.platform) : undefined;
-  const v = sourceVertex(`oci-layout://${ref}`, attrs, [Caps.sourceOciLayout], { ...opts, platform }, true);
-  setOutputPlatform(v, platform);
+  const v = withOutputPlatform(sourceVertex(`oci-layout://${ref}`, attrs, [Caps.sourceOciLayout], { ...opts, platform }, true), platform);
   return State.of({ vertex: v, index: 0 });
 }
 

@@ -81,6 +81,12 @@ interface VertexBase {
    */
   readonly locations?: readonly VertexLocation[];
   /**
+   * The platform the vertex's outputs carry into the states built on them (BuildKit's output
+   * platform): set on image and OCI-layout sources and execs that were given a platform. Not part
+   * of the op bytes, so a decoded graph does not have it.
+   */
+  readonly outputPlatform?: Platform;
+  /**
    * The outputs BuildKit's marshaller walks for this op, in its order, when they are not just
    * `inputs`: an op that reads two separately built outputs with the same bytes has one input for
    * both (see `sameOutput`), yet the metadata and source locations of both vertices are collected.
@@ -152,7 +158,7 @@ export interface SecretOpt {
 
 export type SSHOpt = SecretOpt;
 
-export interface Mount {
+interface MountBase {
   /** Index into `inputs`, or -1 for scratch. */
   readonly input: number;
   readonly selector: string;
@@ -160,14 +166,41 @@ export interface Mount {
   /** Output index this mount produces, or -1. */
   readonly output: number;
   readonly readonly: boolean;
-  readonly type: MountType;
-  readonly tmpfs?: { readonly size: bigint };
-  readonly cache?: { readonly id: string; readonly sharing: CacheSharing };
-  readonly secret?: SecretOpt;
-  readonly ssh?: SSHOpt;
   readonly resultId?: string;
   readonly contentCache?: MountContentCache;
 }
+
+/** A filesystem (an input, or scratch) mounted at `dest`. */
+export interface BindMount extends MountBase {
+  readonly type: 'bind';
+}
+
+/** A persistent cache directory (`RUN --mount=type=cache`). */
+export interface CacheMount extends MountBase {
+  readonly type: 'cache';
+  readonly cache: { readonly id: string; readonly sharing: CacheSharing };
+}
+
+/** An in-memory filesystem; `size` 0 means the default. */
+export interface TmpfsMount extends MountBase {
+  readonly type: 'tmpfs';
+  readonly tmpfs: { readonly size: bigint };
+}
+
+/** A secret file (`RUN --mount=type=secret`). */
+export interface SecretMount extends MountBase {
+  readonly type: 'secret';
+  readonly secret: SecretOpt;
+}
+
+/** An SSH agent socket (`RUN --mount=type=ssh`). */
+export interface SSHMount extends MountBase {
+  readonly type: 'ssh';
+  readonly ssh: SSHOpt;
+}
+
+/** A mount of an exec, one variant per mount type (BuildKit always sets the option of its type). */
+export type Mount = BindMount | CacheMount | TmpfsMount | SecretMount | SSHMount;
 
 export interface SecretEnv {
   readonly id: string;

@@ -80,10 +80,10 @@ export function definitionToDot(def: Definition): string {
     const label = `${opLabel(op, def.metadata[digest])}\n${shortDigest(digest)}`;
     const shape = op.exec ? 'box' : op.merge || op.diff ? 'diamond' : op.file ? 'note' : op.source ? 'ellipse' : 'doublecircle';
     lines.push(`  ${dotString(digest)} [label=${dotString(label)} shape=${shape}];`);
-    for (const inp of (op.inputs as PbMessage[] | undefined) ?? []) {
-      const index = (inp.index as bigint | undefined) ?? 0n;
+    for (const inp of op.inputs ?? []) {
+      const index = BigInt(inp.index ?? 0);
       const attrs = index !== 0n ? ` [label=${dotString(String(index))}]` : '';
-      lines.push(`  ${dotString(inp.digest as string)} -> ${dotString(digest)}${attrs};`);
+      lines.push(`  ${dotString(inp.digest ?? '')} -> ${dotString(digest)}${attrs};`);
     }
   }
   lines.push('}');

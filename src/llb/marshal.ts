@@ -12,12 +12,13 @@ import type { Graph, Output, SourceInfo, Vertex, VertexLocation, VertexMetadata 
 import { type Definition, type DefinitionSource, digestOf } from './definition.js';
 import { opToVertex, vertexToOp } from './op.js';
 import { decodeMessage, encodeMessage, type PbMessage } from './pb/codec.js';
+import type * as pb from './pb/messages.generated.js';
 
 /** A vertex after serialization. */
 export interface EncodedVertex {
   readonly digest: string;
   readonly bytes: Uint8Array;
-  readonly op: PbMessage;
+  readonly op: pb.Op;
 }
 
 /**

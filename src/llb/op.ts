@@ -5,8 +5,10 @@
  * digests stand for. Both directions are total over valid LLB and keep every field, so
  * `opToVertex ∘ vertexToOp` is the identity on the wire bytes.
  */
-import { DefinitionDecodeError } from '../errors.js';
+import { DefinitionDecodeError, LlbEncodeError } from '../errors.js';
+import { assertNever } from '../util/never.js';
 import type {
+  BindMount,
   BuildVertex,
   CacheSharing,
   CDIDevice,
@@ -35,6 +37,7 @@ import type {
   WorkerConstraints,
 } from '../graph/types.js';
 import type { PbMessage } from './pb/codec.js';
+import type * as pb from './pb/messages.generated.js';
 import { schema } from './pb/schema.generated.js';
 
 // ----- enums ---------------------------------------------------------------------------------------
@@ -61,11 +64,6 @@ const contentCache = enumNames<MountContentCache>('MountContentCache', ['default
 
 // ----- small helpers -------------------------------------------------------------------------------
 
-/** Sets `obj[key] = value` unless value is undefined (keeps the pb object free of undefined). */
-function put(obj: PbMessage, key: string, value: unknown): void {
-  if (value !== undefined) obj[key] = value;
-}
-
 function str(m: PbMessage, key: string): string {
   return (m[key] as string | undefined) ?? '';
 }
@@ -90,12 +88,143 @@ function index(m: PbMessage, key: string): number {
   return v >= -1n && v <= 0x7fffffffn ? Number(v) : Number.NaN;
 }
 
-function platformToPb(p: Platform): PbMessage {
-  const out: PbMessage = {};
-  put(out, 'Architecture', p.architecture);
-  put(out, 'OS', p.os);
-  put(out, 'Variant', p.variant);
-  put(out, 'OSVersion', p.osVersion);
+// ----- checking what the graph hands us ------------------------------------------------------------
+// The graph's types say which fields each object has, but a JavaScript caller (or a cast) can pass
+// anything. A field we do not know would be dropped silently, so it is an error instead; values of
+// the wrong type or range are caught by the codec when the op is written.
+
+function keySet(...keys: string[]): ReadonlySet<string> {
+  return new Set(keys);
+}
+
+const VERTEX_BASE = ['kind', 'inputs', 'platform', 'constraints', 'metadata', 'locations', 'outputPlatform', 'walkInputs'];
+const VERTEX_KEYS: { readonly [K in Vertex['kind']]: ReadonlySet<string> } = {
+  source: keySet(...VERTEX_BASE, 'identifier', 'attrs'),
+  exec: keySet(...VERTEX_BASE, 'meta', 'mounts', 'network', 'security', 'secretEnv', 'cdiDevices'),
+  file: keySet(...VERTEX_BASE, 'actions', 'link'),
+  merge: keySet(...VERTEX_BASE, 'merge'),
+  diff: keySet(...VERTEX_BASE, 'lower', 'upper'),
+  build: keySet(...VERTEX_BASE, 'builder', 'buildInputs', 'definition', 'attrs'),
+};
+const PLATFORM_KEYS = keySet('os', 'architecture', 'variant', 'osVersion', 'osFeatures');
+const META_KEYS = keySet('args', 'env', 'cwd', 'user', 'proxyEnv', 'extraHosts', 'hostname', 'ulimits', 'cgroupParent', 'removeMountStubsRecursive', 'validExitCodes');
+const PROXY_KEYS = keySet('httpProxy', 'httpsProxy', 'ftpProxy', 'noProxy', 'allProxy');
+const MOUNT_BASE = ['type', 'input', 'selector', 'dest', 'output', 'readonly', 'resultId', 'contentCache'];
+const MOUNT_KEYS: { readonly [K in Mount['type']]: ReadonlySet<string> } = {
+  bind: keySet(...MOUNT_BASE),
+  cache: keySet(...MOUNT_BASE, 'cache'),
+  tmpfs: keySet(...MOUNT_BASE, 'tmpfs'),
+  secret: keySet(...MOUNT_BASE, 'secret'),
+  ssh: keySet(...MOUNT_BASE, 'ssh'),
+};
+const SECRET_OPT_KEYS = keySet('id', 'uid', 'gid', 'mode', 'optional');
+const CACHE_KEYS = keySet('id', 'sharing');
+const TMPFS_KEYS = keySet('size');
+const HOST_KEYS = keySet('host', 'ip');
+const ULIMIT_KEYS = keySet('name', 'soft', 'hard');
+const SECRET_ENV_KEYS = keySet('id', 'name', 'optional');
+const CDI_KEYS = keySet('name', 'optional');
+const CHOWN_KEYS = keySet('user', 'group');
+const ACTION_KEYS = keySet('input', 'secondaryInput', 'output', 'action');
+const BODY_KEYS: { readonly [K in FileActionBody['kind']]: ReadonlySet<string> } = {
+  copy: keySet('kind', 'src', 'dest', 'owner', 'mode', 'followSymlink', 'dirCopyContents', 'attemptUnpackDockerCompatibility', 'createDestPath', 'allowWildcard', 'allowEmptyWildcard', 'timestamp', 'includePatterns', 'excludePatterns', 'alwaysReplaceExistingDestPaths', 'modeStr', 'requiredPaths'),
+  mkfile: keySet('kind', 'path', 'mode', 'data', 'owner', 'timestamp'),
+  mkdir: keySet('kind', 'path', 'mode', 'makeParents', 'owner', 'timestamp'),
+  rm: keySet('kind', 'path', 'allowNotFound', 'allowWildcard'),
+  symlink: keySet('kind', 'oldpath', 'newpath', 'owner', 'timestamp'),
+};
+
+/** The key set for an object's discriminant (`kind`, or `type`), if the table has it. */
+function keysOf(table: { readonly [k: string]: ReadonlySet<string> }, o: unknown, discriminant = 'kind'): ReadonlySet<string> | undefined {
+  const k = typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[discriminant] : undefined;
+  return typeof k === 'string' && Object.hasOwn(table, k) ? table[k] : undefined;
+}
+
+function unknownField(what: string, key: string, path: string): never {
+  throw new LlbEncodeError('E_LLB_UNKNOWN_FIELD', `${what} has no field ${JSON.stringify(key)}`, path);
+}
+
+/** Array.isArray without narrowing a typed list to `any[]`. */
+function isList(x: unknown): boolean {
+  return Array.isArray(x);
+}
+
+/** Rejects an object (from the graph) with a field outside `allowed`, or that is not an object. */
+function checkObject(o: unknown, allowed: ReadonlySet<string> | undefined, what: string, path: string): void {
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) {
+    throw new LlbEncodeError('E_LLB_VALUE', `expected ${what} (an object), got ${o === null ? 'null' : Array.isArray(o) ? 'an array' : typeof o}`, path);
+  }
+  if (!allowed) throw new LlbEncodeError('E_LLB_VALUE', `unknown ${what} kind`, path);
+  for (const key in o) if (!allowed.has(key)) unknownField(what, key, path);
+}
+
+/** Checks a list of objects of one kind. */
+function checkEach<T>(items: readonly T[] | undefined, allowed: ReadonlySet<string>, what: string, path: string): void {
+  if (items === undefined) return;
+  if (!isList(items)) throw new LlbEncodeError('E_LLB_VALUE', `expected a list of ${what}`, path);
+  items.forEach((x, i) => checkObject(x, allowed, what, `${path}[${i}]`));
+}
+
+function checkVertex(v: Vertex): void {
+  checkObject(v, keysOf(VERTEX_KEYS, v), 'a vertex', 'vertex');
+  if (v.platform) checkObject(v.platform, PLATFORM_KEYS, 'a platform', 'vertex.platform');
+  switch (v.kind) {
+    case 'exec': {
+      checkObject(v.meta, META_KEYS, 'an exec meta', 'vertex.meta');
+      if (v.meta.proxyEnv) checkObject(v.meta.proxyEnv, PROXY_KEYS, 'a proxy env', 'vertex.meta.proxyEnv');
+      checkEach(v.meta.extraHosts, HOST_KEYS, 'a host', 'vertex.meta.extraHosts');
+      checkEach(v.meta.ulimits, ULIMIT_KEYS, 'a ulimit', 'vertex.meta.ulimits');
+      if (!isList(v.mounts)) throw new LlbEncodeError('E_LLB_VALUE', 'expected a list of mounts', 'vertex.mounts');
+      v.mounts.forEach((m, i) => checkMount(m, `vertex.mounts[${i}]`));
+      checkEach(v.secretEnv, SECRET_ENV_KEYS, 'a secret env', 'vertex.secretEnv');
+      checkEach(v.cdiDevices, CDI_KEYS, 'a CDI device', 'vertex.cdiDevices');
+      return;
+    }
+    case 'file':
+      if (!isList(v.actions)) throw new LlbEncodeError('E_LLB_VALUE', 'expected a list of file actions', 'vertex.actions');
+      v.actions.forEach((a, i) => {
+        const path = `vertex.actions[${i}]`;
+        checkObject(a, ACTION_KEYS, 'a file action', path);
+        checkObject(a.action, keysOf(BODY_KEYS, a.action), 'a file action body', `${path}.action`);
+        if ('owner' in a.action && a.action.owner) checkObject(a.action.owner, CHOWN_KEYS, 'a chown', `${path}.action.owner`);
+      });
+      return;
+    case 'source':
+    case 'merge':
+    case 'diff':
+    case 'build':
+      return;
+    default:
+      return assertNever(v, 'vertex kind');
+  }
+}
+
+function checkMount(m: Mount, path: string): void {
+  checkObject(m, keysOf(MOUNT_KEYS, m, 'type'), 'a mount', path);
+  switch (m.type) {
+    case 'bind':
+      return;
+    case 'cache':
+      return checkObject(m.cache, CACHE_KEYS, 'a cache mount option', `${path}.cache`);
+    case 'tmpfs':
+      return checkObject(m.tmpfs, TMPFS_KEYS, 'a tmpfs option', `${path}.tmpfs`);
+    case 'secret':
+      return checkObject(m.secret, SECRET_OPT_KEYS, 'a secret option', `${path}.secret`);
+    case 'ssh':
+      return checkObject(m.ssh, SECRET_OPT_KEYS, 'an SSH option', `${path}.ssh`);
+    default:
+      return assertNever(m, 'mount type');
+  }
+}
+
+// ----- vertex → pb ------------------------------------------------------------------------------------
+
+function platformToPb(p: Platform): pb.Platform {
+  const out: pb.Platform = {};
+  if (p.architecture !== undefined) out.Architecture = p.architecture;
+  if (p.os !== undefined) out.OS = p.os;
+  if (p.variant !== undefined) out.Variant = p.variant;
+  if (p.osVersion !== undefined) out.OSVersion = p.osVersion;
   if (p.osFeatures) out.OSFeatures = [...p.osFeatures];
   return out;
 }
@@ -108,76 +237,77 @@ function platformFromPb(m: PbMessage): Platform {
   return p;
 }
 
-// ----- vertex → pb ------------------------------------------------------------------------------------
-
 /**
  * Builds the `pb.Op` message for `v`. `digestOf` gives the digest of each input's vertex.
+ * @throws {@link LlbEncodeError} for a vertex with a field its kind does not have, a `COPY --link`
+ *   vertex that was not lowered, or (when the op is written) a value of the wrong type or range.
  */
-export function vertexToOp(v: Vertex, digestOf: (vertex: Vertex) => string): PbMessage {
-  const op: PbMessage = {};
+export function vertexToOp(v: Vertex, digestOf: (vertex: Vertex) => string): pb.Op {
+  checkVertex(v);
+  const base: pb.Op = {};
   if (v.inputs.length > 0) {
-    op.inputs = v.inputs.map((o) => {
-      const inp: PbMessage = { digest: digestOf(o.vertex) };
+    base.inputs = v.inputs.map((o) => {
+      const inp: pb.Input = { digest: digestOf(o.vertex) };
       if (o.index !== 0) inp.index = o.index;
       return inp;
     });
   }
+  if (v.platform) base.platform = platformToPb(v.platform);
+  if (v.constraints) base.constraints = constraintsToPb(v.constraints);
   switch (v.kind) {
     case 'source':
-      op.source = sourceToPb(v);
-      break;
+      return { ...base, source: sourceToPb(v) };
     case 'exec':
-      op.exec = execToPb(v);
-      break;
+      return { ...base, exec: execToPb(v) };
     case 'file':
-      if (v.link) throw new TypeError('a COPY --link file vertex must be lowered (src/lower) before it is serialized');
-      op.file = { actions: v.actions.map(fileActionToPb) };
-      break;
+      if (v.link) throw new LlbEncodeError('E_LLB_UNLOWERED', 'a COPY --link file vertex must be lowered (lowerLinks) before it is encoded', 'vertex.link');
+      return { ...base, file: { actions: v.actions.map(fileActionToPb) } };
     case 'merge':
-      op.merge = { inputs: v.merge.map((i) => idx({}, 'input', i)) };
-      break;
+      return { ...base, merge: { inputs: v.merge.map((i) => mergeInput(i)) } };
     case 'diff': {
-      const diff: PbMessage = {};
-      if (v.lower !== undefined) diff.lower = idx({}, 'input', v.lower);
-      if (v.upper !== undefined) diff.upper = idx({}, 'input', v.upper);
-      op.diff = diff;
-      break;
+      const diff: pb.DiffOp = {};
+      if (v.lower !== undefined) diff.lower = lowerDiffInput(v.lower);
+      if (v.upper !== undefined) diff.upper = upperDiffInput(v.upper);
+      return { ...base, diff };
     }
     case 'build': {
-      const build: PbMessage = {};
+      const build: pb.BuildOp = {};
       if (v.builder !== 0) build.builder = v.builder;
-      const inputs: Record<string, PbMessage> = {};
-      for (const [k, i] of Object.entries(v.buildInputs)) inputs[k] = idx({}, 'input', i);
+      const inputs: { [key: string]: pb.BuildInput } = {};
+      for (const [k, i] of Object.entries(v.buildInputs)) inputs[k] = i !== 0 ? { input: i } : {};
       if (Object.keys(inputs).length) build.inputs = inputs;
-      put(build, 'def', v.definition);
+      // The nested Definition is kept as decoded protobuf (see BuildVertex).
+      if (v.definition !== undefined) build.def = v.definition as pb.Definition;
       if (Object.keys(v.attrs).length) build.attrs = { ...v.attrs };
-      op.build = build;
-      break;
+      return { ...base, build };
     }
+    default:
+      return assertNever(v, 'vertex kind');
   }
-  if (v.platform) op.platform = platformToPb(v.platform);
-  if (v.constraints) op.constraints = constraintsToPb(v.constraints);
-  return op;
 }
 
-/** Sets an int64 index field (omitted when 0, as proto3 does). */
-function idx(m: PbMessage, key: string, i: number): PbMessage {
-  if (i !== 0) m[key] = i;
-  return m;
+function mergeInput(i: number): pb.MergeInput {
+  return i !== 0 ? { input: i } : {};
+}
+function lowerDiffInput(i: number): pb.LowerDiffInput {
+  return i !== 0 ? { input: i } : {};
+}
+function upperDiffInput(i: number): pb.UpperDiffInput {
+  return i !== 0 ? { input: i } : {};
 }
 
-function constraintsToPb(c: WorkerConstraints): PbMessage {
+function constraintsToPb(c: WorkerConstraints): pb.WorkerConstraints {
   return c.filter.length ? { filter: [...c.filter] } : {};
 }
 
-function sourceToPb(v: SourceVertex): PbMessage {
-  const out: PbMessage = { identifier: v.identifier };
+function sourceToPb(v: SourceVertex): pb.SourceOp {
+  const out: pb.SourceOp = { identifier: v.identifier };
   if (Object.keys(v.attrs).length) out.attrs = { ...v.attrs };
   return out;
 }
 
-function execToPb(v: ExecVertex): PbMessage {
-  const out: PbMessage = { meta: metaToPb(v.meta) };
+function execToPb(v: ExecVertex): pb.ExecOp {
+  const out: pb.ExecOp = { meta: metaToPb(v.meta) };
   if (v.mounts.length) out.mounts = v.mounts.map(mountToPb);
   out.network = netMode.toPb(v.network);
   out.security = securityMode.toPb(v.security);
@@ -186,32 +316,32 @@ function execToPb(v: ExecVertex): PbMessage {
   return out;
 }
 
-function metaToPb(m: ExecMeta): PbMessage {
-  const out: PbMessage = { args: [...m.args], env: [...m.env], cwd: m.cwd, user: m.user };
+function metaToPb(m: ExecMeta): pb.Meta {
+  const out: pb.Meta = { args: [...m.args], env: [...m.env], cwd: m.cwd, user: m.user };
   if (m.proxyEnv) {
-    const p: PbMessage = {};
-    put(p, 'http_proxy', m.proxyEnv.httpProxy);
-    put(p, 'https_proxy', m.proxyEnv.httpsProxy);
-    put(p, 'ftp_proxy', m.proxyEnv.ftpProxy);
-    put(p, 'no_proxy', m.proxyEnv.noProxy);
-    put(p, 'all_proxy', m.proxyEnv.allProxy);
+    const p: pb.ProxyEnv = {};
+    if (m.proxyEnv.httpProxy !== undefined) p.http_proxy = m.proxyEnv.httpProxy;
+    if (m.proxyEnv.httpsProxy !== undefined) p.https_proxy = m.proxyEnv.httpsProxy;
+    if (m.proxyEnv.ftpProxy !== undefined) p.ftp_proxy = m.proxyEnv.ftpProxy;
+    if (m.proxyEnv.noProxy !== undefined) p.no_proxy = m.proxyEnv.noProxy;
+    if (m.proxyEnv.allProxy !== undefined) p.all_proxy = m.proxyEnv.allProxy;
     out.proxy_env = p;
   }
   if (m.extraHosts?.length) out.extraHosts = m.extraHosts.map((h) => ({ Host: h.host, IP: h.ip }));
-  put(out, 'hostname', m.hostname);
+  if (m.hostname !== undefined) out.hostname = m.hostname;
   if (m.ulimits?.length) out.ulimit = m.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard }));
-  put(out, 'cgroupParent', m.cgroupParent);
-  put(out, 'removeMountStubsRecursive', m.removeMountStubsRecursive);
+  if (m.cgroupParent !== undefined) out.cgroupParent = m.cgroupParent;
+  if (m.removeMountStubsRecursive !== undefined) out.removeMountStubsRecursive = m.removeMountStubsRecursive;
   if (m.validExitCodes?.length) out.validExitCodes = [...m.validExitCodes];
   return out;
 }
 
-function secretOptToPb(s: SecretOpt): PbMessage {
+function secretOptToPb(s: SecretOpt): pb.SecretOpt {
   return { ID: s.id, uid: s.uid, gid: s.gid, mode: s.mode, optional: s.optional };
 }
 
-function mountToPb(m: Mount): PbMessage {
-  const out: PbMessage = {
+function mountToPb(m: Mount): pb.Mount {
+  const out: pb.Mount = {
     input: m.input,
     selector: m.selector,
     dest: m.dest,
@@ -219,33 +349,53 @@ function mountToPb(m: Mount): PbMessage {
     readonly: m.readonly,
     mountType: mountType.toPb(m.type),
   };
-  if (m.tmpfs) out.TmpfsOpt = { size: m.tmpfs.size };
-  if (m.cache) out.cacheOpt = { ID: m.cache.id, sharing: cacheSharing.toPb(m.cache.sharing) };
-  if (m.secret) out.secretOpt = secretOptToPb(m.secret);
-  if (m.ssh) out.SSHOpt = secretOptToPb(m.ssh);
-  put(out, 'resultID', m.resultId);
+  switch (m.type) {
+    case 'bind':
+      break;
+    case 'tmpfs':
+      out.TmpfsOpt = { size: m.tmpfs.size };
+      break;
+    case 'cache':
+      out.cacheOpt = { ID: m.cache.id, sharing: cacheSharing.toPb(m.cache.sharing) };
+      break;
+    case 'secret':
+      out.secretOpt = secretOptToPb(m.secret);
+      break;
+    case 'ssh':
+      out.SSHOpt = secretOptToPb(m.ssh);
+      break;
+    default:
+      return assertNever(m, 'mount type');
+  }
+  if (m.resultId !== undefined) out.resultID = m.resultId;
   if (m.contentCache !== undefined) out.contentCache = contentCache.toPb(m.contentCache);
   return out;
 }
 
-function userToPb(u: UserRef): PbMessage {
-  if (u.kind === 'id') return { byID: u.id };
-  return { byName: { name: u.name, input: u.input } };
+function userToPb(u: UserRef): pb.UserOpt {
+  switch (u.kind) {
+    case 'id':
+      return { byID: u.id };
+    case 'name':
+      return { byName: { name: u.name, input: u.input } };
+    default:
+      return assertNever(u, 'user reference kind');
+  }
 }
 
-function chownToPb(c: ChownOpt): PbMessage {
-  const out: PbMessage = {};
+function chownToPb(c: ChownOpt): pb.ChownOpt {
+  const out: pb.ChownOpt = {};
   if (c.user) out.user = userToPb(c.user);
   if (c.group) out.group = userToPb(c.group);
   return out;
 }
 
-function fileActionToPb(a: FileAction): PbMessage {
-  const out: PbMessage = { input: a.input, secondaryInput: a.secondaryInput, output: a.output };
+function fileActionToPb(a: FileAction): pb.FileAction {
+  const out = { input: a.input, secondaryInput: a.secondaryInput, output: a.output };
   const b = a.action;
   switch (b.kind) {
     case 'copy': {
-      const c: PbMessage = {
+      const c: pb.FileActionCopy = {
         src: b.src,
         dest: b.dest,
         mode: b.mode,
@@ -263,32 +413,28 @@ function fileActionToPb(a: FileAction): PbMessage {
         required_paths: [...b.requiredPaths],
       };
       if (b.owner) c.owner = chownToPb(b.owner);
-      out.copy = c;
-      break;
+      return { ...out, copy: c };
     }
     case 'mkfile': {
-      const c: PbMessage = { path: b.path, mode: b.mode, data: b.data, timestamp: b.timestamp };
+      const c: pb.FileActionMkFile = { path: b.path, mode: b.mode, data: b.data, timestamp: b.timestamp };
       if (b.owner) c.owner = chownToPb(b.owner);
-      out.mkfile = c;
-      break;
+      return { ...out, mkfile: c };
     }
     case 'mkdir': {
-      const c: PbMessage = { path: b.path, mode: b.mode, makeParents: b.makeParents, timestamp: b.timestamp };
+      const c: pb.FileActionMkDir = { path: b.path, mode: b.mode, makeParents: b.makeParents, timestamp: b.timestamp };
       if (b.owner) c.owner = chownToPb(b.owner);
-      out.mkdir = c;
-      break;
+      return { ...out, mkdir: c };
     }
     case 'rm':
-      out.rm = { path: b.path, allowNotFound: b.allowNotFound, allowWildcard: b.allowWildcard };
-      break;
+      return { ...out, rm: { path: b.path, allowNotFound: b.allowNotFound, allowWildcard: b.allowWildcard } };
     case 'symlink': {
-      const c: PbMessage = { oldpath: b.oldpath, newpath: b.newpath, timestamp: b.timestamp };
+      const c: pb.FileActionSymlink = { oldpath: b.oldpath, newpath: b.newpath, timestamp: b.timestamp };
       if (b.owner) c.owner = chownToPb(b.owner);
-      out.symlink = c;
-      break;
+      return { ...out, symlink: c };
     }
+    default:
+      return assertNever(b, 'file action kind');
   }
-  return out;
 }
 
 // ----- pb → vertex ------------------------------------------------------------------------------------
@@ -433,27 +579,48 @@ function secretOptFromPb(s: PbMessage): SecretOpt {
   return { id: str(s, 'ID'), uid: num(s, 'uid'), gid: num(s, 'gid'), mode: num(s, 'mode'), optional: bool(s, 'optional') };
 }
 
+/** The option field of each mount type in pb.Mount; BuildKit sets exactly the one of the mount's type. */
+const MOUNT_OPTION: { readonly [K in MountType]: string | undefined } = {
+  bind: undefined,
+  cache: 'cacheOpt',
+  tmpfs: 'TmpfsOpt',
+  secret: 'secretOpt',
+  ssh: 'SSHOpt',
+};
+
 function mountFromPb(m: PbMessage, ctx: OpDecodeContext): Mount {
-  const out: { -readonly [K in keyof Mount]: Mount[K] } = {
+  const type = enumFrom(ctx, mountType, num(m, 'mountType'));
+  const base: { -readonly [K in keyof BindMount]?: BindMount[K] } = {
     input: checkIndex(ctx, 'mount', index(m, 'input'), ctx.inputs.length, true),
     selector: str(m, 'selector'),
     dest: str(m, 'dest'),
     output: index(m, 'output'),
     readonly: bool(m, 'readonly'),
-    type: enumFrom(ctx, mountType, num(m, 'mountType')),
   };
-  if (Number.isNaN(out.output)) invalid(ctx, 'mount output index out of range');
-  const tmpfs = sub(m, 'TmpfsOpt');
-  if (tmpfs) out.tmpfs = { size: big(tmpfs, 'size') };
-  const cache = sub(m, 'cacheOpt');
-  if (cache) out.cache = { id: str(cache, 'ID'), sharing: enumFrom(ctx, cacheSharing, num(cache, 'sharing')) };
-  const secret = sub(m, 'secretOpt');
-  if (secret) out.secret = secretOptFromPb(secret);
-  const ssh = sub(m, 'SSHOpt');
-  if (ssh) out.ssh = secretOptFromPb(ssh);
-  if (m.resultID !== undefined) out.resultId = m.resultID as string;
-  if (m.contentCache !== undefined) out.contentCache = enumFrom(ctx, contentCache, m.contentCache as number);
-  return out;
+  if (Number.isNaN(base.output)) invalid(ctx, 'mount output index out of range');
+  if (m.resultID !== undefined) base.resultId = m.resultID as string;
+  if (m.contentCache !== undefined) base.contentCache = enumFrom(ctx, contentCache, m.contentCache as number);
+  for (const [t, field] of Object.entries(MOUNT_OPTION)) {
+    if (field && t !== type && m[field] !== undefined) invalid(ctx, `a ${type} mount with ${field}`);
+  }
+  const option = MOUNT_OPTION[type];
+  const opt = option ? sub(m, option) : undefined;
+  if (option && !opt) invalid(ctx, `a ${type} mount without ${option}`);
+  const common = base as Omit<BindMount, 'type'>;
+  switch (type) {
+    case 'bind':
+      return { ...common, type };
+    case 'cache':
+      return { ...common, type, cache: { id: str(opt!, 'ID'), sharing: enumFrom(ctx, cacheSharing, num(opt!, 'sharing')) } };
+    case 'tmpfs':
+      return { ...common, type, tmpfs: { size: big(opt!, 'size') } };
+    case 'secret':
+      return { ...common, type, secret: secretOptFromPb(opt!) };
+    case 'ssh':
+      return { ...common, type, ssh: secretOptFromPb(opt!) };
+    default:
+      return assertNever(type, 'mount type');
+  }
 }
 
 function userFromPb(u: PbMessage): UserRef | undefined {

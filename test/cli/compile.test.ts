@@ -92,7 +92,7 @@ describe('dockerfile-llb compile', () => {
 
   it('turns every rule of a .dockerignore into BuildKit\'s exclude patterns (our own case)', async () => {
     // test/cli/fixtures/dockerignore/.dockerignore: a BOM, comments, blank lines, a CRLF line,
-    // leading / and ./, doubled and trailing slashes, .., an indented #, `!` with spaces, a bare `!`.
+    // leading / and ./, doubled and trailing slashes, .., an indented #, `!` with spaces.
     const dir = join(FIXTURES, 'dockerignore');
     const r = await runCli([dir, '--images', IMAGES]);
     expect(r.code, r.stderr).toBe(0);
@@ -107,18 +107,26 @@ describe('dockerfile-llb compile', () => {
       '**/*.tmp',
       'secrets',
       'logs/old',
-      '!',
       '.git',
       '*.md',
       '!README.md',
     ]);
     expect(attrs['local.excludepatterns']).toBe(
-      '["build","dist","spaced.txt","# indented, so a pattern","!keep-me.md","**/*.tmp","secrets","logs/old","!",".git","*.md","!README.md"]',
+      '["build","dist","spaced.txt","# indented, so a pattern","!keep-me.md","**/*.tmp","secrets","logs/old",".git","*.md","!README.md"]',
     );
     expect(attrs['local.sharedkeyhint']).toBe('context');
     expect(attrs['local.unique']).toBe('localuniqueid');
     // COPY . reads the whole context, so there are no follow paths.
     expect(attrs['local.followpaths']).toBeUndefined();
+  });
+
+  it('fails on a bare `!` in .dockerignore, as BuildKit\'s frontend does when it reads the patterns', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dfllb-ignore-'));
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM alpine:3.20\nCOPY . /app\n');
+    writeFileSync(join(dir, '.dockerignore'), 'build\n!\n');
+    const r = await runCli([dir, '--images', IMAGES]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('dockerfile-llb: illegal exclusion pattern: "!"\n');
   });
 
   it('prefers <Dockerfile>.dockerignore next to the Dockerfile over the context\'s .dockerignore', async () => {

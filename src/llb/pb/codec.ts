@@ -9,19 +9,26 @@
  *  - repeated numeric fields are packed;
  *  - unknown fields seen while decoding are kept and written back after the known ones.
  *
- * Decoded messages are plain objects keyed by proto field name. Types: `string`, `Uint8Array`
- * (bytes), `boolean`, `number` (int32/uint32/enum) and `bigint` (int64/uint64). A field that is
- * absent on the wire is absent from the object.
+ * Decoded messages are plain objects keyed by proto field name, typed by messages.generated.ts:
+ * `string`, `Uint8Array` (bytes), `boolean`, `number` (int32/uint32/enum) and `bigint`
+ * (int64/uint64). A field that is absent on the wire is absent from the object.
+ *
+ * Encoding checks every value against its field: the type, the range of the integer type
+ * (`uint32` takes 0..2^32-1, not -1 wrapped around), and that the message has the field at all.
+ * A value that does not fit throws {@link LlbEncodeError}; wrong bytes are never written.
  */
 import { isBytes } from '../../util/bytes.js';
 import { compareGoStrings } from '../../util/gounicode.js';
-import { DefinitionDecodeError } from '../../errors.js';
+import { DefinitionDecodeError, LlbEncodeError } from '../../errors.js';
 import type { FieldDescriptor, ScalarType } from './descriptor.js';
+import type { MessageName, Messages } from './messages.generated.js';
 import { schema } from './schema.generated.js';
 import { Reader, WireType, Writer } from './wire.js';
 
-/** A decoded message: proto field name → value. */
+/** A message seen reflectively: proto field name → value (see messages.generated.ts for the types). */
 export type PbMessage = { [field: string]: unknown };
+
+export type { MessageName, Messages };
 
 /** Key under which unknown fields (raw tag+value bytes) are kept on a decoded message. */
 export const UNKNOWN_FIELDS = '$unknown';
@@ -36,6 +43,7 @@ interface CompiledMessage {
   /** Oneof members, grouped per oneof in declaration order. */
   readonly oneofs: readonly (readonly FieldDescriptor[])[];
   readonly byNumber: ReadonlyMap<number, FieldDescriptor>;
+  readonly byName: ReadonlySet<string>;
 }
 
 const compiled = new Map<string, CompiledMessage>();
@@ -52,6 +60,7 @@ function compile(name: string): CompiledMessage {
     regular: fields.filter((f) => !f.oneof),
     oneofs: oneofNames.map((o) => fields.filter((f) => f.oneof === o)),
     byNumber: new Map(fields.map((f) => [f.no, f])),
+    byName: new Set([...fields.map((f) => f.name), UNKNOWN_FIELDS]),
   };
   compiled.set(name, c);
   return c;
@@ -67,61 +76,113 @@ export function messageTypes(): string[] {
 
 /**
  * Serializes `msg` as message type `type` (e.g. `Op`, `Definition`).
- * Throws a plain `TypeError` when the object does not fit the schema: that is a programming
- * error, not bad input.
+ * @throws {@link LlbEncodeError} when a value does not fit its field (type or range), or the
+ *   object has a field the message does not (`path` says where).
  */
-export function encodeMessage(type: string, msg: PbMessage): Uint8Array {
+export function encodeMessage<N extends MessageName>(type: N, msg: Messages[N]): Uint8Array {
   // One writer serves every call: encoding never re-enters encodeMessage.
   const w = sharedWriter.reset();
-  writeMessage(w, compile(type), msg);
+  try {
+    writeMessage(w, compile(type), msg);
+  } catch (e) {
+    throw e instanceof LlbEncodeError ? e.within(type) : e;
+  }
   return w.finish();
 }
 
 const sharedWriter = new Writer(4096);
 
-function writeMessage(w: Writer, m: CompiledMessage, msg: PbMessage): void {
+function badValue(message: string): never {
+  throw new LlbEncodeError('E_LLB_VALUE', message, '');
+}
+
+function isMessageObject(v: unknown): v is PbMessage {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !isBytes(v);
+}
+
+function writeMessage(w: Writer, m: CompiledMessage, msg: unknown): void {
+  if (!isMessageObject(msg)) badValue(`expected a ${m.name} message (an object), got ${describe(msg)}`);
+  for (const key in msg) {
+    if (!m.byName.has(key)) throw new LlbEncodeError('E_LLB_UNKNOWN_FIELD', `${m.name} has no field ${JSON.stringify(key)}`, '');
+  }
   for (const f of m.regular) {
     const v = msg[f.name];
-    if (v !== undefined) writeField(w, f, v, false);
+    if (v !== undefined) writeFieldAt(w, f, v, false);
   }
   for (const group of m.oneofs) {
     let seen: string | undefined;
     for (const f of group) {
       const v = msg[f.name];
       if (v === undefined) continue;
-      if (seen) throw new TypeError(`${m.name}: oneof ${f.oneof} has both ${seen} and ${f.name} set`);
+      if (seen) throw new LlbEncodeError('E_LLB_ONEOF', `${m.name}: oneof ${f.oneof} has both ${seen} and ${f.name} set`, '');
       seen = f.name;
-      writeField(w, f, v, true);
+      writeFieldAt(w, f, v, true);
     }
   }
-  const unknown = msg[UNKNOWN_FIELDS] as Uint8Array[] | undefined;
-  if (unknown) for (const raw of unknown) w.raw(raw);
+  const unknown = msg[UNKNOWN_FIELDS];
+  if (unknown !== undefined) {
+    if (!Array.isArray(unknown) || !unknown.every(isBytes)) badValue(`${UNKNOWN_FIELDS} must be a list of Uint8Array`);
+    for (const raw of unknown) w.raw(raw);
+  }
+}
+
+/** writeField, naming the field in the path of an error. */
+function writeFieldAt(w: Writer, f: FieldDescriptor, v: unknown, inOneof: boolean): void {
+  try {
+    writeField(w, f, v, inOneof);
+  } catch (e) {
+    throw e instanceof LlbEncodeError ? e.within(f.name) : e;
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return `${typeof v} ${String(v)}`;
+  if (typeof v === 'string') return `string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  return typeof v;
+}
+
+function listOf(v: unknown): readonly unknown[] {
+  if (!Array.isArray(v)) badValue(`expected a list, got ${describe(v)}`);
+  return v as unknown[];
+}
+
+function eachAt<T>(items: readonly T[], fn: (item: T) => void): void {
+  for (let i = 0; i < items.length; i++) {
+    try {
+      fn(items[i]);
+    } catch (e) {
+      throw e instanceof LlbEncodeError ? e.within(`[${i}]`) : e;
+    }
+  }
 }
 
 function writeField(w: Writer, f: FieldDescriptor, v: unknown, inOneof: boolean): void {
   switch (f.kind) {
     case 'map':
-      writeMap(w, f, v as Record<string, unknown>);
+      if (!isMessageObject(v)) badValue(`expected a map (an object), got ${describe(v)}`);
+      writeMap(w, f, v);
       return;
     case 'message':
       if (f.repeated) {
-        for (const item of v as PbMessage[]) writeSubmessage(w, f.no, f.type, item);
+        eachAt(listOf(v), (item) => writeSubmessage(w, f.no, f.type, item));
       } else {
-        writeSubmessage(w, f.no, f.type, v as PbMessage);
+        writeSubmessage(w, f.no, f.type, v);
       }
       return;
     case 'enum':
     case 'scalar': {
       const type: ScalarType = f.kind === 'enum' ? 'int32' : f.type;
       if (f.repeated) {
-        const items = v as unknown[];
+        const items = listOf(v);
         if (items.length === 0) return;
         if (type === 'string' || type === 'bytes') {
-          for (const item of items) writeScalar(w, f.no, type, item);
+          eachAt(items, (item) => writeScalar(w, f.no, type, item));
         } else {
           // Packed encoding: one length-delimited field holding all the varints.
           w.tag(f.no, WireType.LengthDelimited).fork();
-          for (const item of items) writeScalarValue(w, type, item);
+          eachAt(items, (item) => writeScalarValue(w, type, item));
           w.join();
         }
         return;
@@ -133,7 +194,7 @@ function writeField(w: Writer, f: FieldDescriptor, v: unknown, inOneof: boolean)
   }
 }
 
-function writeSubmessage(w: Writer, no: number, type: string, msg: PbMessage): void {
+function writeSubmessage(w: Writer, no: number, type: string, msg: unknown): void {
   w.tag(no, WireType.LengthDelimited).fork();
   writeMessage(w, compile(type), msg);
   w.join();
@@ -147,8 +208,12 @@ function writeMap(w: Writer, f: Extract<FieldDescriptor, { kind: 'map' }>, map: 
     w.tag(f.no, WireType.LengthDelimited).fork();
     writeScalar(w, 1, f.keyType, key);
     const value = map[key];
-    if (f.valueKind === 'message') writeSubmessage(w, 2, f.type, value as PbMessage);
-    else writeScalar(w, 2, valueType, value);
+    try {
+      if (f.valueKind === 'message') writeSubmessage(w, 2, f.type, value);
+      else writeScalar(w, 2, valueType, value);
+    } catch (e) {
+      throw e instanceof LlbEncodeError ? e.within(`[${JSON.stringify(key)}]`) : e;
+    }
     w.join();
   }
 }
@@ -158,7 +223,7 @@ function isZero(type: ScalarType, v: unknown): boolean {
     case 'string':
       return v === '';
     case 'bytes':
-      return (v as Uint8Array).length === 0;
+      return isBytes(v) && v.length === 0;
     case 'bool':
       return v === false;
     case 'int64':
@@ -178,44 +243,52 @@ function writeScalar(w: Writer, no: number, type: ScalarType, v: unknown): void 
   writeScalarValue(w, type, v);
 }
 
+/** The range of each integer type, as protobuf-es's assertInt32/assertUInt32 and their 64-bit kin. */
+const RANGES = {
+  int32: [-0x80000000, 0x7fffffff],
+  uint32: [0, 0xffffffff],
+  int64: [-(2n ** 63n), 2n ** 63n - 1n],
+  uint64: [0n, 2n ** 64n - 1n],
+} as const;
+
 function writeScalarValue(w: Writer, type: ScalarType, v: unknown): void {
   switch (type) {
     case 'string':
-      if (typeof v !== 'string') throw new TypeError(`expected a string, got ${typeof v}`);
+      if (typeof v !== 'string') badValue(`expected a string, got ${describe(v)}`);
       w.string(v);
       return;
     case 'bytes':
-      if (!isBytes(v)) throw new TypeError(`expected a Uint8Array, got ${typeof v}`);
+      if (!isBytes(v)) badValue(`expected a Uint8Array, got ${describe(v)}`);
       w.bytes(v);
       return;
     case 'bool':
-      w.bool(v === true);
+      if (typeof v !== 'boolean') badValue(`expected a boolean, got ${describe(v)}`);
+      w.bool(v);
       return;
     case 'int32':
-      w.int32(checkNumber(v));
+    case 'uint32': {
+      const [min, max] = RANGES[type];
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) badValue(`expected an ${type} (${min}..${max}), got ${describe(v)}`);
+      if (type === 'int32') w.int32(v);
+      else w.uint32(v);
       return;
-    case 'uint32':
-      w.uint32(checkNumber(v));
-      return;
+    }
     case 'int64':
-    case 'uint64':
+    case 'uint64': {
+      const [min, max] = RANGES[type];
       // Numbers are accepted too (cheaper than bigints for small values such as indices).
       if (typeof v === 'number') {
-        if (!Number.isSafeInteger(v)) throw new TypeError(`expected an integer for ${type}, got ${v}`);
+        if (!Number.isSafeInteger(v) || (type === 'uint64' && v < 0)) badValue(`expected an ${type} (a bigint, or a safe integer), got ${describe(v)}`);
         if (v >= 0 && v <= 0xffffffff) w.uint32(v);
         else w.int64(BigInt(v));
         return;
       }
-      if (typeof v !== 'bigint') throw new TypeError(`expected a bigint for ${type}, got ${typeof v}`);
+      if (typeof v !== 'bigint' || v < min || v > max) badValue(`expected an ${type} (${min}..${max}), got ${describe(v)}`);
       if (type === 'int64') w.int64(v);
       else w.uint64(v);
       return;
+    }
   }
-}
-
-function checkNumber(v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`expected an integer, got ${String(v)}`);
-  return v;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -233,9 +306,10 @@ export interface DecodeOptions {
  * Parses `bytes` as message type `type`. Throws {@link DefinitionDecodeError} on malformed input;
  * never anything else.
  */
-export function decodeMessage(type: string, bytes: Uint8Array, options: DecodeOptions = {}): PbMessage {
+export function decodeMessage<N extends MessageName>(type: N, bytes: Uint8Array, options: DecodeOptions = {}): Messages[N] {
   const r = new Reader(bytes, 0, bytes.length, options.base ?? 0, options.path ?? type);
   try {
+    // The reader follows the schema that messages.generated.ts was generated from.
     return readMessage(r, compile(type), bytes.length, 0);
   } catch (e) {
     if (e instanceof DefinitionDecodeError) throw e;
