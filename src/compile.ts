@@ -6,6 +6,7 @@ import { convert } from './frontend/convert.js';
 import { DEFAULT_PLATFORM } from './frontend/platform.js';
 import { imageConfigJson } from './frontend/image.js';
 import { type BuildRequest, type BuildRequestOptions, parseBuildRequest } from './frontend/request.js';
+import type { NamedContexts, OciLayoutResolver } from './frontend/named-context.js';
 import type { Graph, Output, Vertex } from './graph/types.js';
 import { formatPlatformAll, normalizePlatform, parsePlatform } from './image/platform.js';
 import { StaticImageResolver } from './image/static-resolver.js';
@@ -62,6 +63,15 @@ export interface CompileOptions extends Omit<BuildRequestOptions, 'platforms'> {
   readonly filename?: string;
   /** `.dockerignore` patterns for the build context. */
   readonly excludePatterns?: readonly string[];
+  /**
+   * Named build contexts (`docker build --build-context NAME=VALUE`), in BuildKit's frontend
+   * forms (`local:DIR_NAME`, `docker-image://REF`, a git or `http(s)://` URL,
+   * `oci-layout://STORE[:TAG]@DIGEST`) or typed. A `local` one becomes the source
+   * `local://DIR_NAME`, which `buildctl build --local DIR_NAME=DIR` provides.
+   */
+  readonly namedContexts?: NamedContexts;
+  /** Reads the images of `oci-layout://` named contexts (the CLI reads OCI layout directories). */
+  readonly ociLayouts?: OciLayoutResolver;
   /**
    * Called for each build check that fires, as it fires, also when the build then fails
    * (`result.warnings` has them only for a build that succeeds). Like BuildKit, only the first
@@ -164,6 +174,8 @@ async function compileOne(p: Prepared, options: CompileOptions, targetPlatform: 
     filename: p.filename,
     excludePatterns: options.excludePatterns,
     request: p.request,
+    namedContexts: options.namedContexts,
+    ociLayouts: options.ociLayouts,
     checks,
     onWarning: checks ? options.onWarning : undefined,
     expansionBudget: new ExpansionBudget(options.limits),

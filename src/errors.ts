@@ -59,6 +59,8 @@ export const DockerfileErrorCode = {
   PathDrive: 'E_PATH_DRIVE',
   /** A git URL or ref that BuildKit does not accept. */
   GitRef: 'E_GIT_REF',
+  /** A named build context (`--build-context`) BuildKit cannot load: bad name, value or reference. */
+  NamedContext: 'E_NAMED_CONTEXT',
   /** The input needs more than a bound of `CompileLimits` ({@link LimitError}; docs/security.md). */
   Limit: 'E_LIMIT',
 } as const;
@@ -144,6 +146,8 @@ export const UsageErrorCode = {
   NoResolver: 'E_NO_RESOLVER',
   /** A build request option the frontend refuses ({@link BuildRequestError}). */
   BuildRequest: 'E_BUILD_REQUEST',
+  /** An `oci-layout://` named context, and no `ociLayouts` resolver to read its store. */
+  NoOciLayoutResolver: 'E_NO_OCI_LAYOUT',
 } as const;
 /** One of {@link UsageErrorCode}'s values. */
 export type UsageErrorCode = (typeof UsageErrorCode)[keyof typeof UsageErrorCode];

@@ -36,6 +36,14 @@ export {
   type PlatformResult,
 } from './compile.js';
 export { parseBuildRequest, type BuildRequest, type BuildRequestOptions } from './frontend/request.js';
+export {
+  findNamedContext,
+  parseNamedContextValue,
+  type NamedContextMatch,
+  type NamedContexts,
+  type NamedContextValue,
+  type OciLayoutResolver,
+} from './frontend/named-context.js';
 
 // ----- build checks (docker build --check, --call=check) -----------------------------------------
 export { check, type CheckOptions } from './check.js';

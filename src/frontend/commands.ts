@@ -19,7 +19,7 @@ import { dispatchCopy } from './copy.js';
 import type { DispatchCommand, DispatchState, DispatchStates } from './dispatch-state.js';
 import { commitToHistory as commitImage } from './image.js';
 import { formatTargetPlatform, platformFromEnv } from './platform.js';
-import { normalizeWorkdir, toSlash } from './system-path.js';
+import { normalizeWorkdir, toSlash, wrapPathError } from './system-path.js';
 import { nodeLocation, stateEnv } from './convert.js';
 import { parseSignal } from './signal.js';
 import { parsePortSpecs } from './expose.js';
@@ -149,7 +149,7 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
         source = src.state;
       }
       dispatchCopy(d, { command: c, source, isAdd: false, opt, ignore: src ? undefined : opt.ignore });
-      if (!src) for (const p of c.sourcePaths) d.ctxPaths.add(join('/', p));
+      for (const p of c.sourcePaths) (src ? src.paths : d.ctxPaths).add(join('/', p));
       return;
     }
     case 'label': {
@@ -336,9 +336,9 @@ export function dispatchWorkdir(d: DispatchState, path: string, instr: { opt: Di
     checkRelativeWorkdir(instr.command, path, d.workdirSet, systemIsAbs(path, os), instr.opt.lint);
     d.workdirSet = true;
   }
-  let wd = normalizeWorkdir(d.image.config.WorkingDir, path, os);
+  let wd = wrapPathError('normalizing workdir', () => normalizeWorkdir(d.image.config.WorkingDir, path, os));
   d.image.config.WorkingDir = wd;
-  wd = toSlash(os === 'windows' ? wd.replace(/^[a-zA-Z]:/, '') : wd, os);
+  wd = toSlash(wd, os);
   d.state = d.state.dir(wd);
   if (!instr) return;
   let withLayer = false;
@@ -553,7 +553,9 @@ function dispatchRunMounts(
     }
     spec.source = st;
     mounts.push(spec);
+    const reader = sources[i];
     if (from === '') d.ctxPaths.add(join('/', m.source));
+    else if (reader) reader.paths.add(join('/', m.source));
   });
   return { mounts, secrets, ssh };
 }

@@ -22,6 +22,7 @@ import { parse } from '../parser/index.js';
 import type { Node } from '../parser/node.js';
 import { type EnvGetter, ExpansionBudget, ShellLex } from '../shell/index.js';
 import { join } from '../util/posix-path.js';
+import { compareGoStrings } from '../util/gounicode.js';
 import { withSuggestion } from '../util/suggest.js';
 import { goParseInt } from '../util/gostrconv.js';
 import { dispatchCommand, type DispatchOptions } from './commands.js';
@@ -31,6 +32,7 @@ import { buildPlatformOpt, defaultArgs, type PlatformOpt } from './platform.js';
 import { defaultPathEnv } from './system-path.js';
 import { type ArgInfo, OutlineCapture } from './outline-capture.js';
 import { type BuildRequest, isNoCache, parseBuildRequest } from './request.js';
+import { findNamedContext, type LoadedContext, loadNamedContext, type NamedContextMatch, type NamedContexts, type OciLayoutResolver } from './named-context.js';
 import { dispatchUser, dispatchWorkdir, prefixCommand } from './commands.js';
 import { type CheckWarning, type Linter, lineRanges, nodeRanges } from './checks/linter.js';
 import { newRuleLinter } from './checks/config.js';
@@ -77,6 +79,13 @@ export interface ConvertOptions {
    * labels, RUN hosts, network, limits, cgroup parent, stages without cache.
    */
   readonly request?: BuildRequest;
+  /**
+   * Named build contexts (`--build-context NAME=VALUE`): stages, `FROM` images and `COPY --from`
+   * sources they replace. Without any, the conversion is BuildKit's client-less one.
+   */
+  readonly namedContexts?: NamedContexts;
+  /** Reads the images of `oci-layout://` named contexts. */
+  readonly ociLayouts?: OciLayoutResolver;
   /** Record what `outline` reports (BuildKit's outlineCapture); compile does not need it. */
   readonly outline?: boolean;
   /**
@@ -163,6 +172,8 @@ interface Context {
   readonly resolved: Map<string, Promise<ResolvedImage>>;
   /** Settings BuildKit reads from BUILDKIT_* build args and SOURCE_DATE_EPOCH. */
   readonly config: FrontendConfig;
+  /** `local:` named contexts loaded, with the stage whose readers decide their follow paths. */
+  readonly localContexts: { readonly reader: DispatchState; readonly loaded: NonNullable<LoadedContext['local']> }[];
   /** The build checks. */
   readonly lint: Linter;
   /** Names a FROM may use: the global ARGs (with or without a value) and the predefined ones. */
@@ -236,6 +247,7 @@ export async function convert(text: string, opt: ConvertOptions): Promise<Conver
     outline,
     resolved: new Map(),
     config: frontendConfig(opt, buildArgs, globalArgs),
+    localContexts: [],
     lint,
     fromArgKeys: [...new Set([...metaArgs.flatMap((c) => c.args.map((a) => a.key)), ...globalArgs.map(([k]) => k)])],
   };
@@ -245,10 +257,13 @@ export async function convert(text: string, opt: ConvertOptions): Promise<Conver
   buildStageDependencyGraph(ctx);
   const reachable = await resolveStages(ctx, target);
   dispatchStages(ctx, reachable);
+  // The whole target is used, so a local context it is built on sends everything.
+  target.paths.add('/');
   // With `check=error=true`, any violation fails the build once every stage is converted.
   const violation = lint.violation();
   if (violation) throw violation;
   finalizeContext(ctx);
+  finalizeLocalContexts(ctx);
   finalizeResultImage(ctx, target);
 
   return {
@@ -361,6 +376,16 @@ function buildDispatchStates(ctx: Context, stages: readonly Stage[]): void {
       }
       for (const k of plat.used) used.add(k);
     }
+    if (st.name !== '') {
+      const nc = namedContextFor(ctx, st.name, ds.platform ?? ctx.platformOpt.targetPlatform, st.location);
+      if (nc) {
+        // The stage is replaced: none of its own settings apply.
+        ds.namedContext = nc;
+        ctx.all.add(ds);
+        ds.base = undefined;
+        return;
+      }
+    }
     if (st.name === '') ds.stageName = `stage-${i}`;
     ctx.all.add(ds);
     if (ds.outline) for (const k of used) ds.outline.usedArgs.add(k);
@@ -371,6 +396,37 @@ function buildDispatchStates(ctx: Context, stages: readonly Stage[]): void {
     ds.cmdTotal = total;
     ds.ignoreCache = isNoCache(ctx.config, st.name);
   });
+}
+
+/** The named context for a stage or image name, when the request has named contexts. */
+function namedContextFor(ctx: Context, name: string, platform: Platform, location: SourceLocation): NamedContextMatch | undefined {
+  const contexts = ctx.opt.namedContexts;
+  if (!contexts || Object.keys(contexts).length === 0) return undefined;
+  return located(location, () => findNamedContext(contexts, name, platform));
+}
+
+/** Loads a named context for stage `d` (whose readers' paths a local context follows). */
+async function loadContextFor(ctx: Context, d: DispatchState, nc: NamedContextMatch, platform: Platform | undefined): Promise<LoadedContext> {
+  const loaded = await loadNamedContext(nc, {
+    platform,
+    defaultPlatform: ctx.platformOpt.targetPlatform,
+    resolveImage: (ref, o) => resolveCached(ctx, ref, o.platform),
+    ociLayouts: ctx.opt.ociLayouts,
+    localUniqueId: ctx.opt.localUniqueId,
+  });
+  if (loaded.local) ctx.localContexts.push({ reader: d, loaded: loaded.local });
+  return loaded;
+}
+
+/** Each (reference, platform) is resolved once per build. */
+function resolveCached(ctx: Context, ref: string, platform: Platform): Promise<ResolvedImage> {
+  const key = `${ref} ${formatPlatformAll(platform)}`;
+  let pending = ctx.resolved.get(key);
+  if (!pending) {
+    pending = ctx.opt.resolver.resolve(ref, { platform });
+    ctx.resolved.set(key, pending);
+  }
+  return pending;
 }
 
 function suggestAny(message: string, unmatched: Iterable<string>, options: readonly string[]): string {
@@ -534,6 +590,8 @@ function initFromBase(d: DispatchState): void {
   d.image.config.OnBuild = undefined;
   d.workdirSet = d.base.workdirSet;
   d.buildArgs = [...d.buildArgs, ...d.base.buildArgs];
+  // One set along the base chain: what readers take from a stage is taken from its base too.
+  d.paths = d.base.paths;
 }
 
 function initOnBuildTriggers(ctx: Context, d: DispatchState, triggers: readonly string[]): boolean {
@@ -580,7 +638,7 @@ async function resolveReachableStages(ctx: Context, reachable: Set<DispatchState
     if (d.base || d.dispatched || d.resolved) continue;
     const isReachable = ctx.opt.allStages === true || reachable.has(d);
     d.resolved = isReachable;
-    if (d.baseName === EMPTY_IMAGE_NAME) {
+    if (d.baseName === EMPTY_IMAGE_NAME && !d.namedContext) {
       d.state = State.scratch();
       d.image = emptyImage(ctx.platformOpt.targetPlatform);
       d.platform = ctx.platformOpt.targetPlatform;
@@ -608,15 +666,33 @@ async function resolveBaseImage(ctx: Context, d: DispatchState, reachable: boole
   d.baseName = formatReference(tagNameOnly(ref));
   let isScratch = false;
   if (reachable) {
+    if (d.namedContext) {
+      // A stage replaced by a named context: its commands never run.
+      const loaded = await loadContextFor(ctx, d, d.namedContext, d.platform ?? (ctx.platformOpt.implicitTarget ? undefined : ctx.platformOpt.targetPlatform));
+      d.dispatched = true;
+      d.state = loaded.state;
+      // Without an image config (a directory, a repository, scratch) the stage's image is Go's
+      // zero value, not scratch's.
+      const img = imageFromConfig(loaded.image ?? { architecture: '', os: '' });
+      img.created = undefined;
+      d.image = img;
+      if (img.architecture !== '' && img.os !== '') d.platform = imagePlatform(img);
+      return;
+    }
+    const nc = namedContextFor(ctx, d.baseName, platform, d.stage.location);
+    if (nc) {
+      // A base image (or COPY --from image) replaced by a named context.
+      const loaded = await loadContextFor(ctx, d, nc, platform);
+      const img = loaded.image ? imageFromConfig(loaded.image) : emptyImage(platform);
+      img.created = undefined;
+      d.image = img;
+      d.state = loaded.state.platform(platform);
+      d.platform = platform;
+      return;
+    }
     let resolved;
     try {
-      const key = `${d.baseName} ${formatPlatformAll(platform)}`;
-      let pending = ctx.resolved.get(key);
-      if (!pending) {
-        pending = ctx.opt.resolver.resolve(d.baseName, { platform });
-        ctx.resolved.set(key, pending);
-      }
-      resolved = await pending;
+      resolved = await resolveCached(ctx, d.baseName, platform);
     } catch (e) {
       // Like BuildKit, wrap with the name as written (but not twice, when the resolver's message
       // already starts with exactly that name: FROM localhost:5000/app:1), and suggest a stage or
@@ -780,6 +856,18 @@ function finalizeContext(ctx: Context): void {
     ...(ctx.opt.excludePatterns?.length ? { excludePatterns: ctx.opt.excludePatterns } : {}),
   }).output!.vertex as SourceVertex;
   Object.assign(ctx.context as { attrs: unknown; metadata: unknown }, { attrs: done.attrs, metadata: done.metadata });
+}
+
+/**
+ * Completes the `local:` named contexts with the paths their readers use, as BuildKit's
+ * asynchronous local output does when it is marshalled: everything when a reader uses `/`.
+ */
+function finalizeLocalContexts(ctx: Context): void {
+  for (const { reader, loaded } of ctx.localContexts) {
+    const follow = reader.paths.size > 0 && !reader.paths.has('/') ? [...reader.paths].map((p) => join('.', p)).sort(compareGoStrings) : undefined;
+    const done = local(loaded.name, { ...loaded.options, ...(follow ? { followPaths: follow } : {}) }).output!.vertex as SourceVertex;
+    Object.assign(loaded.vertex.output!.vertex as { attrs: unknown; metadata: unknown }, { attrs: done.attrs, metadata: done.metadata });
+  }
 }
 
 function finalizeResultImage(ctx: Context, target: DispatchState): void {

@@ -8,7 +8,7 @@ import { type CopyInfo, copy, file, type FileActions, mkfile, parseChown } from 
 import { git, http, State } from '../graph/state.js';
 import type { FileVertex } from '../graph/types.js';
 import type { AddCommand, CopyCommand } from '../instructions/index.js';
-import { base as pathBase } from '../util/posix-path.js';
+import { join, base as pathBase } from '../util/posix-path.js';
 import { goParseUint } from '../util/gostrconv.js';
 import { goQuote } from '../util/goquote.js';
 import { commitToHistory, prefixCommand, processCmdEnv, uppercaseCmd, type DispatchOptions } from './commands.js';
@@ -16,7 +16,7 @@ import { nodeLocation, stateEnv } from './convert.js';
 import type { DispatchState } from './dispatch-state.js';
 import { gitLlbSource, isGitSource, isHttpSource, tryParseGitRef } from './gitref.js';
 import { progressGroupId } from './progress.js';
-import { normalizePath, removeDriveLetter, toSlash } from './system-path.js';
+import { isAbsFor, normalizePath, removeDriveLetter, toSlash, wrapPathError } from './system-path.js';
 import { parseSymbolicMode } from './chmod.js';
 import { checkCopySource, type PatternMatcher } from './checks/ignore.js';
 import { nodeRanges } from './checks/linter.js';
@@ -37,8 +37,8 @@ function fail(message: string): never {
 
 /** `path` resolved against the state's working directory, keeping a trailing slash. */
 function pathRelativeToWorkingDir(s: State, p: string, os: string): string {
-  const q = removeDriveLetter(p, os, true);
-  if (os === 'windows' ? /^[/\\]/.test(q) : q.startsWith('/')) return normalizePath('/', q, os, true);
+  const q = wrapPathError('removing drive letter', () => removeDriveLetter(p, os, true));
+  if (isAbsFor(q, os)) return normalizePath('/', q, os, true);
   return normalizePath(s.values.dir, q === '.' || q === '' ? './' : q, os, true);
 }
 
@@ -124,6 +124,7 @@ export function dispatchCopy(d: DispatchState, cfg: CopyConfig): void {
           ...(keepGitDir ? { keepGitDir: true } : {}),
           ...(gitChecksum ? { checksum: gitChecksum } : {}),
           ...(ref.submodules === false ? { skipSubmodules: true } : {}),
+          ...(ref.fetchByCommit ? { fetchByCommit: true } : {}),
         },
       );
       add(st, '/', { ...common, createDestPath: true });
@@ -153,11 +154,11 @@ export function dispatchCopy(d: DispatchState, cfg: CopyConfig): void {
           pattern = from.slice(pivot + 3);
           from = from.slice(0, pivot);
         }
-        pattern = normalizePath('/', pattern, os, false);
+        pattern = wrapPathError('removing drive letter', () => normalizePath('/', pattern, os, false));
         include = [pattern.replace(/^\//, '')];
-        if (!containsWildcards(from) && !containsWildcards(pattern)) required = [normalizePath('/', `${from}/${pattern}`, os, false)];
+        if (!containsWildcards(from) && !containsWildcards(pattern)) required = [wrapPathError('removing drive letter', () => normalizePath('/', join(from, pattern), os, false))];
       }
-      from = normalizePath('/', from, os, false);
+      from = wrapPathError('removing drive letter', () => normalizePath('/', from, os, false));
       const unpack = c.kind === 'add' ? (c.unpack ?? true) : false;
       add(cfg.source, from, {
         ...common,
@@ -175,7 +176,7 @@ export function dispatchCopy(d: DispatchState, cfg: CopyConfig): void {
 
   for (const content of c.sourceContents) {
     commit += ` <<${content.path}`;
-    const f = removeDriveLetter(content.path, os, false);
+    const f = wrapPathError('removing drive letter', () => removeDriveLetter(content.path, os, false));
     const st = file(State.scratch(), mkfile(f, 0o644, content.data), { customName: '[internal] preparing inline document', platform: d.platform });
     add(st, toSlash(f, os), { ...common, createDestPath: true });
   }

@@ -8,6 +8,7 @@ import type { State } from '../graph/state.js';
 import type { Platform } from '../image/types.js';
 import type { Command, KeyValuePairOptional, Stage } from '../instructions/index.js';
 import type { ImageModel } from './image.js';
+import type { NamedContextMatch } from './named-context.js';
 import type { OutlineCapture } from './outline-capture.js';
 import type { CheckRange } from './checks/linter.js';
 
@@ -32,6 +33,13 @@ export class DispatchState {
   commands: DispatchCommand[] = [];
   /** Paths of the build context this stage reads. */
   readonly ctxPaths = new Set<string>();
+  /**
+   * Paths other stages read from this one (`COPY --from`, `RUN --mount from=`); shared along a
+   * base chain, as in BuildKit. A local named context sends only these (its follow paths).
+   */
+  paths = new Set<string>();
+  /** The named build context that replaces this stage (`--build-context NAME=…` for its name). */
+  namedContext: NamedContextMatch | undefined;
   buildArgs: KeyValuePairOptional[] = [];
   dispatched = false;
   resolved = false;

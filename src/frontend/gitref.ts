@@ -53,6 +53,10 @@ export interface GitRef {
   readonly keepGitDir?: boolean;
   /** `?submodules=`, when given. */
   readonly submodules?: boolean;
+  /** `?mtime=`: `checkout` or `commit`, when given. */
+  readonly mtime?: string;
+  /** `?fetch-by-commit`: trust the checksum as the commit to fetch. */
+  readonly fetchByCommit?: boolean;
   /** The host as `gitutil.ParseURL` found it (with port; empty for `github.com/…`). */
   readonly host: string;
   /** The path as `gitutil.ParseURL` found it, decoded (relative for SCP-style URLs). */
@@ -181,7 +185,7 @@ function loadQuery(gf: MutableGitRef, query: GoUrlValues | undefined): string | 
     let v: string[] | undefined = values;
     if (v.length > 1) return `query ${goQuote(k)} has multiple values`;
     if (v.length === 0 || v[0] === '') {
-      if (k !== 'submodules' && k !== 'keep-git-dir') return `query ${goQuote(k)} has no value`;
+      if (k !== 'submodules' && k !== 'keep-git-dir' && k !== 'fetch-by-commit') return `query ${goQuote(k)} has no value`;
       v = undefined;
     }
     switch (k) {
@@ -206,7 +210,8 @@ function loadQuery(gf: MutableGitRef, query: GoUrlValues | undefined): string | 
         gf.checksum = v![0];
         break;
       case 'keep-git-dir':
-      case 'submodules': {
+      case 'submodules':
+      case 'fetch-by-commit': {
         let flag = true;
         if (v !== undefined) {
           const b = goParseBool(v[0]);
@@ -214,9 +219,14 @@ function loadQuery(gf: MutableGitRef, query: GoUrlValues | undefined): string | 
           flag = b.value;
         }
         if (k === 'keep-git-dir') gf.keepGitDir = flag;
-        else gf.submodules = flag;
+        else if (k === 'submodules') gf.submodules = flag;
+        else gf.fetchByCommit = flag;
         break;
       }
+      case 'mtime':
+        if (v![0] !== 'checkout' && v![0] !== 'commit') return `invalid mtime value: ${goQuote(v![0])} (must be "checkout" or "commit")`;
+        gf.mtime = v![0];
+        break;
       default:
         return `unexpected query ${goQuote(k)}`;
     }

@@ -19,6 +19,7 @@ import { compareGoStrings } from '../util/gounicode.js';
 import type { ArgInfo, MountInfo } from './outline-capture.js';
 import { DEFAULT_PLATFORM } from './platform.js';
 import { parseBuildRequest } from './request.js';
+import type { NamedContexts, OciLayoutResolver } from './named-context.js';
 import { base64 } from '../util/base64.js';
 
 /** A source location as BuildKit's outline JSON has it (`pb.Location`; columns are always 0). */
@@ -84,6 +85,10 @@ export interface OutlineOptions {
   readonly resolver?: ImageResolver;
   /** Offline image metadata (the `images.json` format), used when no `resolver` is given. */
   readonly images?: ImageMetadataFile;
+  /** Named build contexts, as for `compile`: a stage they replace contributes nothing of its own. */
+  readonly namedContexts?: NamedContexts;
+  /** Reads the images of `oci-layout://` named contexts. */
+  readonly ociLayouts?: OciLayoutResolver;
   /** The Dockerfile's name in errors; default `Dockerfile`. */
   readonly filename?: string;
 }
@@ -140,6 +145,8 @@ export async function outline(dockerfile: string | Uint8Array, options: OutlineO
     buildArgs: options.buildArgs,
     buildPlatforms: [DEFAULT_PLATFORM],
     request,
+    namedContexts: options.namedContexts,
+    ociLayouts: options.ociLayouts,
     resolver,
     localUniqueId: 'localuniqueid',
     filename: options.filename ?? 'Dockerfile',

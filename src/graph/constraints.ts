@@ -39,6 +39,8 @@ export const Caps = {
   sourceGitMountSshSock: 'source.git.mountsshsock',
   sourceGitChecksum: 'source.git.checksum',
   sourceGitSkipSubmodules: 'source.git.skipsubmodules',
+  sourceGitMtime: 'source.git.mtime',
+  sourceGitFetchByCommit: 'source.git.fetchbycommit',
   sourceHttp: 'source.http',
   sourceHttpChecksum: 'source.http.checksum',
   sourceHttpPerm: 'source.http.perm',

@@ -331,6 +331,10 @@ export interface GitOptions extends ConstraintsOptions {
   readonly authHeaderSecret?: string;
   readonly knownSshHosts?: string;
   readonly mountSshSock?: string;
+  /** File times: `checkout` (BuildKit's default) or `commit` (`git.mtime`). */
+  readonly mtime?: string;
+  /** Trust `checksum` as the commit to fetch (`git.fetchbycommit`). */
+  readonly fetchByCommit?: boolean;
 }
 
 /** Where a git source points: the LLB identifier and the remote URL git fetches. */
@@ -371,6 +375,14 @@ export function git(source: GitSource, opts: GitOptions = {}): State {
   if (opts.skipSubmodules) {
     attrs['git.skipsubmodules'] = 'true';
     caps.push(Caps.sourceGitSkipSubmodules);
+  }
+  if (opts.mtime) {
+    attrs['git.mtime'] = opts.mtime;
+    caps.push(Caps.sourceGitMtime);
+  }
+  if (opts.fetchByCommit) {
+    attrs['git.fetchbycommit'] = 'true';
+    caps.push(Caps.sourceGitFetchByCommit);
   }
   caps.push(Caps.sourceGit);
   return State.of({ vertex: sourceVertex(source.identifier, attrs, caps, opts, false), index: 0 });

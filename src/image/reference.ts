@@ -240,3 +240,12 @@ export function withTag(ref: Reference | string, tag: string): string {
 export function trimReference(ref: Reference | string): string {
   return referenceName(toReference(ref));
 }
+
+/**
+ * Parses a reference as written, without normalizing it (distribution's `reference.Parse`): no
+ * default domain, no `library/`. `mystore:1.0@sha256:…` has the path `mystore` and no domain.
+ * @throws ImageResolveError `E_INVALID_REFERENCE` with distribution's message.
+ */
+export function parseQualifiedReference(s: string): Reference {
+  return parseQualified(s, s);
+}

@@ -1,18 +1,7 @@
 /** A corpus case's `case.json` as the `docker build` flags the CLI takes. */
+import { cliFlags } from '../../scripts/lib/case-request.mjs';
 
-/** case.json fields → docker build flags. */
-export function caseFlags(cfg: Record<string, any>): string[] {
-  const a: string[] = [];
-  if (cfg.target) a.push('--target', cfg.target);
-  for (const [k, v] of Object.entries(cfg.buildArgs ?? {})) a.push('--build-arg', `${k}=${v}`);
-  if (cfg.platform) a.push('--platform', cfg.platform);
-  if (cfg.platforms) a.push('--platform', cfg.platforms.join(','));
-  for (const [k, v] of Object.entries(cfg.labels ?? {})) a.push('--label', `${k}=${v}`);
-  for (const h of cfg.extraHosts ?? []) a.push('--add-host', h);
-  if (cfg.hostname) a.push('--hostname', cfg.hostname);
-  if (cfg.network) a.push('--network', cfg.network);
-  if (cfg.shmSize !== undefined) a.push('--shm-size', String(cfg.shmSize));
-  for (const u of cfg.ulimits ?? []) a.push('--ulimit', u);
-  if (cfg.cgroupParent) a.push('--cgroup-parent', cfg.cgroupParent);
-  return a;
+/** case.json fields → docker build flags (the same mapping scripts/e2e.mjs uses). */
+export function caseFlags(cfg: Record<string, unknown>): string[] {
+  return cliFlags(cfg);
 }

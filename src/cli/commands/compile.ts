@@ -10,6 +10,7 @@ import type { CheckWarning } from '../../frontend/checks/linter.js';
 import { buildWarningsText, warningsJson } from '../../frontend/checks/report.js';
 import { type FlagSpec, type ParsedArgs, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
+import { type BuildContexts, buildctlArgs, parseBuildContexts } from '../build-context.js';
 import { parseLimitFlags, registrySettings, safetyFlags } from '../safety.js';
 import { commitFiles, discardFiles, InputError, makeDirectory, outputPath, readInput, refuseTerminal, stageFile, type StagedFile, writeStdout, writeText } from '../io.js';
 
@@ -39,6 +40,12 @@ export const requestFlags: readonly FlagSpec[] = [
   { name: 'cgroup-parent', type: 'string', metavar: 'PATH', description: 'Cgroup parent of every RUN' },
   { name: 'no-cache-filter', type: 'list', metavar: 'STAGE', description: 'Run this stage\'s steps without the build cache' },
   { name: 'no-cache', type: 'boolean', description: 'Run every step without the build cache' },
+  {
+    name: 'build-context',
+    type: 'list',
+    metavar: 'NAME=VALUE',
+    description: 'A named context: a directory, docker-image://REF, a git or https URL, oci-layout://DIR[:TAG][@DIGEST]',
+  },
 ];
 
 /** What the build flags and PATH name: the Dockerfile, the context, build args, image metadata. */
@@ -54,6 +61,8 @@ export interface BuildInput {
   readonly platform: string | undefined;
   /** The request options of {@link requestFlags} (empty when the command has none). */
   readonly request: Omit<BuildRequestOptions, 'platforms'>;
+  /** `--build-context` values (none when the command has no such flag). */
+  readonly contexts: BuildContexts;
   /** Where base image metadata comes from: `--images`, or the registries. */
   resolver(): Promise<ImageResolver>;
 }
@@ -114,6 +123,7 @@ export async function readBuildInput(ctx: CommandContext, args: ParsedArgs): Pro
     target: args.flags.target as string | undefined,
     platform: args.flags.platform as string | undefined,
     request: parseRequestFlags(args),
+    contexts: parseBuildContexts((args.flags['build-context'] as string[] | undefined) ?? [], ctx.cwd),
     resolver: () => resolverFromArgs(ctx, args),
   };
 }
@@ -222,6 +232,8 @@ async function compileOptionsFromArgs(
     localUniqueId: (args.flags['local-unique-id'] as string | undefined) ?? 'localuniqueid',
     filename: 'Dockerfile',
     excludePatterns: readDockerignore(input.contextDir, input.dockerfilePath),
+    ...(Object.keys(input.contexts.namedContexts).length ? { namedContexts: input.contexts.namedContexts } : {}),
+    ...(input.contexts.ociLayouts ? { ociLayouts: input.contexts.ociLayouts } : {}),
     limits: parseLimitFlags(list(args, 'limit') ?? []),
   };
   return { input, options };
@@ -249,6 +261,11 @@ export const compileCommand: Command = {
     ...requestFlags,
     { name: 'output', short: 'o', type: 'string', metavar: 'FILE', description: 'Write the Definition to FILE (default stdout, when it is not a terminal); a directory for several platforms' },
     { name: 'image-config', type: 'string', metavar: 'FILE', description: 'Also write the image config JSON to FILE; a directory for several platforms' },
+    {
+      name: 'print-locals',
+      type: 'boolean',
+      description: 'Print the buildctl arguments the LLB needs (--local NAME=DIR, --oci-layout STORE=DIR): on stdout with -o, else on stderr',
+    },
     { name: 'warnings-json', type: 'string', metavar: 'FILE', description: 'Write the build checks that fired to FILE as JSON (also when the build fails)' },
   ],
   details: [
@@ -257,6 +274,10 @@ export const compileCommand: Command = {
     'Several platforms (--platform linux/amd64,linux/arm64) compile once per platform, and -o DIR',
     'writes DIR/linux-amd64.pb, DIR/linux-arm64.pb (os-arch[-variant].pb); --image-config DIR the same .json.',
     '-o DIR/ (a trailing slash, or an existing directory) writes that way for one platform too.',
+    'A --build-context directory is read by the LLB as local://NAME; --print-locals prints what',
+    'buildctl then needs:',
+    '  dockerfile-llb . --build-context assets=../assets -o app.pb --print-locals',
+    '  --local assets=/home/me/assets --local context=/home/me/app',
     '',
     'The build checks that fire are summed up on stderr, as docker build does (DEBUG=1 shows each',
     'with its description and lines; for several platforms, the first one\'s, as BuildKit reports);',
@@ -289,16 +310,21 @@ async function compileAndWrite(ctx: CommandContext, args: ParsedArgs, onWarning:
   // All or nothing: every file is staged beside its target first; the Definitions are put in
   // place, then the image configs.
   const staged: StagedFile[] = [];
+  let locals: string[] = [];
   try {
     if (platforms.length > 1 || outIsDir) {
       if (out === undefined || out === '-') {
         throw new UsageError(`--platform ${platforms.join(',')} makes one Definition per platform: write them to a directory with -o DIR`);
       }
-      const multi = await compilePlatformsFromArgs(ctx, args, undefined, onWarning);
+      const { input, options } = await compileOptionsFromArgs(ctx, args, undefined, onWarning);
+      const multi = await compilePlatforms(input.bytes, options);
+      locals = buildctlArgs(multi.results.map((r) => r.graph), input.contextDir, input.contexts);
       staged.push(...stagePerPlatform(ctx, multi, out, '.pb', (r) => r.bytes));
       if (configArg) staged.push(...stagePerPlatform(ctx, multi, configArg, '.json', (r) => `${JSON.stringify(r.imageConfig, null, 2)}\n`));
     } else {
-      const result = await compileFromArgs(ctx, args, undefined, onWarning);
+      const { input, options } = await compileOptionsFromArgs(ctx, args, undefined, onWarning);
+      const result = await compile(input.bytes, options);
+      locals = buildctlArgs([result.graph], input.contextDir, input.contexts);
       const outPath = outputPath(ctx, out);
       if (outPath === undefined) refuseTerminal(ctx, 'the LLB Definition');
       if (outPath) staged.push(stageFile(outPath, result.bytes, out));
@@ -311,6 +337,11 @@ async function compileAndWrite(ctx: CommandContext, args: ParsedArgs, onWarning:
     throw e;
   }
   commitFiles(staged);
+  if (args.flags['print-locals'] === true) {
+    const line = `${locals.join(' ')}\n`;
+    if (out !== undefined && out !== '-') ctx.stdout.write(line);
+    else ctx.stderr.write(line);
+  }
   return 0;
 }
 

@@ -2,7 +2,7 @@ import { formatOutline, formatTargets, listTargets, type Outline, outline, outli
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { writeText } from '../io.js';
-import { buildFlags, readBuildInput } from './compile.js';
+import { buildFlags, readBuildInput, requestFlags } from './compile.js';
 
 export const outlineCommand: Command = {
   name: 'outline',
@@ -10,6 +10,7 @@ export const outlineCommand: Command = {
   usage: 'dockerfile-llb outline [PATH] [-f DOCKERFILE] [--target T] [--build-arg K=V]... [--images FILE] [--targets | --all] [--format json|text]',
   flags: [
     ...buildFlags.filter((f) => f.name !== 'local-unique-id'),
+    ...requestFlags.filter((f) => f.name === 'build-context'),
     { name: 'targets', type: 'boolean', description: 'Only list the targets (like docker build --call=targets); resolves no image' },
     { name: 'all', type: 'boolean', description: 'Outline every target, not just --target' },
     { name: 'format', type: 'string', metavar: 'FORMAT', description: 'text (tables, the default) or json (exactly what docker build --call=outline,format=json prints)' },
@@ -38,7 +39,14 @@ export const outlineCommand: Command = {
     }
     const resolver = await input.resolver();
     const outlineOf = (target: string | undefined) =>
-      outline(input.bytes, { target, buildArgs: input.buildArgs, platform: input.platform, resolver });
+      outline(input.bytes, {
+        target,
+        buildArgs: input.buildArgs,
+        platform: input.platform,
+        resolver,
+        namedContexts: input.contexts.namedContexts,
+        ociLayouts: input.contexts.ociLayouts,
+      });
     if (args.flags.all) {
       const outlines: Outline[] = [];
       for (const t of buildableTargets(targets)) outlines.push(await outlineOf(t.name));
