@@ -45,7 +45,7 @@ const textDecoder = new TextDecoder();
 export async function check(dockerfile: string | Uint8Array, options: CheckOptions = {}): Promise<CheckResult> {
   const bytes = typeof dockerfile === 'string' ? new TextEncoder().encode(dockerfile) : dockerfile;
   const text = typeof dockerfile === 'string' ? dockerfile : textDecoder.decode(dockerfile);
-  const resolver = options.resolver ?? (options.images ? new StaticImageResolver(options.images) : undefined);
+  const resolver = options.resolver ?? (options.images ? StaticImageResolver.of(options.images) : undefined);
   if (!resolver) throw new DockerfileLlbError('E_NO_RESOLVER', 'check needs image metadata: pass `resolver` or `images`');
   const filename = options.filename ?? 'Dockerfile';
   const buildPlatform = typeof options.buildPlatform === 'string' ? parsePlatform(options.buildPlatform) : (options.buildPlatform ?? DEFAULT_PLATFORM);

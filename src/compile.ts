@@ -152,7 +152,7 @@ function prepare(dockerfile: string | Uint8Array, options: CompileOptions): Prep
   const request = buildRequest(options);
   const bytes = typeof dockerfile === 'string' ? new TextEncoder().encode(dockerfile) : dockerfile;
   const text = typeof dockerfile === 'string' ? dockerfile : textDecoder.decode(dockerfile);
-  const resolver = options.resolver ?? (options.images ? new StaticImageResolver(options.images) : undefined);
+  const resolver = options.resolver ?? (options.images ? StaticImageResolver.of(options.images) : undefined);
   if (!resolver) {
     throw new DockerfileLlbError('E_NO_RESOLVER', 'compile needs image metadata: pass `resolver` or `images`');
   }

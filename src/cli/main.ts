@@ -16,6 +16,7 @@ import { outlineCommand } from './commands/outline.js';
 import { describeError, EXIT_OK } from './errors.js';
 import { VERSION } from '../version.js';
 import { suggest } from '../util/suggest.js';
+import { useNodeSha256 } from '../node/sha256.js';
 
 /** Every subcommand, one per line (the first is the default). */
 export const commands: readonly Command[] = [
@@ -68,6 +69,7 @@ export interface MainOptions {
 }
 
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
+  useNodeSha256();
   if (!options.stdout) quietOnBrokenPipe(process.stdout);
   // Work still pending when the command ends (a stage's registry hanging while another stage's
   // image was not found) is cancelled, so the process exits at once.

@@ -137,7 +137,7 @@ export function listTargets(dockerfile: string | Uint8Array, options: { filename
  */
 export async function outline(dockerfile: string | Uint8Array, options: OutlineOptions = {}): Promise<Outline> {
   const text = toText(dockerfile);
-  const resolver = options.resolver ?? (options.images ? new StaticImageResolver(options.images) : undefined);
+  const resolver = options.resolver ?? (options.images ? StaticImageResolver.of(options.images) : undefined);
   if (!resolver) throw new DockerfileLlbError('E_NO_RESOLVER', 'outline needs image metadata: pass `resolver` or `images`');
   const request = parseBuildRequest({ platforms: options.platform === undefined ? undefined : [options.platform] }, options.buildArgs);
   const result = await convert(text, {

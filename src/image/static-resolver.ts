@@ -23,6 +23,12 @@ interface Indexed {
 }
 
 /**
+ * The resolvers {@link StaticImageResolver.of} built, by file object, with what the file held
+ * then: its keys and entry objects, in order.
+ */
+const built = new WeakMap<ImageMetadataFile, { readonly resolver: StaticImageResolver; readonly keys: string[]; readonly entries: unknown[] }>();
+
+/**
  * Looks images up in an {@link ImageMetadataFile}. Keys may be written in any form
  * {@link parseReference} accepts (`alpine:3.20` works as well as `docker.io/library/alpine:3.20`);
  * they are normalized when the resolver is built.
@@ -72,6 +78,24 @@ export class StaticImageResolver implements ImageResolver {
     }
   }
 
+  /**
+   * The resolver of `file`, built once per file object and reused while the object holds the
+   * same keys and the same entry objects (compiling many Dockerfiles against one `images.json`
+   * then parses its references once, as BuildKit's own tools read it once). A file changed
+   * since (an entry added, removed or replaced) gets a new resolver; an entry changed in place
+   * is read as it is now, and checked again when a lookup finds it.
+   *
+   * @throws ImageResolveError as the constructor does.
+   */
+  static of(file: ImageMetadataFile): StaticImageResolver {
+    const hit = built.get(file);
+    if (hit && sameEntries(file, hit.keys, hit.entries)) return hit.resolver;
+    const resolver = new StaticImageResolver(file);
+    const keys = Object.keys(file);
+    built.set(file, { resolver, keys, entries: keys.map((k) => file[k]) });
+    return resolver;
+  }
+
   /** Number of images in the file. */
   get size(): number {
     return this.#entries.size;
@@ -106,6 +130,9 @@ export class StaticImageResolver implements ImageResolver {
     const normalized = formatReference(wanted);
     const found = this.#lookup(wanted);
     if (found === undefined) throw this.#notFound(wanted, normalized);
+    // The file was checked when the resolver was built; an entry changed in place since (see
+    // `of`) is checked again before it is used.
+    validateImageMetadata({ [normalized]: found.entry });
     return {
       ref: normalized,
       digest: found.digest,
@@ -142,6 +169,17 @@ export class StaticImageResolver implements ImageResolver {
       normalized,
     );
   }
+}
+
+/** Whether `file` still has exactly these keys, in this order, with these entry objects. */
+function sameEntries(file: ImageMetadataFile, keys: readonly string[], entries: readonly unknown[]): boolean {
+  let i = 0;
+  for (const k in file) {
+    if (!Object.hasOwn(file, k)) continue;
+    if (i >= keys.length || keys[i] !== k || entries[i] !== file[k]) return false;
+    i++;
+  }
+  return i === keys.length;
 }
 
 function pickConfig(entry: ImageMetadataEntry, platform: Platform): ImageConfig {

@@ -456,6 +456,11 @@ export class ShellLex {
    * the lexer's {@link ExpansionLimits} throws a {@link LimitError} (code `E_LIMIT`) instead.
    */
   processWord(word: string, env: EnvGetter): ProcessWordResult {
+    const plain = this.plainWords(word);
+    if (plain) {
+      this.budget.spendLength(word.length);
+      return { result: word, words: plain, used: new Set(), unmatched: new Set() };
+    }
     const sw = new ShellWord(this, word, env);
     try {
       const { result, words } = sw.processStopOn(EOF, this.rawEscapes);
@@ -476,6 +481,34 @@ export class ShellLex {
       }
       throw e;
     }
+  }
+
+  /**
+   * The words of `word` when expanding it would give `word` itself: no `$`, no `<` (a heredoc
+   * marker keeps its spaces), no escape token, no quote when quotes are processed, no surrogate
+   * (a lone one becomes U+FFFD), no byte-order mark, and within the length limit. Most words of
+   * a Dockerfile are like this; they skip the character-by-character scanner. Otherwise undefined.
+   */
+  private plainWords(word: string): string[] | undefined {
+    if (word.length > this.budget.limits.maxWordLength) return undefined;
+    const esc = this.escapeCodePoint;
+    const quotes = !this.skipProcessQuotes;
+    const words: string[] = [];
+    let start = -1;
+    for (let i = 0; i < word.length; i++) {
+      const c = word.charCodeAt(i);
+      if (c === 0x24 || c === 0x3c || c === esc || (quotes && (c === 0x27 || c === 0x22)) || (c >= 0xd800 && c <= 0xdfff) || c === 0xfeff) {
+        return undefined;
+      }
+      if (isGoSpace(c)) {
+        if (start >= 0) words.push(word.slice(start, i));
+        start = -1;
+      } else if (start < 0) {
+        start = i;
+      }
+    }
+    if (start >= 0) words.push(word.slice(start));
+    return words;
   }
 
   /** Same as {@link processWord}; BuildKit's name for the variant that reports matches. */

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { sha256Digest } from '../../src/util/sha256';
+import { progressGroupId } from '../../src/frontend/progress';
+import { setSha256, sha256, sha256Digest } from '../../src/util/sha256';
 
 describe('sha256', () => {
   it('matches the FIPS 180-4 test vectors', () => {
@@ -19,5 +20,57 @@ describe('sha256', () => {
     }
     const big = randomBytes(1 << 20);
     expect(sha256Digest(big)).toBe(`sha256:${createHash('sha256').update(big).digest('hex')}`);
+  });
+});
+
+describe('setSha256', () => {
+  it('uses an installed implementation for every digest, and goes back to the pure one', () => {
+    const data = new TextEncoder().encode('op bytes');
+    const want = sha256Digest(data);
+    let calls = 0;
+    setSha256({
+      bytes: (d) => createHash('sha256').update(d).digest(),
+      hex: (d) => (calls++, createHash('sha256').update(d).digest('hex')),
+    });
+    try {
+      const before = calls;
+      expect(sha256Digest(data)).toBe(want);
+      expect(calls).toBe(before + 1);
+      expect(Buffer.from(sha256(data)).toString('hex')).toBe(want.slice('sha256:'.length));
+    } finally {
+      setSha256();
+    }
+    const before = calls;
+    expect(sha256Digest(data)).toBe(want);
+    expect(calls).toBe(before);
+  });
+
+  it('refuses an implementation that is not SHA-256, and keeps the one it had', () => {
+    const sha1 = { bytes: (d: Uint8Array) => createHash('sha1').update(d).digest(), hex: (d: Uint8Array) => createHash('sha1').update(d).digest('hex') };
+    expect(() => setSha256(sha1)).toThrow(/does not compute SHA-256/);
+    // Right hex, wrong bytes: refused too.
+    expect(() => setSha256({ bytes: () => new Uint8Array(32), hex: (d) => createHash('sha256').update(d).digest('hex') })).toThrow(TypeError);
+    expect(sha256Digest(new Uint8Array(0))).toBe('sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+  });
+
+  it('is node:crypto once the Node entry point is loaded', async () => {
+    await import('../../src/node/index.js');
+    try {
+      const data = randomBytes(777);
+      expect(sha256Digest(data)).toBe(`sha256:${createHash('sha256').update(data).digest('hex')}`);
+    } finally {
+      setSha256();
+    }
+  });
+});
+
+describe('progressGroupId', () => {
+  it('is the first 16 bytes of the seed digest in base 36, 25 digits', () => {
+    for (let i = 0; i < 2000; i++) {
+      const seed = `stage-${i}\0${i * 7}\0COPY . .\0${i % 5}`;
+      const bytes = createHash('sha256').update(seed).digest();
+      const n = BigInt(`0x${bytes.subarray(0, 16).toString('hex')}`);
+      expect(progressGroupId(seed)).toBe(n.toString(36).padStart(25, '0'));
+    }
   });
 });

@@ -144,3 +144,52 @@ describe('ShellLex details', () => {
     expect(lex.processWords('cat << EOF > x', env)).toEqual(['cat', '<< EOF', '>', 'x']);
   });
 });
+
+describe('ShellLex words that expand to themselves', () => {
+  // Words without `$`, quotes, escapes or `<` skip the scanner; appending `''` (which adds
+  // nothing to the result or the words) sends the same word through it, so both paths must agree.
+  const alphabet = ['a', 'Z', '9', '/', '.', '-', '=', ':', '@', ' ', '\t', '\n', '\u00a0', '\u2003', '\u3000', 'é', '한', '*', '{', '}', '#', '%'];
+  const randomWord = (seed: number) => {
+    let x = seed * 2654435761;
+    let w = '';
+    const n = seed % 13;
+    for (let i = 0; i < n; i++) {
+      x = (x * 1103515245 + 12345) >>> 0;
+      w += alphabet[x % alphabet.length];
+    }
+    return w;
+  };
+
+  it('give the scanner its result and words, for either escape token and with quotes skipped', () => {
+    const env = envFromList(['A=1']);
+    for (const lex of [new ShellLex('\\'), new ShellLex('`'), new ShellLex('\\', { skipProcessQuotes: true })]) {
+      for (let seed = 0; seed < 3000; seed++) {
+        const w = randomWord(seed);
+        const plain = lex.processWord(w, env);
+        const scanned = lex.processWord(`${w}''`, env);
+        if (!lex.skipProcessQuotes) {
+          expect(plain.result).toBe(scanned.result);
+          expect(plain.words).toEqual(scanned.words);
+        }
+        expect(plain.result).toBe(w);
+        expect(plain.words).toEqual(w.split(/[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/).filter((x) => x !== ''));
+        expect([plain.used.size, plain.unmatched.size]).toEqual([0, 0]);
+      }
+    }
+  });
+
+  it('still count against the limits', () => {
+    const lex = new ShellLex('\\', { limits: { maxWordLength: 8, maxTotalLength: 20 } });
+    expect(() => lex.processWord('abcdefghi', envFromList([]))).toThrow(/maxWordLength/);
+    lex.processWord('abcdefgh', envFromList([]));
+    lex.processWord('abcdefgh', envFromList([]));
+    expect(() => lex.processWord('abcdefgh', envFromList([]))).toThrow(/maxTotalLength/);
+  });
+
+  it('leave lone surrogates and byte-order marks to the scanner', () => {
+    const lex = new ShellLex('\\');
+    expect(lex.processWord('a\ud800b', envFromList([])).result).toBe('a\ufffdb');
+    expect(lex.processWord('\ufeffab', envFromList([])).result).toBe('ab');
+    expect(lex.processWord('x <<  y', envFromList([])).words).toEqual(['x', '<<  y']);
+  });
+});
