@@ -5,7 +5,7 @@
  * while stages are linked), and a circular dependency lists every instruction of the cycle; the
  * CLI still shows ours at a line, so these are recorded beside the error.
  */
-import type { DockerfileLlbError } from '../../errors.js';
+import { type DockerfileLlbError, DockerfileErrorCode } from '../../errors.js';
 import { type CheckRange, lineRanges } from './linter.js';
 
 const recorded = new WeakMap<object, readonly CheckRange[]>();
@@ -38,5 +38,9 @@ export function buildKitRanges(error: DockerfileLlbError): CheckRange[] {
   const own = recorded.get(error);
   if (own) return mergeRanges(own);
   const loc = error.location;
-  return loc?.kind === 'source' ? lineRanges(loc.start.line, loc.end.line) : [];
+  if (loc?.kind !== 'source') return [];
+  // BuildKit's parser locates a parser-directive error before it counts the line: at the line
+  // number less one, so the first line's error has line 0, which the JSON leaves out.
+  if (error.code === DockerfileErrorCode.Directive) return lineRanges(loc.start.line - 1, loc.start.line - 1);
+  return lineRanges(loc.start.line, loc.end.line);
 }

@@ -65,7 +65,8 @@ export function checkResultJson(result: CheckResult): string {
   const out: Record<string, unknown> = {
     warnings: result.warnings.length > 0 ? result.warnings.map(warningJson) : null,
     // The definition of BuildKit's own "load build definition" step; there is none here.
-    sources: result.sources.map((s) => ({ filename: s.filename, data: base64(s.data), definition: {}, language: s.language })),
+    // Go's encoding/json leaves an empty []byte with omitempty out (an empty Dockerfile).
+    sources: result.sources.map((s) => ({ filename: s.filename, ...(s.data.length > 0 ? { data: base64(s.data) } : {}), definition: {}, language: s.language })),
   };
   if (result.buildError) out.buildError = { message: result.buildError.message, location: locationJson(result.buildError.location) };
   return `${goJsonIndent(out)}\n`;
