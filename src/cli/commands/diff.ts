@@ -35,7 +35,7 @@ export interface BuildSpec {
 /** A side of a diff: a Definition read from a file, or a Dockerfile with its compile options. */
 export type LoadedBuild =
   | { readonly kind: 'definition'; readonly definition: Definition }
-  | { readonly kind: 'dockerfile'; readonly text: string; readonly options: CompileOptions };
+  | { readonly kind: 'dockerfile'; readonly text: string; readonly options: CompileOptions; readonly shown: string };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -65,7 +65,8 @@ export async function loadBuild(ctx: CommandContext, spec: BuildSpec): Promise<L
   }
   if (/\.pb$/i.test(spec.file) || !isText(bytes)) return { kind: 'definition', definition: readDefinition(bytes) };
   const text = new TextDecoder().decode(bytes);
-  ctx.source = { file: 'Dockerfile', text };
+  const shown = spec.file === '-' ? 'Dockerfile' : spec.file;
+  ctx.source = { file: 'Dockerfile', shown, text };
   const contextDir = resolve(ctx.cwd, spec.context ?? (path === '-' ? '.' : dirname(path)));
   const resolver = spec.images
     ? await loadStaticResolver(resolve(ctx.cwd, spec.images))
@@ -73,6 +74,7 @@ export async function loadBuild(ctx: CommandContext, spec: BuildSpec): Promise<L
   return {
     kind: 'dockerfile',
     text,
+    shown,
     options: {
       target: spec.target,
       buildArgs: parseBuildArgs(spec.buildArgs, ctx.env),
@@ -89,7 +91,7 @@ export async function loadBuild(ctx: CommandContext, spec: BuildSpec): Promise<L
 /** The Definition of a loaded side (compiling a Dockerfile). */
 export async function definitionOfBuild(ctx: CommandContext, b: LoadedBuild): Promise<Definition> {
   if (b.kind === 'definition') return b.definition;
-  ctx.source = { file: 'Dockerfile', text: b.text };
+  ctx.source = { file: 'Dockerfile', shown: b.shown, text: b.text };
   return (await compile(b.text, b.options)).definition;
 }
 
