@@ -100,3 +100,33 @@ describe('quoted lines', () => {
     expect(text).toMatch(/^dockerfile-llb: failed to process "Z+… \(\d+ characters left out\) …Z+": nested too deeply\n$/);
   });
 });
+
+describe('dump and diff read Definitions', () => {
+  it('dump Dockerfile says to use -f, not a wire type', async () => {
+    const dir = tmp({ Dockerfile: '# syntax=docker/dockerfile:1\n\nFROM alpine:3.20\nRUN echo hi\n' });
+    const r = await runInProcess(['dump', 'Dockerfile'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'dockerfile-llb: Dockerfile: this looks like a Dockerfile, not a serialized LLB Definition; compile it first with -f: dockerfile-llb dump -f Dockerfile\n',
+    );
+  });
+
+  it('decode errors name the file, in dump and in diff', async () => {
+    const dir = tmp({ 'junk.pb': new Uint8Array([0x0e, 0x01, 0x02]), 'ok.pb': new Uint8Array() });
+    const d = await runInProcess(['dump', 'junk.pb'], { cwd: dir });
+    expect(d.code).toBe(1);
+    expect(d.stderr).toMatch(/^dockerfile-llb: junk\.pb: not a serialized LLB Definition: .*at byte \d+/);
+    for (const args of [['ok.pb', 'junk.pb'], ['junk.pb', 'ok.pb']]) {
+      const r = await runInProcess(['diff', ...args], { cwd: dir });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^dockerfile-llb: junk\.pb: not a serialized LLB Definition: .*at byte \d+/);
+    }
+  });
+
+  it('diff of a Dockerfile named .pb says so', async () => {
+    const dir = tmp({ 'old.pb': 'FROM alpine:3.20\n', 'new.pb': new Uint8Array() });
+    const r = await runInProcess(['diff', 'old.pb', 'new.pb'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('dockerfile-llb: old.pb: this looks like a Dockerfile, not a serialized LLB Definition; diff compiles a Dockerfile whose name does not end in .pb\n');
+  });
+});

@@ -6,10 +6,11 @@
 import { dirname, resolve } from 'node:path';
 import { diff, diffToJson, diffToTable } from '../../analysis/index.js';
 import { compile, type CompileOptions } from '../../compile.js';
-import { type Definition, readDefinition } from '../../llb/definition.js';
+import type { Definition } from '../../llb/definition.js';
 import { loadStaticResolver, RegistryResolver } from '../../resolver/index.js';
 import { type FlagSpec, type ParsedArgs, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
+import { readDefinitionFrom } from '../definition-input.js';
 import { InputError, readInput, writeText } from '../io.js';
 import { parseBuildArgs, readDockerignore, requireOnePlatform } from './compile.js';
 
@@ -63,7 +64,10 @@ export async function loadBuild(ctx: CommandContext, spec: BuildSpec): Promise<L
     if (e instanceof InputError && spec.file !== '-') throw new InputError(e.message.replace(path, spec.file));
     throw e;
   }
-  if (/\.pb$/i.test(spec.file) || !isText(bytes)) return { kind: 'definition', definition: readDefinition(bytes) };
+  if (/\.pb$/i.test(spec.file) || !isText(bytes)) {
+    const hint = () => 'diff compiles a Dockerfile whose name does not end in .pb';
+    return { kind: 'definition', definition: readDefinitionFrom(bytes, spec.file, hint) };
+  }
   const text = new TextDecoder().decode(bytes);
   const shown = spec.file === '-' ? 'Dockerfile' : spec.file;
   ctx.source = { file: 'Dockerfile', shown, text };
