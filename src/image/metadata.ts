@@ -23,11 +23,13 @@ function isObject(v: unknown): v is Record<string, unknown> {
 // anything.
 
 /** A value failed its schema at `path` (`images["alpine:3.20"].config.config.Env`). */
-class SchemaFailure {
+class SchemaFailure extends Error {
   constructor(
     readonly path: string,
     readonly what: string,
-  ) {}
+  ) {
+    super(`${path}: ${what}`);
+  }
 }
 
 type Check = (value: unknown, path: string) => void;
@@ -173,7 +175,7 @@ export function validateImageMetadata(value: unknown): ImageMetadataFile {
       checkEntry(key, entry);
     } catch (e) {
       if (!(e instanceof SchemaFailure)) throw e;
-      throw new ImageResolveError(ImageErrorCode.InvalidMetadata, `invalid image metadata: ${e.path}: ${e.what}`, key);
+      throw new ImageResolveError(ImageErrorCode.InvalidMetadata, `invalid image metadata: ${e.message}`, key);
     }
   }
   return value as ImageMetadataFile;
