@@ -130,3 +130,26 @@ describe('dump and diff read Definitions', () => {
     expect(r.stderr).toBe('dockerfile-llb: old.pb: this looks like a Dockerfile, not a serialized LLB Definition; diff compiles a Dockerfile whose name does not end in .pb\n');
   });
 });
+
+describe('flags', () => {
+  it('dump -f takes every flag compile takes for a Dockerfile, and lists them', async () => {
+    const { buildFlags, requestFlags } = await import('../../src/cli/commands/compile');
+    const r = await runInProcess(['dump', '--help']);
+    for (const f of [...buildFlags, ...requestFlags]) expect(r.stdout.toString(), f.name).toMatch(new RegExp(`^ {2}(-\\w, )?\\s*--${f.name}\\b`, 'm'));
+  });
+
+  it('diff takes --limit and the registry flags, and applies them to both sides', async () => {
+    const dir = tmp({ 'old/Dockerfile': 'FROM scratch\nENV A=abcdefgh\n', 'new/Dockerfile': 'FROM scratch\nENV A=abcdefgh\nENV B=$A$A\n' });
+    const ok = await runInProcess(['diff', 'old/Dockerfile', 'new/Dockerfile'], { cwd: dir });
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    const limited = await runInProcess(['diff', 'old/Dockerfile', 'new/Dockerfile', '--limit', 'word-length=10'], { cwd: dir });
+    expect(limited.code).toBe(1);
+    expect(limited.stderr).toMatch(/^new\/Dockerfile:3:1: failed to process .*the expansion would be longer than 10 characters \(limit maxWordLength=10;/);
+    const help = await runInProcess(['diff', '--help']);
+    for (const f of ['limit', 'registry-timeout', 'registry-retries']) expect(help.stdout.toString()).toContain(`--${f} `);
+    const bad = await runInProcess(['diff', 'old/Dockerfile', 'new/Dockerfile', '--registry-timeout', 'forever'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('invalid --registry-timeout "forever": expected a duration such as 10s, 500ms or 2m');
+  });
+});

@@ -12,6 +12,7 @@ import { type FlagSpec, type ParsedArgs, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { readDefinitionFrom } from '../definition-input.js';
 import { InputError, readInput, writeText } from '../io.js';
+import { parseLimitFlags, registrySettings, safetyFlags } from '../safety.js';
 import { parseBuildArgs, readDockerignore, requireOnePlatform } from './compile.js';
 
 /** How to build one side: the Dockerfile and its build flags. */
@@ -112,10 +113,11 @@ function sideFlags(): FlagSpec[] {
     ...(['old', 'new'] as const).flatMap((side) => base.map((f) => ({ ...f, name: `${side}-${f.name}`, description: `${f.description}, for ${side.toUpperCase()} only` }))),
     { name: 'local-unique-id', type: 'string', metavar: 'ID', description: 'local.unique of the build context source (default localuniqueid)' },
     { name: 'insecure-registry', type: 'list', metavar: 'HOST', description: 'Use plain HTTP for this registry' },
+    ...safetyFlags,
   ];
 }
 
-function specOf(args: ParsedArgs, side: 'old' | 'new', file: string): BuildSpec {
+function specOf(ctx: CommandContext, args: ParsedArgs, side: 'old' | 'new', file: string): BuildSpec {
   const f = args.flags;
   const pick = (name: string) => (f[`${side}-${name}`] ?? f[name]) as string | undefined;
   return {
@@ -126,6 +128,8 @@ function specOf(args: ParsedArgs, side: 'old' | 'new', file: string): BuildSpec 
     platform: pick('platform'),
     localUniqueId: f['local-unique-id'] as string | undefined,
     insecureRegistries: (f['insecure-registry'] as string[] | undefined) ?? [],
+    limits: parseLimitFlags((f.limit as string[] | undefined) ?? []),
+    registry: registrySettings(args, ctx.env),
   };
 }
 
@@ -148,8 +152,8 @@ export const diffCommand: Command = {
     if (args.positionals.every((p) => p === '-')) throw new UsageError('only one of OLD and NEW can be stdin');
     for (const k of ['platform', 'old-platform', 'new-platform']) requireOnePlatform(args.flags[k] as string | undefined, 'diff');
     const [oldPath, newPath] = args.positionals;
-    const oldDef = await definitionOfBuild(ctx, await loadBuild(ctx, specOf(args, 'old', oldPath)));
-    const newDef = await definitionOfBuild(ctx, await loadBuild(ctx, specOf(args, 'new', newPath)));
+    const oldDef = await definitionOfBuild(ctx, await loadBuild(ctx, specOf(ctx, args, 'old', oldPath)));
+    const newDef = await definitionOfBuild(ctx, await loadBuild(ctx, specOf(ctx, args, 'new', newPath)));
     const d = diff(oldDef, newDef);
     writeText(ctx, args.flags.json ? `${JSON.stringify(diffToJson(d), null, 2)}\n` : diffToTable(d), args.flags.output as string | undefined);
     return 0;
