@@ -4,9 +4,6 @@
  * Go map order, InvalidBaseImagePlatform warnings of several stages in the order their images
  * resolved, and `lint violation found for rules: A, B` lists its rules in map order.
  */
-import { parseReference } from '../../src/image/reference';
-import { StaticImageResolver } from '../../src/image/static-resolver';
-import type { ImageMetadataFile, ImageResolver } from '../../src/image/types';
 import { compareGoStrings } from '../../src/util/gounicode';
 
 interface WarningJson {
@@ -66,29 +63,4 @@ export function normalizeLint(result: { warnings: readonly WarningJson[] | null;
 /** stderr of `compile` without the summary of build checks it starts with (buildx's style). */
 export function withoutCheckSummary(stderr: string): string {
   return stderr.replace(/^\n \d+ warnings? found [^\n]*:\n(?: - [^\n]*\n)*/, '');
-}
-
-/**
- * The image lookup the corpora were made with (refllb's): like {@link StaticImageResolver}, but a
- * `name:tag@digest` missing from images.json takes its `name:tag` entry, pinned to the digest asked
- * for (listed in `pinnedByTag`; `--images` refuses them). Only the check request meets such a
- * reference in the corpora: it resolves stages that no build needs.
- */
-export function corpusResolver(images: ImageMetadataFile): ImageResolver & { readonly pinnedByTag: string[] } {
-  const inner = new StaticImageResolver(images);
-  const pinnedByTag: string[] = [];
-  return {
-    pinnedByTag,
-    async resolve(ref, options) {
-      try {
-        return await inner.resolve(ref, options);
-      } catch (e) {
-        const r = parseReference(ref);
-        if (!r.digest || !r.tag) throw e;
-        const byTag = await inner.resolve(`${r.domain}/${r.path}:${r.tag}`, options);
-        pinnedByTag.push(ref);
-        return { ...byTag, ref, digest: r.digest };
-      }
-    },
-  };
 }
