@@ -17,7 +17,7 @@ import { cloneImage, emptyImage, type ImageModel, imageFromConfig, imagePlatform
 import { nodeLocation } from './location.js';
 import { type LoadedContext, loadNamedContext, type NamedContextMatch } from './named-context.js';
 import { initOnBuildTriggers, namedContextFor } from './stages.js';
-import { prefixCommand } from './steps.js';
+import { stepName } from './steps.js';
 
 /**
  * The images BuildKit also suggests when a base image cannot be resolved (`commonImageNames`),
@@ -151,7 +151,7 @@ async function resolveBaseImage(ctx: Context, d: DispatchState, reachable: boole
     d.state = imageState(d.baseName, {
       platform,
       description: { 'com.docker.dockerfile.v1.command': d.stage.sourceCode },
-      customName: prefixCommand(d, `FROM ${d.baseName}`, ctx.config.multiPlatform, platform, envGetter([])),
+      customName: stepName(d.steps.next(), `FROM ${d.baseName}`, { stageName: d.stageName, isOnBuild: false, platform: ctx.config.multiPlatform ? platform : undefined, env: envGetter([]) }),
       locations: [d.stage.node ? nodeLocation(d.stage.node) : { sourceIndex: 0, ranges: [] }],
     });
     if (reachable) checkBaseImagePlatform(origName, platform, imagePlatform(d.image), d.stage.node ?? [], ctx.lint);

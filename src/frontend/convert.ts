@@ -253,7 +253,6 @@ function dispatch(d: DispatchState, cmd: DispatchCommand, dopt: DispatchOptions)
   // A `# check=` comment above the instruction applies to its checks.
   const lint = dopt.lint.withComments(cmd.command.node.prevComment);
   const opt = lint === dopt.lint ? dopt : { ...dopt, lint };
-  d.cmdIsOnBuild = cmd.isOnBuild;
   let c = cmd.command;
   const expandWith = (lex: ShellLex) => (word: string) => {
     const env = stateEnv(d.state);

@@ -34,11 +34,8 @@ export function buildDispatchStates(ctx: Context, stages: readonly Stage[]): voi
     const name = located(st.location, () => ctx.shlex.processWordWithMatches(st.baseName, env));
     checkUndeclaredFromArgs(ctx.fromArgKeys, name.unmatched, at, lint);
     if (name.result === '') fail(`base name (${st.baseName}) should not be blank`, st.location);
-    const ds = new DispatchState(st, name.result, st.name);
-    ds.prefixPlatform = ctx.config.multiPlatform;
-    ds.epoch = ctx.config.epoch;
-    ds.outline = ctx.outline?.clone();
     const used = new Set(name.used);
+    let platform: Platform | undefined;
     if (st.platform !== '') {
       const plat = located(st.location, () => {
         try {
@@ -57,31 +54,35 @@ export function buildDispatchStates(ctx: Context, stages: readonly Stage[]): voi
         fail(suggestAny(`empty platform value from expression ${st.platform}`, plat.unmatched, env.keys()), st.location);
       }
       try {
-        ds.platform = parsePlatform(plat.result);
+        platform = parsePlatform(plat.result);
       } catch (e) {
         fail(`failed to parse platform ${st.platform}: ${suggestAny((e as Error).message, plat.unmatched, env.keys())}`, st.location);
       }
       for (const k of plat.used) used.add(k);
     }
-    if (st.name !== '') {
-      const nc = namedContextFor(ctx, st.name, ds.platform ?? ctx.platformOpt.targetPlatform, st.location);
-      if (nc) {
-        // The stage is replaced: none of its own settings apply.
-        ds.namedContext = nc;
-        ctx.all.add(ds);
-        ds.base = undefined;
-        return;
-      }
-    }
-    if (st.name === '') ds.stageName = `stage-${i}`;
+    const nc = st.name !== '' ? namedContextFor(ctx, st.name, platform ?? ctx.platformOpt.targetPlatform, st.location) : undefined;
+    const common = { prefixPlatform: ctx.config.multiPlatform, epoch: ctx.config.epoch };
+    const ds = new DispatchState(
+      st,
+      name.result,
+      st.name === '' ? `stage-${i}` : st.name,
+      nc ? { ...common, namedContext: nc } : { ...common, ignoreCache: isNoCache(ctx.config, st.name) },
+    );
+    ds.platform = platform;
+    ds.outline = ctx.outline?.clone();
     ctx.all.add(ds);
+    if (nc) {
+      // The stage is replaced: none of its own settings apply.
+      ds.base = undefined;
+      return;
+    }
     if (ds.outline) for (const k of used) ds.outline.usedArgs.add(k);
+    // The numbered steps: the FROM of an image, and every ADD, COPY, RUN and WORKDIR.
     let total = ds.baseName !== EMPTY_IMAGE_NAME && !ds.base ? 1 : 0;
     for (const c of st.commands) {
       if (c.kind === 'add' || c.kind === 'copy' || c.kind === 'run' || c.kind === 'workdir') total++;
     }
-    ds.cmdTotal = total;
-    ds.ignoreCache = isNoCache(ctx.config, st.name);
+    ds.steps.add(total);
   });
 }
 
@@ -126,9 +127,7 @@ function unregisteredState(baseName: string, command: Command | undefined, fallb
     node: command?.node as Node,
     location: command?.location ?? fallback,
   };
-  const ds = new DispatchState(stage, baseName, '');
-  ds.unregistered = true;
-  return ds;
+  return new DispatchState(stage, baseName, '', { unregistered: true });
 }
 
 /** Finds the stages a command reads from (BuildKit's `toCommand` + `detectRunMount`). */
@@ -264,6 +263,6 @@ export function initOnBuildTriggers(ctx: Context, d: DispatchState, triggers: re
     addSources(ctx, d, cmd);
   }
   d.commands = [...commands, ...d.commands];
-  d.cmdTotal += commands.length;
+  d.steps.add(commands.length);
   return hasNewDeps;
 }
