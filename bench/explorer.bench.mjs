@@ -109,7 +109,10 @@ try {
     if (!golden) {
       console.log('keystroke timing: not run (no golden corpus: set GOLDEN_DIR)');
     } else {
-      const images = readFileSync(path.join(golden, 'images.json'), 'utf8');
+      // The page verifies pinned keys, as the library does: leave out the entries BuildKit's test
+      // resolver recorded with digests other than the one their key pins (no case here uses them).
+      const all = JSON.parse(readFileSync(path.join(golden, 'images.json'), 'utf8'));
+      const images = JSON.stringify(Object.fromEntries(Object.entries(all).filter(([k, e]) => !/@sha256:/.test(k) || k.endsWith(`@${e.digest}`))));
       const server = await serveStatic(out);
       const browser = await launchChromium();
       try {

@@ -29,7 +29,7 @@ if (!existsSync(refllb)) {
   console.error(`no refllb at ${refllb}: build the oracle first (docs/contributing.md)`);
   process.exit(2);
 }
-const { compile, parseDockerignore } = await import(join(root, 'dist/index.js'));
+const { compile, parseDockerignore, StaticImageResolver } = await import(join(root, 'dist/index.js'));
 const { corpora, dockerignoreOf, expectedOutputs, listCases, readCaseJson } = await import('../scripts/lib/corpus.mjs');
 
 const argv = process.argv.slice(2);
@@ -65,7 +65,8 @@ function theirs(c, iterations) {
 
 const cases = [];
 for (const corpus of corpora()) {
-  const images = JSON.parse(readFileSync(corpus.images, 'utf8'));
+  // The golden images.json's pinned keys are read as recorded (BuildKit's test resolver's digests).
+  const resolver = StaticImageResolver.of(JSON.parse(readFileSync(corpus.images, 'utf8')), { pins: corpus.pins });
   for (const c of listCases(corpus, { sets: ['features', 'real', 'e2e'] })) {
     if (expectedOutputs(c).kind !== 'single') continue;
     const id = `${corpus.id}:${c.name}`;
@@ -79,7 +80,7 @@ for (const corpus of corpora()) {
       hasCaseJson: existsSync(join(c.dir, 'case.json')),
       text: readFileSync(join(c.dir, 'Dockerfile')),
       options: {
-        images,
+        resolver,
         target: cfg.target,
         platform: cfg.platform,
         buildArgs: cfg.buildArgs ?? {},

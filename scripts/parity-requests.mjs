@@ -72,9 +72,9 @@ async function runCase(c) {
   const errorText = has(dir, 'expected-error.txt') ? read(dir, 'expected-error.txt') : undefined;
   const out = [];
   const count = (kind, ok, why) => out.push([kind, ok, ok ? '' : why]);
-  const requestFlags = [...cliFlags(cfg), '--images', c.images];
+  const requestFlags = [...cliFlags(cfg), ...c.imagesFlags];
   // The check request takes the target and build args; it ignores the platforms and other options.
-  const checkFlags = [...cliFlags({ target: cfg.target, buildArgs: cfg.buildArgs }), '--images', c.images];
+  const checkFlags = [...cliFlags({ target: cfg.target, buildArgs: cfg.buildArgs }), ...c.imagesFlags];
 
   if (has(dir, 'expected-lint.json')) {
     const r = await cli(['check', dir, ...checkFlags, '--format', 'json']);

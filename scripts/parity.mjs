@@ -43,7 +43,7 @@ async function runCli(args) {
 }
 
 function caseArgs(c, extra) {
-  const args = ['compile', '-f', join(c.dir, 'Dockerfile'), '--images', c.images, ...extra];
+  const args = ['compile', '-f', join(c.dir, 'Dockerfile'), ...c.imagesFlags, ...extra];
   const o = caseOptions(c.dir);
   if (o.target) args.push('--target', o.target);
   if (o.platform) args.push('--platform', o.platform);

@@ -102,7 +102,7 @@ export { Caps, type ConstraintsOptions } from './graph/constraints.js';
 export { StaticImageResolver, type StaticImageResolverOptions } from './image/static-resolver.js';
 export { parsePlatform, formatPlatform, normalizePlatform } from './image/platform.js';
 export { parseReference, normalizeReference, familiarName, withDigest } from './image/reference.js';
-export { parseImageMetadata, serializeImageMetadata, lockImages } from './image/metadata.js';
+export { parseImageMetadata, serializeImageMetadata, lockImages, type ImageMetadataOptions } from './image/metadata.js';
 export type { Platform } from './image/types.js';
 
 // ----- Dockerfile front half ----------------------------------------------------------------------

@@ -6,6 +6,10 @@ export interface Corpus {
   readonly dir: string;
   /** Its images.json. */
   readonly images: string;
+  /** How its images.json's pinned keys are read: `as-recorded` for the golden corpus only. */
+  readonly pins: 'verify' | 'as-recorded';
+  /** The CLI flags that load its images.json: `--images FILE` (and, for golden, `--images-unverified-pins`). */
+  readonly imagesFlags: readonly string[];
 }
 
 export interface CorpusCase {
@@ -13,6 +17,10 @@ export interface CorpusCase {
   readonly corpusDir: string;
   /** The corpus's images.json. */
   readonly images: string;
+  /** See {@link Corpus.pins}. */
+  readonly pins: Corpus['pins'];
+  /** See {@link Corpus.imagesFlags}. */
+  readonly imagesFlags: Corpus['imagesFlags'];
   /** `features`, `e2e`, ... or `errors`. */
   readonly set: string;
   /** `features/085-copy-basic`, `errors/001-unknown-instruction`. */

@@ -47,8 +47,14 @@ export function goldenMissingLine() {
   return `golden corpus not found (tried ${tried.join(', ')}; set GOLDEN_DIR): golden-corpus tests not run`;
 }
 
+// The golden corpus's images.json was made by BuildKit's test resolver, which answers a pinned
+// reference (name@sha256:A) with a digest of its own (B), and its expected LLB holds B: only for
+// that corpus are pinned keys taken as recorded (`pins: 'as-recorded'`, the CLI's
+// --images-unverified-pins). Our fixtures' images.json must pass verification.
 function corpusAt(id, dir) {
-  return { id, dir, images: join(dir, 'images.json') };
+  const images = join(dir, 'images.json');
+  const pins = id === 'golden' ? 'as-recorded' : 'verify';
+  return { id, dir, images, pins, imagesFlags: ['--images', images, ...(pins === 'as-recorded' ? ['--images-unverified-pins'] : [])] };
 }
 
 /** Our fixtures. */
@@ -74,7 +80,17 @@ function subdirs(dir) {
 
 function makeCase(corpus, set, dirName, dir) {
   const name = set === 'errors' ? `errors/${dirName}` : `${set}/${dirName}`;
-  return { corpus: corpus.id, corpusDir: corpus.dir, images: corpus.images, set, name, id: `${corpus.id}:${name}`, dir };
+  return {
+    corpus: corpus.id,
+    corpusDir: corpus.dir,
+    images: corpus.images,
+    pins: corpus.pins,
+    imagesFlags: corpus.imagesFlags,
+    set,
+    name,
+    id: `${corpus.id}:${name}`,
+    dir,
+  };
 }
 
 /**

@@ -10,6 +10,7 @@ export {
   parseImageMetadata,
   serializeImageMetadata,
   validateImageMetadata,
+  type ImageMetadataOptions,
   type LockRequest,
 } from './metadata.js';
 export {

@@ -128,7 +128,27 @@ const imageConfig: Check = (v, path) => {
 
 const ENTRY_FIELDS = new Set(['digest', 'config', 'platforms']);
 
-function checkEntry(key: string, entry: unknown): void {
+/** Options of {@link validateImageMetadata}, {@link parseImageMetadata} and the static resolver. */
+export interface ImageMetadataOptions {
+  /**
+   * What an entry whose key is pinned (`name[:tag]@sha256:…`) must record as its `digest`.
+   * `'verify'` (the default): that same digest, or the file is refused, since the key promises
+   * exactly that content. `'as-recorded'`: any digest, used as recorded; only for metadata made
+   * by a test resolver that answers pinned references with digests of its own, like BuildKit's
+   * golden corpus (`dockerfile-llb --images-unverified-pins`).
+   */
+  readonly pins?: 'verify' | 'as-recorded';
+}
+
+/** The digest a key pins with `@digest`, when it is a valid one (a bad key is reported elsewhere). */
+function pinnedDigest(key: string): string | undefined {
+  const at = key.lastIndexOf('@');
+  if (at < 0) return undefined;
+  const digest = key.slice(at + 1);
+  return digestError(digest) === undefined ? digest : undefined;
+}
+
+function checkEntry(key: string, entry: unknown, options: ImageMetadataOptions): void {
   const path = `images[${JSON.stringify(key)}]`;
   if (!isObject(entry)) throw new SchemaFailure(path, `expected an object with "digest" and "config", got ${kindOf(entry)}`);
   for (const k of Object.keys(entry)) {
@@ -137,6 +157,10 @@ function checkEntry(key: string, entry: unknown): void {
   string(entry.digest, `${path}.digest`);
   const err = digestError(entry.digest as string);
   if (err !== undefined) throw new SchemaFailure(`${path}.digest`, err);
+  const pinned = pinnedDigest(key);
+  if (pinned !== undefined && pinned !== entry.digest && (options.pins ?? 'verify') === 'verify') {
+    throw new SchemaFailure(`${path}.digest`, `${entry.digest as string} is not the digest the key pins (${pinned})`);
+  }
   imageConfig(entry.config, `${path}.config`);
   if (entry.platforms !== undefined) {
     const platforms = entry.platforms;
@@ -156,13 +180,13 @@ function checkEntry(key: string, entry: unknown): void {
 /**
  * Checks that a parsed JSON value is an {@link ImageMetadataFile}, whole: an object of reference →
  * `{digest, config, platforms?}` with valid digests (and, for a key pinned with `@digest`, that
- * same digest), and image configs whose every field the frontend reads has its JSON type. Keys
- * are not normalized here.
+ * same digest unless `options.pins` is `'as-recorded'`), and image configs whose every field the
+ * frontend reads has its JSON type. Keys are not normalized here.
  * @throws ImageResolveError with code `E_INVALID_METADATA`, its message giving the path of the
  *   bad value (`images["alpine:3.20"].config.config.Env: expected an array of strings, got a
  *   string`) and its `ref` the entry's key.
  */
-export function validateImageMetadata(value: unknown): ImageMetadataFile {
+export function validateImageMetadata(value: unknown, options: ImageMetadataOptions = {}): ImageMetadataFile {
   if (!isObject(value)) {
     throw new ImageResolveError(
       ImageErrorCode.InvalidMetadata,
@@ -172,7 +196,7 @@ export function validateImageMetadata(value: unknown): ImageMetadataFile {
   }
   for (const [key, entry] of Object.entries(value)) {
     try {
-      checkEntry(key, entry);
+      checkEntry(key, entry, options);
     } catch (e) {
       if (!(e instanceof SchemaFailure)) throw e;
       throw new ImageResolveError(ImageErrorCode.InvalidMetadata, `invalid image metadata: ${e.message}`, key);
@@ -183,9 +207,10 @@ export function validateImageMetadata(value: unknown): ImageMetadataFile {
 
 /**
  * Parses the text of an `images.json` file.
- * @throws ImageResolveError `E_INVALID_METADATA` for bad JSON or a bad shape.
+ * @throws ImageResolveError `E_INVALID_METADATA` for bad JSON or a bad shape, as
+ *   {@link validateImageMetadata} checks it with `options`.
  */
-export function parseImageMetadata(text: string): ImageMetadataFile {
+export function parseImageMetadata(text: string, options: ImageMetadataOptions = {}): ImageMetadataFile {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -194,7 +219,7 @@ export function parseImageMetadata(text: string): ImageMetadataFile {
       cause: e,
     });
   }
-  return validateImageMetadata(value);
+  return validateImageMetadata(value, options);
 }
 
 function sortKeysDeep(v: unknown): unknown {
@@ -236,8 +261,13 @@ export interface LockRequest {
  * When one reference is requested for several platforms whose configs differ, its entry gets a
  * `platforms` map (formatted platform → config) and `config` is the first request's.
  *
+ * Only verified entries are written: a pinned reference (`name@sha256:A`) must resolve to that
+ * digest (the registry resolver checks it; a static resolver reading pins `'as-recorded'` may
+ * not), so that the file passes {@link validateImageMetadata} with its default.
+ *
  * @throws the first failure in request order (an {@link ImageResolveError}); or
- *   `E_INVALID_REFERENCE` for a bad reference before anything is resolved.
+ *   `E_INVALID_REFERENCE` for a bad reference before anything is resolved; or
+ *   `E_DIGEST_MISMATCH` when a pinned reference resolved to another digest.
  */
 export async function lockImages(requests: readonly LockRequest[], resolver: ImageResolver): Promise<ImageMetadataFile> {
   interface Job {
@@ -269,6 +299,14 @@ export async function lockImages(requests: readonly LockRequest[], resolver: Ima
     if (group === undefined) {
       group = { digest: resolved.digest, configs: [] };
       grouped.set(job.key, group);
+      const pinned = pinnedDigest(job.key);
+      if (pinned !== undefined && pinned !== resolved.digest) {
+        throw new ImageResolveError(
+          ImageErrorCode.DigestMismatch,
+          `${job.key}: resolved to ${resolved.digest}, not the digest it pins (${pinned}); lock writes only verified entries`,
+          job.key,
+        );
+      }
     } else if (group.digest !== resolved.digest) {
       throw new ImageResolveError(
         ImageErrorCode.DigestMismatch,

@@ -6,13 +6,16 @@
  */
 import { ImageResolveError } from '../errors.js';
 import { ImageErrorCode } from './codes.js';
-import { validateImageMetadata } from './metadata.js';
+import { type ImageMetadataOptions, validateImageMetadata } from './metadata.js';
 import { parsePlatform, platformMatcher } from './platform.js';
 import { formatReference, parseReference, referenceName, tagNameOnly, type Reference } from './reference.js';
 import type { ImageConfig, ImageMetadataEntry, ImageMetadataFile, ImageResolver, Platform, ResolvedImage, ResolveOptions } from './types.js';
 
-/** Options of {@link StaticImageResolver}. */
-export interface StaticImageResolverOptions {
+/**
+ * Options of {@link StaticImageResolver}. `pins` (see {@link ImageMetadataOptions}) defaults to
+ * `'verify'`: an entry keyed `name[:tag]@digest` must record that digest.
+ */
+export interface StaticImageResolverOptions extends ImageMetadataOptions {
   /** How to name the metadata file in error messages, e.g. its path `images.json`. */
   readonly source?: string;
 }
@@ -26,7 +29,12 @@ interface Indexed {
  * The resolvers {@link StaticImageResolver.of} built, by file object, with what the file held
  * then: its keys and entry objects, in order.
  */
-const built = new WeakMap<ImageMetadataFile, { readonly resolver: StaticImageResolver; readonly keys: string[]; readonly entries: unknown[] }>();
+const built = new WeakMap<
+  ImageMetadataFile,
+  { readonly resolver: StaticImageResolver; readonly pins: Pins; readonly keys: string[]; readonly entries: unknown[] }
+>();
+
+type Pins = NonNullable<ImageMetadataOptions['pins']>;
 
 /**
  * Looks images up in an {@link ImageMetadataFile}. Keys may be written in any form
@@ -41,6 +49,7 @@ export class StaticImageResolver implements ImageResolver {
   readonly #entries = new Map<string, Indexed>();
   readonly #byName = new Map<string, Indexed[]>();
   readonly #source: string | undefined;
+  readonly #pins: Pins;
 
   /**
    * @throws ImageResolveError `E_INVALID_METADATA` when the file is malformed, a key is not a
@@ -48,7 +57,8 @@ export class StaticImageResolver implements ImageResolver {
    */
   constructor(file: ImageMetadataFile, options: StaticImageResolverOptions = {}) {
     this.#source = options.source;
-    validateImageMetadata(file);
+    this.#pins = options.pins ?? 'verify';
+    validateImageMetadata(file, { pins: this.#pins });
     for (const key of Object.keys(file).sort()) {
       let ref: Reference;
       try {
@@ -83,16 +93,18 @@ export class StaticImageResolver implements ImageResolver {
    * same keys and the same entry objects (compiling many Dockerfiles against one `images.json`
    * then parses its references once, as BuildKit's own tools read it once). A file changed
    * since (an entry added, removed or replaced) gets a new resolver; an entry changed in place
-   * is read as it is now, and checked again when a lookup finds it.
+   * is read as it is now, and checked again when a lookup finds it. Only `options.pins` is taken
+   * (a resolver built with other pins is not reused).
    *
    * @throws ImageResolveError as the constructor does.
    */
-  static of(file: ImageMetadataFile): StaticImageResolver {
+  static of(file: ImageMetadataFile, options: Pick<StaticImageResolverOptions, 'pins'> = {}): StaticImageResolver {
+    const pins = options.pins ?? 'verify';
     const hit = built.get(file);
-    if (hit && sameEntries(file, hit.keys, hit.entries)) return hit.resolver;
-    const resolver = new StaticImageResolver(file);
+    if (hit && hit.pins === pins && sameEntries(file, hit.keys, hit.entries)) return hit.resolver;
+    const resolver = new StaticImageResolver(file, { pins });
     const keys = Object.keys(file);
-    built.set(file, { resolver, keys, entries: keys.map((k) => file[k]) });
+    built.set(file, { resolver, pins, keys, entries: keys.map((k) => file[k]) });
     return resolver;
   }
 
@@ -132,7 +144,7 @@ export class StaticImageResolver implements ImageResolver {
     if (found === undefined) throw this.#notFound(wanted, normalized);
     // The file was checked when the resolver was built; an entry changed in place since (see
     // `of`) is checked again before it is used.
-    validateImageMetadata({ [normalized]: found.entry });
+    validateImageMetadata({ [normalized]: found.entry }, { pins: this.#pins });
     return {
       ref: normalized,
       digest: found.digest,

@@ -5,16 +5,16 @@
 import { readFile } from 'node:fs/promises';
 import { ImageResolveError } from '../errors.js';
 import { ImageErrorCode } from '../image/codes.js';
-import { parseImageMetadata } from '../image/metadata.js';
+import { type ImageMetadataOptions, parseImageMetadata } from '../image/metadata.js';
 import { StaticImageResolver } from '../image/static-resolver.js';
 import type { ImageMetadataFile } from '../image/types.js';
 
 /**
- * Reads and validates an image metadata file.
+ * Reads and validates an image metadata file (with `options`, see {@link ImageMetadataOptions}).
  * @throws ImageResolveError `E_INVALID_METADATA` when the file cannot be read or is malformed;
  *   the message names the file.
  */
-export async function readImageMetadataFile(path: string): Promise<ImageMetadataFile> {
+export async function readImageMetadataFile(path: string, options: ImageMetadataOptions = {}): Promise<ImageMetadataFile> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -24,7 +24,7 @@ export async function readImageMetadataFile(path: string): Promise<ImageMetadata
     throw new ImageResolveError(ImageErrorCode.InvalidMetadata, `cannot read image metadata file ${path}: ${why}`, '', { cause: e });
   }
   try {
-    return parseImageMetadata(text);
+    return parseImageMetadata(text, options);
   } catch (e) {
     const err = e as ImageResolveError;
     throw new ImageResolveError(err.code, `${path}: ${err.message}`, err.ref, { cause: e });
@@ -32,10 +32,10 @@ export async function readImageMetadataFile(path: string): Promise<ImageMetadata
 }
 
 /** A {@link StaticImageResolver} over the metadata file at `path`; its errors name the file. */
-export async function loadStaticResolver(path: string): Promise<StaticImageResolver> {
-  const file = await readImageMetadataFile(path);
+export async function loadStaticResolver(path: string, options: ImageMetadataOptions = {}): Promise<StaticImageResolver> {
+  const file = await readImageMetadataFile(path, options);
   try {
-    return new StaticImageResolver(file, { source: path });
+    return new StaticImageResolver(file, { ...options, source: path });
   } catch (e) {
     const err = e as ImageResolveError;
     throw new ImageResolveError(err.code, `${path}: ${err.message}`, err.ref, { cause: e });

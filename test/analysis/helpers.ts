@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile, type CompileOptions, type CompileResult } from '../../src/compile';
 import { definitionDigests, opJson, readDefinition, type Definition } from '../../src/index';
-import { caseCompileOptions, definitionCases, fixtureCase, FIXTURES, imagesOf, readExpectedPb, type CorpusCase } from '../helpers/corpus';
+import { caseCompileOptions, definitionCases, fixtureCase, FIXTURES, imagesOf, readExpectedPb, resolverOf, type CorpusCase } from '../helpers/corpus';
 
 /** The images of our fixtures, for Dockerfiles written in the tests. */
 export const images = imagesOf(FIXTURES);
@@ -20,7 +20,7 @@ export interface LoadedCase {
 
 /** The compile options BuildKit used for a case (its corpus's images, case.json, .dockerignore). */
 export function caseOptions(c: CorpusCase): CompileOptions {
-  return { images: imagesOf(c), ...caseCompileOptions(c) };
+  return { resolver: resolverOf(c), ...caseCompileOptions(c) };
 }
 
 export function loadCase(c: CorpusCase): LoadedCase {

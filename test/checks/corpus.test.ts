@@ -20,7 +20,7 @@ import { InstructionError } from '../../src/instructions/errors';
 // @ts-expect-error plain JavaScript module shared with scripts/parity.mjs
 import { expectedError as parseExpectedError } from '../../scripts/lib/golden-compare.mjs';
 import { dockerignoreOf } from '../../scripts/lib/corpus.mjs';
-import { allCases, corpora, imagesOf, readCaseJson } from '../helpers/corpus';
+import { allCases, corpora, readCaseJson, resolverOf } from '../helpers/corpus';
 
 interface CaseJson {
   target?: string;
@@ -47,7 +47,7 @@ for (const { corpus, set, cases } of groups) {
     for (const kase of cases) {
       const { dir } = kase;
       const name = kase.name.slice(set.length + 1);
-      const images = imagesOf(kase);
+      const resolver = resolverOf(kase);
       const c = readCaseJson(dir) as CaseJson;
       const dockerfile = new Uint8Array(readFileSync(join(dir, 'Dockerfile')));
       const ignore = dockerignoreOf(dir);
@@ -60,12 +60,11 @@ for (const { corpus, set, cases } of groups) {
       const flags = [
         ...(c.target ? ['--target', c.target] : []),
         ...Object.entries(c.buildArgs ?? {}).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
-        '--images',
-        kase.images,
+        ...kase.imagesFlags,
       ];
 
       it(`${name}: check()`, async () => {
-        const result = await check(dockerfile, { target: c.target, buildArgs: c.buildArgs, images, excludePatterns });
+        const result = await check(dockerfile, { target: c.target, buildArgs: c.buildArgs, resolver, excludePatterns });
         expect(normalizeLint(JSON.parse(checkResultJson(result)))).toEqual(normalizeLint(expectedLint));
         const text = checkResultText(result);
         expect(normalizeUnknownImage(text.report + text.error)).toBe(normalizeUnknownImage(expectedText));
@@ -73,7 +72,7 @@ for (const { corpus, set, cases } of groups) {
 
       it(`${name}: compilePlatforms() warnings`, async () => {
         const seen: CheckWarning[] = [];
-        const options = { ...c, images, excludePatterns, onWarning: (w: CheckWarning) => seen.push(w) };
+        const options = { ...c, resolver, excludePatterns, onWarning: (w: CheckWarning) => seen.push(w) };
         let warnings: readonly CheckWarning[];
         if (expectedError !== undefined) {
           const err = await compilePlatforms(dockerfile, options).then(
@@ -104,7 +103,7 @@ for (const { corpus, set, cases } of groups) {
 
         const out = join(tmp, `${corpus.id}-${set}-${name}.json`);
         const dest = join(tmp, c.platforms ? `${corpus.id}-${set}-${name}/` : 'out.pb');
-        const built = await runInProcess(['compile', dir, ...caseFlags(c), '--images', kase.images, '-o', dest, '--warnings-json', out]);
+        const built = await runInProcess(['compile', dir, ...caseFlags(c), ...kase.imagesFlags, '-o', dest, '--warnings-json', out]);
         expect(built.code).toBe(expectedError === undefined ? 0 : 1);
         // The CLI prints the message after BuildKit's `dockerfile parse error on line N:` prefix, at its line.
         if (expectedError !== undefined) expect(normalizeErrorMessage(built.stderr)).toContain(normalizeErrorMessage(parseExpectedError(expectedError).message));

@@ -3,13 +3,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, fixtureCase, hasGolden } from '../helpers/corpus';
+import { FIXTURES, fixtureCase, GOLDEN, hasGolden } from '../helpers/corpus';
 import { golden } from '../helpers/golden';
 import { runCli, runInProcess } from '../helpers/cli';
 
 // The tables below were taken on golden cases; they run when the golden corpus is present.
 const itGolden = it.skipIf(!hasGolden);
-const images = hasGolden ? golden('images.json') : FIXTURES.images;
+// `--images` of the corpus (for golden, with --images-unverified-pins: its test resolver's digests).
+const imagesFlags = (GOLDEN ?? FIXTURES).imagesFlags;
 const pb = (name: string) => golden('cases', 'features', name, 'expected.pb');
 const dockerfile = (name: string) => golden('cases', 'features', name, 'Dockerfile');
 const fixturePb = join(fixtureCase('features/copy-link-context').dir, 'expected.pb');
@@ -39,7 +40,7 @@ describe('dockerfile-llb diff', () => {
   });
 
   itGolden('prints the version 1 JSON document', async () => {
-    const r = await runCli(['diff', pb('093-copy-link-context'), dockerfile('093-copy-link-context'), '--images', images, '--json']);
+    const r = await runCli(['diff', pb('093-copy-link-context'), dockerfile('093-copy-link-context'), ...imagesFlags, '--json']);
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout.toString());
     expect(json.version).toBe(1);
@@ -92,7 +93,7 @@ describe('dockerfile-llb diff', () => {
 
 describe('dockerfile-llb explain', () => {
   itGolden('lists the steps of a build', async () => {
-    const r = await runCli(['explain', '-f', dockerfile('094-copy-link-from-stage'), '--images', images]);
+    const r = await runCli(['explain', '-f', dockerfile('094-copy-link-from-stage'), ...imagesFlags]);
     expect(r.code).toBe(0);
     expect(r.stdout.toString()).toMatchInlineSnapshot(`
       "#  STEP                                                          KIND                STAGE    LINE  INPUTS  DIGEST
@@ -108,7 +109,7 @@ describe('dockerfile-llb explain', () => {
   });
 
   itGolden('says which steps keep their digest when a base image moves (table)', async () => {
-    const r = await runCli(['explain', '-f', dockerfile('094-copy-link-from-stage'), '--images', images, '--base-changed', `alpine:3.20=sha256:${'ab'.repeat(32)}`]);
+    const r = await runCli(['explain', '-f', dockerfile('094-copy-link-from-stage'), ...imagesFlags, '--base-changed', `alpine:3.20=sha256:${'ab'.repeat(32)}`]);
     expect(r.code).toBe(0);
     expect(r.stdout.toString()).toMatchInlineSnapshot(`
       "#  STEP                                                          STATUS     REASON
@@ -126,7 +127,7 @@ describe('dockerfile-llb explain', () => {
   });
 
   itGolden('prints the what-if as JSON with the change', async () => {
-    const r = await runInProcess(['explain', '-f', dockerfile('094-copy-link-from-stage'), '--images', images, '--base-changed', 'alpine:3.20', '--build-arg-changed', 'X=1', '--json']);
+    const r = await runInProcess(['explain', '-f', dockerfile('094-copy-link-from-stage'), ...imagesFlags, '--base-changed', 'alpine:3.20', '--build-arg-changed', 'X=1', '--json']);
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout.toString());
     expect(json.change).toEqual({ images: [{ ref: 'alpine:3.20', digest: null }], buildArgs: { X: '1' } });
@@ -135,7 +136,7 @@ describe('dockerfile-llb explain', () => {
   });
 
   itGolden('prints the --link report (table)', async () => {
-    const r = await runCli(['explain', '-f', dockerfile('095-copy-link-chown-chmod'), '--images', images, '--link-report']);
+    const r = await runCli(['explain', '-f', dockerfile('095-copy-link-chown-chmod'), ...imagesFlags, '--link-report']);
     expect(r.code).toBe(0);
     expect(r.stdout.toString()).toMatchInlineSnapshot(`
       "LINE  COPY/ADD                                            LINKED        BASE CHANGED  WITH --link                                WITHOUT --link
@@ -151,7 +152,7 @@ describe('dockerfile-llb explain', () => {
   });
 
   itGolden('warns when --base-changed names an image the build does not use', async () => {
-    const r = await runInProcess(['explain', '-f', dockerfile('093-copy-link-context'), '--images', images, '--base-changed', 'busybox:1.36']);
+    const r = await runInProcess(['explain', '-f', dockerfile('093-copy-link-context'), ...imagesFlags, '--base-changed', 'busybox:1.36']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('dockerfile-llb: warning: --base-changed busybox:1.36: the build uses no such image, so it changes nothing\n');
     expect(r.stdout.toString()).toContain('6 unchanged, 0 changed, 0 added, 0 removed');
@@ -166,7 +167,7 @@ describe('dockerfile-llb explain', () => {
     const bad = await runInProcess(['explain', '-f', pb('097-copy-link-onto-scratch'), '--base-changed', 'alpine']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('is a Definition: what-if analysis and --link-report need a Dockerfile');
-    const digest = await runInProcess(['explain', '-f', dockerfile('093-copy-link-context'), '--images', images, '--base-changed', 'alpine=sha256:nope']);
+    const digest = await runInProcess(['explain', '-f', dockerfile('093-copy-link-context'), ...imagesFlags, '--base-changed', 'alpine=sha256:nope']);
     expect(digest.code).toBe(2);
     expect(digest.stderr).toContain('the digest must be sha256: and 64 hex digits');
   });

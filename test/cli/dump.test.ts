@@ -40,7 +40,7 @@ describe('dockerfile-llb dump', () => {
 
   it('with -f compiles the Dockerfile first, taking compile\'s flags', async () => {
     const c = fixtureCase('e2e/target-middle');
-    const args = ['-f', join(c.dir, 'Dockerfile'), c.dir, '--images', c.images, '--target', 'middle'];
+    const args = ['-f', join(c.dir, 'Dockerfile'), c.dir, ...c.imagesFlags, '--target', 'middle'];
     const r = await runCli(['dump', ...args, '--build-arg', 'MID=from-case-json', '--build-arg', 'GLOBAL=global-from-case-json']);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l));

@@ -188,7 +188,7 @@ describe('dockerfile-llb lock (real binary, real registry)', () => {
 describe.each(corpora().map((c) => [c.id, c] as const))('dockerfile-llb lock over the %s corpus (in-process, offline)', (_id, corpus) => {
   it('keeps exactly the images.json entries each case uses, and compiles to the same bytes from them', async () => {
     const goldenImages = corpus.images;
-    const all = parseImageMetadata(readFileSync(goldenImages, 'utf8'));
+    const all = parseImageMetadata(readFileSync(goldenImages, 'utf8'), { pins: corpus.pins });
     // The lock file has the corpus file's layout (the golden one lacks only the final newline).
     expect(serializeImageMetadata(all)).toBe(`${readFileSync(goldenImages, 'utf8').trimEnd()}\n`);
     const cases = listCases(corpus, { sets: ['features', 'real', 'e2e'] });
@@ -204,13 +204,26 @@ describe.each(corpora().map((c) => [c.id, c] as const))('dockerfile-llb lock ove
       }
       flags.push(c.dir);
       const lockPath = join(dir, `${corpus.id}-${c.name.replace(/\//g, '_')}.json`);
-      const lock = await runInProcess(['lock', ...flags, '--images', goldenImages, '-o', lockPath]);
-      const full = await runInProcess(['compile', ...flags, '--images', goldenImages]);
+      const lock = await runInProcess(['lock', ...flags, ...corpus.imagesFlags, '-o', lockPath]);
+      const full = await runInProcess(['compile', ...flags, ...corpus.imagesFlags]);
       const locked = lock.code === 0 ? await runInProcess(['compile', ...flags, '--images', lockPath]) : undefined;
       return { c, lock, full, locked, lockPath };
     });
+    // The keys whose recorded digest is not the one they pin (the golden corpus's test resolver's):
+    // lock writes only verified entries, so it refuses the builds that use them.
+    const unverified = Object.keys(all).filter((k) => /@sha256:[0-9a-f]{64}$/.test(k) && !k.endsWith(`@${all[k].digest}`));
+    expect(unverified.length > 0).toBe(corpus.pins === 'as-recorded');
     let compared = 0;
+    let refused = 0;
     for (const { c, lock, full, locked, lockPath } of results) {
+      const pin = unverified.find((k) => full.stdout.includes(`docker-image://${withDigest(k, all[k].digest)}`));
+      if (full.code === 0 && pin !== undefined) {
+        expect(lock.code, c.name).toBe(1);
+        expect(lock.stderr, c.name).toContain(`${pin}: resolved to ${all[pin].digest}, not the digest it pins`);
+        expect(existsSync(lockPath), c.name).toBe(false);
+        refused++;
+        continue;
+      }
       // lock fails exactly when compile does (the Dockerfile or an image is bad), with the same error.
       expect(lock.code, `${c.name}: ${lock.stderr}`).toBe(full.code);
       if (full.code !== 0) {
@@ -234,6 +247,7 @@ describe.each(corpora().map((c) => [c.id, c] as const))('dockerfile-llb lock ove
       }
       compared++;
     }
+    expect(refused > 0).toBe(corpus.pins === 'as-recorded');
     expect(compared).toBeGreaterThan(cases.length * 0.9);
     expect(used.size).toBeGreaterThan(corpus.id === 'golden' ? 50 : 8);
   }, 120_000);

@@ -32,7 +32,7 @@ describeGolden('golden outline and targets requests', () => {
 describe('outline and targets JSON equal BuildKit\'s, byte for byte', () => {
   it.each(withExpected(allCases()))('%s', async (_n, c, kind) => {
     const extra = kind === 'targets' ? ['--targets'] : [];
-    const r = await runInProcess(['outline', '-f', join(c.dir, 'Dockerfile'), '--images', c.images, ...caseFlags(readCaseJson(c.dir)), ...extra, '--format', 'json', c.dir]);
+    const r = await runInProcess(['outline', '-f', join(c.dir, 'Dockerfile'), ...c.imagesFlags, ...caseFlags(readCaseJson(c.dir)), ...extra, '--format', 'json', c.dir]);
     expect(r.stderr).toBe('');
     expect(r.stdout.toString('utf8')).toBe(readFileSync(join(c.dir, `expected-${kind}.json`), 'utf8'));
   });
@@ -59,7 +59,7 @@ describe('the outline and targets requests fail where BuildKit\'s do, with its e
   // check=error=true with a violation, a build error, a request option the frontend refuses.
   it.each(failing(allCases([...CASE_SETS, 'errors'])))('%s', async (_n, c, kind) => {
     const extra = kind === 'targets' ? ['--targets'] : [];
-    const r = await runInProcess(['outline', '-f', join(c.dir, 'Dockerfile'), '--images', c.images, ...caseFlags(readCaseJson(c.dir)), ...extra, '--format', 'json', c.dir]);
+    const r = await runInProcess(['outline', '-f', join(c.dir, 'Dockerfile'), ...c.imagesFlags, ...caseFlags(readCaseJson(c.dir)), ...extra, '--format', 'json', c.dir]);
     const want = expectedError(readFileSync(join(c.dir, 'expected-error.txt'), 'utf8')) as { message: string };
     expect(r.code).toBe(1);
     expect(r.stdout.length).toBe(0);

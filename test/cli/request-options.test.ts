@@ -39,7 +39,7 @@ describe('options cases through the CLI flags', () => {
     const multi = Array.isArray(cfg.platforms);
     const out = multi ? join(work, 'out') + '/' : join(work, 'out.pb');
     const config = multi ? join(work, 'config') + '/' : join(work, 'config.json');
-    const args = ['compile', '-f', join(dir, 'Dockerfile'), '--images', c.images, ...caseFlags(cfg), '-o', out, '--image-config', config, dir];
+    const args = ['compile', '-f', join(dir, 'Dockerfile'), ...c.imagesFlags, ...caseFlags(cfg), '-o', out, '--image-config', config, dir];
     const r = await runInProcess(args);
     if (existsSync(join(dir, 'expected-error.txt'))) {
       const want = expectedError(readFileSync(join(dir, 'expected-error.txt'), 'utf8'));

@@ -14,7 +14,7 @@ import { randInt, rng } from '../helpers/random';
 // Every case of the corpora, each with the images of its own corpus.
 const resolvers = new Map<string, StaticImageResolver>();
 const seeds = allCases().map((c) => {
-  if (!resolvers.has(c.images)) resolvers.set(c.images, new StaticImageResolver(imagesOf(c)));
+  if (!resolvers.has(c.images)) resolvers.set(c.images, new StaticImageResolver(imagesOf(c), { pins: c.pins }));
   return { text: readFileSync(join(c.dir, 'Dockerfile'), 'utf8'), resolver: resolvers.get(c.images)! };
 });
 const TOKENS = ['FROM ', 'RUN ', 'COPY ', 'ADD ', 'ARG ', 'ENV ', '--mount=type=cache,target=', '--from=', '--link ', '--chmod=', '$', '${', '}', '\\\n', '<<EOF\n', '\nEOF\n', '"', "'", '[', ']', ' AS ', '\n', 'scratch', '0', '--platform=', 'ONBUILD ', ':-', '#', '`'];

@@ -19,7 +19,7 @@ import { allErrors, caseCompileOptions, definitionCases, describeGolden, FIXTURE
 const resolvers = new Map<string, StaticImageResolver>();
 function resolverOf(c: CorpusCase): StaticImageResolver {
   let r = resolvers.get(c.images);
-  if (!r) resolvers.set(c.images, (r = new StaticImageResolver(imagesOf(c))));
+  if (!r) resolvers.set(c.images, (r = new StaticImageResolver(imagesOf(c), { pins: c.pins })));
   return r;
 }
 

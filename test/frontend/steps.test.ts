@@ -64,7 +64,7 @@ describe('linked COPY and ADD take one step number for both their vertices', () 
   let ours: string[] = [];
 
   beforeAll(async () => {
-    const result = await compile(readFileSync(join(c.dir, 'Dockerfile')), { resolver: new StaticImageResolver(imagesOf(c)), ...caseCompileOptions(c) });
+    const result = await compile(readFileSync(join(c.dir, 'Dockerfile')), { resolver: new StaticImageResolver(imagesOf(c), { pins: c.pins }), ...caseCompileOptions(c) });
     ours = stepNames(dumpDefinition(readDefinition(result.bytes)).map((o) => o.OpMetadata));
   });
 

@@ -18,7 +18,7 @@ import { commandFor, input, loadSeeds } from './cli-fuzz.mjs';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { seed, start, count } = JSON.parse(process.argv[2] ?? '{}');
 const { main } = await import(join(repoRoot, 'dist/cli.js'));
-const { seeds, images } = loadSeeds(repoRoot);
+const { seeds, imagesFlags } = loadSeeds(repoRoot);
 
 const dir = mkdtempSync(join(tmpdir(), 'dfllb-fuzz-'));
 const dockerfile = join(dir, 'Dockerfile');
@@ -38,7 +38,7 @@ try {
     const t = performance.now();
     let code;
     try {
-      code = await main(commandFor(r, dockerfile, dir, images, dir), {
+      code = await main(commandFor(r, dockerfile, dir, imagesFlags, dir), {
         stdout: sink,
         stderr: { write: (s) => ((stderr += s.slice(0, 4000 - stderr.length)), true) },
         env: {},

@@ -24,6 +24,7 @@ import {
   type ExpectedDefinition,
 } from '../../scripts/lib/corpus.mjs';
 import { parseDockerignore } from '../../src/frontend/dockerignore';
+import { StaticImageResolver } from '../../src/image/static-resolver';
 import type { ImageMetadataFile } from '../../src/image/types';
 
 export { CASE_SETS, corpora, expectedDefinitions, expectedOutputs, FIXTURES, GOLDEN, listCases, listErrors, readCaseJson };
@@ -94,6 +95,14 @@ export function imagesOf(c: CorpusCase | Corpus): ImageMetadataFile {
     imageFiles.set(c.images, f);
   }
   return f;
+}
+
+/**
+ * A resolver over a case's corpus's images.json, read as that corpus must be: the golden corpus's
+ * pinned keys as recorded (its test resolver's digests), our fixtures' verified.
+ */
+export function resolverOf(c: CorpusCase | Corpus): StaticImageResolver {
+  return StaticImageResolver.of(imagesOf(c), { pins: c.pins });
 }
 
 /** The compile options BuildKit ran a case with: case.json's target, platform, build args; .dockerignore. */

@@ -2,13 +2,17 @@
  * `images.json` is validated whole against its schema (issue 13): a value of the wrong type
  * anywhere the frontend reads is refused with the path of the bad key, from the library's
  * `images` option and from the CLI's `--images`. A pinned reference finds only an entry of its own
- * digest, or the entry keyed exactly by it (the golden corpus's format, see docs/images-json.md).
+ * digest, or the entry keyed exactly by it; a pinned key must record the digest it pins, unless
+ * read with pins as recorded (the golden corpus's test-resolver entries, see docs/images-json.md).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { check } from '../../src/check';
 import { compile } from '../../src/compile';
+import { outline } from '../../src/frontend/outline';
+import { StaticImageResolver } from '../../src/image/static-resolver';
 import { ImageResolveError } from '../../src/errors';
 import { validateImageMetadata } from '../../src/image/metadata';
 import type { ImageMetadataFile } from '../../src/image/types';
@@ -79,6 +83,12 @@ const cases: [string, ImageMetadataFile, string, string][] = [
     `invalid image metadata: images["${ALPINE}"].platfroms: unknown field (an entry has "digest", "config" and "platforms")`,
   ],
   [
+    'a pinned key whose entry records another digest',
+    withAlpine(() => undefined, `${ALPINE}@${OTHER_DIGEST}`),
+    `FROM alpine:3.20@${OTHER_DIGEST}\n`,
+    `invalid image metadata: images["${ALPINE}@${OTHER_DIGEST}"].digest: ${EXAMPLE[ALPINE].digest} is not the digest the key pins (${OTHER_DIGEST})`,
+  ],
+  [
     'a platform key that is not a platform',
     withAlpine((e) => (e.platforms = { 'linux/amd64/v9/x': e.config })),
     'FROM alpine:3.20\n',
@@ -129,6 +139,46 @@ describe('images.json schema', () => {
 });
 
 describe('pinned digests', () => {
+  // BuildKit's golden corpus was made by a test resolver that answers alpine:3.20@OTHER with the
+  // digest it has for alpine:3.20: such an entry is refused unless pins are read as recorded.
+  const KEY = `${ALPINE}@${OTHER_DIGEST}`;
+  const RECORDED = EXAMPLE[ALPINE].digest;
+  const SYNTHETIC = withAlpine(() => undefined, KEY);
+  const MESSAGE = `invalid image metadata: images["${KEY}"].digest: ${RECORDED} is not the digest the key pins (${OTHER_DIGEST})`;
+  const DOCKERFILE = `FROM alpine:3.20@${OTHER_DIGEST}\n`;
+
+  it('check and outline refuse an entry whose key pins another digest, naming the key', async () => {
+    await expect(check(DOCKERFILE, { images: SYNTHETIC })).rejects.toThrow(MESSAGE);
+    await expect(outline(DOCKERFILE, { images: SYNTHETIC })).rejects.toThrow(MESSAGE);
+  });
+
+  it('pins: as-recorded takes the recorded digest, as BuildKit took its test resolver\'s', async () => {
+    const result = await compile(DOCKERFILE, { resolver: StaticImageResolver.of(SYNTHETIC, { pins: 'as-recorded' }) });
+    expect(new TextDecoder('latin1').decode(result.bytes)).toContain(`docker-image://${ALPINE}@${RECORDED}`);
+  });
+
+  it('the CLI refuses it unless --images-unverified-pins is given; lock never writes it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dfllb-pins-'));
+    writeFileSync(join(dir, 'Dockerfile'), DOCKERFILE);
+    writeFileSync(join(dir, 'images.json'), JSON.stringify(SYNTHETIC));
+    for (const command of ['compile', 'check', 'outline']) {
+      const refused = await runInProcess([command, '--images', 'images.json'], { cwd: dir });
+      expect(refused.code, command).toBe(1);
+      expect(refused.stderr, command).toContain(`${join(dir, 'images.json')}: ${MESSAGE}`);
+    }
+    const taken = await runInProcess(['compile', '--images', 'images.json', '--images-unverified-pins', '-o', 'out.pb'], { cwd: dir });
+    expect(taken.stderr).toBe('');
+    expect(taken.code).toBe(0);
+    expect(readFileSync(join(dir, 'out.pb')).toString('latin1')).toContain(`docker-image://${ALPINE}@${RECORDED}`);
+    const alone = await runInProcess(['compile', '--images-unverified-pins'], { cwd: dir });
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain('--images-unverified-pins needs --images FILE');
+    const lock = await runInProcess(['lock', '--images', 'images.json', '--images-unverified-pins', '-o', 'lock.json'], { cwd: dir });
+    expect(lock.code).toBe(1);
+    expect(lock.stderr).toContain(`${KEY}: resolved to ${RECORDED}, not the digest it pins (${OTHER_DIGEST}); lock writes only verified entries`);
+    expect(existsSync(join(dir, 'lock.json'))).toBe(false);
+  });
+
   it('an entry whose key is not the pinned reference asked for is used only for its own digest', async () => {
     // alpine:3.20 is recorded at the example digest: asking for alpine:3.20@OTHER does not find it.
     const err = await compileError(`FROM alpine:3.20@${OTHER_DIGEST}\n`, EXAMPLE);

@@ -26,7 +26,6 @@ function config(arch: string, env: string[] = []): ImageConfig {
 const FILE: ImageMetadataFile = {
   'docker.io/library/alpine:3.20': { digest: DA, config: config('amd64', ['A=1']) },
   'docker.io/library/alpine@sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc': { digest: DC, config: config('amd64', ['C=1']) },
-  [`docker.io/library/alpine:3.24.1@${DA}`]: { digest: DB, config: config('amd64', ['SYN=1']) },
   'busybox': { digest: DB, config: config('amd64', ['B=1']) },
   'localhost:5000/app:1': {
     digest: DC,
@@ -35,12 +34,16 @@ const FILE: ImageMetadataFile = {
   },
 };
 
+/** A key pinned to DA whose entry records DB, as BuildKit's test resolver wrote the golden corpus. */
+const SYNTHETIC_KEY = `docker.io/library/alpine:3.24.1@${DA}`;
+const SYNTHETIC: ImageMetadataFile = { ...FILE, [SYNTHETIC_KEY]: { digest: DB, config: config('amd64', ['SYN=1']) } };
+const PIN_ERROR = `invalid image metadata: images["${SYNTHETIC_KEY}"].digest: ${DB} is not the digest the key pins (${DA})`;
 
 describe('StaticImageResolver', () => {
   const resolver = new StaticImageResolver(FILE, { source: 'images.json' });
 
   it('normalizes keys and requests', async () => {
-    expect(resolver.size).toBe(5);
+    expect(resolver.size).toBe(4);
     expect(resolver.refs()).toContain('docker.io/library/busybox:latest');
     const r = await resolver.resolve('busybox', { platform: AMD64 });
     expect(r).toEqual({ ref: 'docker.io/library/busybox:latest', digest: DB, config: config('amd64', ['B=1']) });
@@ -48,11 +51,30 @@ describe('StaticImageResolver', () => {
     expect((await resolver.resolve('docker.io/library/alpine:3.20', { platform: AMD64 })).digest).toBe(DA);
   });
 
-  it('uses exact name:tag@digest keys, even when their digest differs (synthetic golden entries)', async () => {
-    const r = await resolver.resolve(`alpine:3.24.1@${DA}`, { platform: AMD64 });
+  it('refuses by default a pinned key whose entry records another digest, naming the key', () => {
+    for (const build of [() => new StaticImageResolver(SYNTHETIC), () => StaticImageResolver.of(SYNTHETIC), () => validateImageMetadata(SYNTHETIC)]) {
+      expect(build).toThrow(PIN_ERROR);
+      expect(build).toThrow(expect.objectContaining({ code: 'E_INVALID_METADATA', ref: SYNTHETIC_KEY }));
+    }
+    expect(() => parseImageMetadata(JSON.stringify(SYNTHETIC))).toThrow(PIN_ERROR);
+    // A familiar key is checked against the digest it pins as well.
+    expect(() => validateImageMetadata({ [`alpine@${DA}`]: { digest: DB, config: {} } })).toThrow(
+      `invalid image metadata: images["alpine@${DA}"].digest: ${DB} is not the digest the key pins (${DA})`,
+    );
+    expect(validateImageMetadata({ [`alpine@${DA}`]: { digest: DA, config: {} } })).toBeDefined();
+  });
+
+  it('uses exact name:tag@digest keys as recorded with pins: as-recorded (synthetic golden entries)', async () => {
+    const asRecorded = new StaticImageResolver(SYNTHETIC, { pins: 'as-recorded' });
+    expect(validateImageMetadata(SYNTHETIC, { pins: 'as-recorded' })).toBe(SYNTHETIC);
+    const r = await asRecorded.resolve(`alpine:3.24.1@${DA}`, { platform: AMD64 });
     expect(r.ref).toBe(`docker.io/library/alpine:3.24.1@${DA}`);
     expect(r.digest).toBe(DB);
     expect(r.config.config?.Env).toEqual(['SYN=1']);
+    // `of` builds one resolver per file and pins: the verifying one still refuses the file.
+    expect(StaticImageResolver.of(SYNTHETIC, { pins: 'as-recorded' })).toBe(StaticImageResolver.of(SYNTHETIC, { pins: 'as-recorded' }));
+    expect(() => StaticImageResolver.of(SYNTHETIC)).toThrow(PIN_ERROR);
+    expect((await StaticImageResolver.of(SYNTHETIC, { pins: 'as-recorded' }).resolve(SYNTHETIC_KEY, { platform: AMD64 })).digest).toBe(DB);
   });
 
   it('finds name@digest keys and entries pinned to the requested digest', async () => {
@@ -138,8 +160,16 @@ describe('metadata files', () => {
 
   it.runIf(golden !== undefined)('loads the golden images.json, and its serialization round-trips byte for byte (modulo final newline)', async () => {
     const text = readFileSync(golden!, 'utf8');
-    const file = parseImageMetadata(text);
-    const resolver = new StaticImageResolver(file);
+    // BuildKit's test resolver answered pinned references with digests of its own: verified, the
+    // file is refused; read as recorded (the golden harness's opt-out), the LLB gets those digests.
+    expect(() => parseImageMetadata(text)).toThrow(
+      'invalid image metadata: images["docker.io/library/alpine:3.24.1@sha256:28bd5fe8b56d1bd048e5babf5b10710ebe0bae67db86916198a6eec434943f8b"].digest: ' +
+        'sha256:cebd385e01b6483d169eedbdec8562a11c2dc5ea10e0610a933da5258c87b7e3 is not the digest the key pins ' +
+        '(sha256:28bd5fe8b56d1bd048e5babf5b10710ebe0bae67db86916198a6eec434943f8b)',
+    );
+    const file = parseImageMetadata(text, { pins: 'as-recorded' });
+    expect(() => new StaticImageResolver(file)).toThrow(expect.objectContaining({ code: 'E_INVALID_METADATA' }));
+    const resolver = new StaticImageResolver(file, { pins: 'as-recorded' });
     expect(resolver.size).toBe(Object.keys(file).length);
     const r = await resolver.resolve('alpine:3.20', { platform: AMD64 });
     expect(r.digest).toBe('sha256:75be9c490b21b793193f47be0daf1e1ba283c3a002c8e84091e2c871cc49f219');
@@ -214,6 +244,17 @@ describe('lockImages', () => {
     });
     const file = await lockImages([{ ref: 'x:1', platform: AMD64 }, { ref: 'x:1', platform: ARM64 }], fake);
     expect(file['docker.io/library/x:1']).toEqual({ digest: DC, config: config('amd64') });
+  });
+
+  it('writes only verified entries: a pinned reference resolved to another digest fails the lock', async () => {
+    const asRecorded = new StaticImageResolver(SYNTHETIC, { pins: 'as-recorded' });
+    const err = await rejection(lockImages([{ ref: 'alpine:3.20', platform: AMD64 }, { ref: `alpine:3.24.1@${DA}`, platform: AMD64 }], asRecorded));
+    expect(err.code).toBe('E_DIGEST_MISMATCH');
+    expect(err.ref).toBe(SYNTHETIC_KEY);
+    expect(err.message).toBe(`${SYNTHETIC_KEY}: resolved to ${DB}, not the digest it pins (${DA}); lock writes only verified entries`);
+    // Pinned references that resolve to their digest are written, and the file verifies.
+    const file = await lockImages([{ ref: `alpine@${DC}`, platform: AMD64 }], asRecorded);
+    expect(validateImageMetadata(file)).toEqual({ [`docker.io/library/alpine@${DC}`]: { digest: DC, config: config('amd64', ['C=1']) } });
   });
 
   it('fails on the first failing request in order, and on digests that moved', async () => {

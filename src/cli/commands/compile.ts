@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { compile, type CompileOptions, compilePlatforms, type CompileResult, type MultiPlatformResult } from '../../compile.js';
 import type { BuildRequestOptions } from '../../frontend/request.js';
 import { parseDockerignore } from '../../frontend/dockerignore.js';
+import type { ImageMetadataOptions } from '../../image/metadata.js';
 import type { ImageResolver } from '../../image/types.js';
 import { loadStaticResolver, RegistryResolver } from '../../resolver/index.js';
 import { stabilizeWarnings } from '../../frontend/checks/linter.js';
@@ -14,6 +15,14 @@ import { type BuildContexts, buildctlArgs, parseBuildContexts } from '../build-c
 import { parseLimitFlags, registrySettings, safetyFlags } from '../safety.js';
 import { commitFiles, discardFiles, InputError, makeDirectory, outputPath, readInput, refuseTerminal, stageFile, type StagedFile, writeStdout, writeText } from '../io.js';
 
+/** `--images-unverified-pins`: the opt-out of verifying pinned keys (see {@link imageMetadataOptions}). */
+export const imagesUnverifiedPinsFlag: FlagSpec = {
+  name: 'images-unverified-pins',
+  type: 'boolean',
+  description:
+    'Take the digest --images records for a pinned key (name@sha256:A) even when it is another; only for metadata made by a test resolver, like BuildKit\'s golden corpus',
+};
+
 /** Flags shared by every command that compiles a Dockerfile. */
 export const buildFlags: readonly FlagSpec[] = [
   { name: 'file', short: 'f', type: 'string', metavar: 'DOCKERFILE', description: 'The Dockerfile (default PATH/Dockerfile; - reads stdin)' },
@@ -21,6 +30,7 @@ export const buildFlags: readonly FlagSpec[] = [
   { name: 'build-arg', type: 'list', metavar: 'K=V', description: 'Set a build argument; a bare K takes its value from the environment' },
   { name: 'platform', type: 'string', metavar: 'PLATFORM', description: 'Target platform, e.g. linux/arm64 (default linux/amd64); compile takes several: linux/amd64,linux/arm64' },
   { name: 'images', type: 'string', metavar: 'FILE', description: 'Offline image metadata (images.json, see `lock`); no network is used' },
+  imagesUnverifiedPinsFlag,
   { name: 'local-unique-id', type: 'string', metavar: 'ID', description: 'local.unique of the build context source (default localuniqueid)' },
   { name: 'insecure-registry', type: 'list', metavar: 'HOST', description: 'Use plain HTTP for this registry' },
   ...safetyFlags,
@@ -82,10 +92,22 @@ export function parseBuildArgs(list: readonly string[], env: CommandContext['env
   return out;
 }
 
+/**
+ * How the images.json files the flags name are read: `--images-unverified-pins` takes pinned
+ * keys' digests as recorded (see {@link ImageMetadataOptions.pins}). `hasImages`: whether any
+ * such file was named; the flag alone is a usage error.
+ */
+export function imageMetadataOptions(args: ParsedArgs, hasImages: boolean): ImageMetadataOptions {
+  if (args.flags['images-unverified-pins'] !== true) return {};
+  if (!hasImages) throw new UsageError('--images-unverified-pins needs --images FILE');
+  return { pins: 'as-recorded' };
+}
+
 /** The image resolver the flags ask for: the `--images` file (offline), else the registries. */
 export async function resolverFromArgs(ctx: CommandContext, args: ParsedArgs): Promise<ImageResolver> {
   const images = args.flags.images as string | undefined;
-  if (images) return loadStaticResolver(resolve(ctx.cwd, images));
+  const options = imageMetadataOptions(args, Boolean(images));
+  if (images) return loadStaticResolver(resolve(ctx.cwd, images), options);
   return new RegistryResolver({
     insecureRegistries: (args.flags['insecure-registry'] as string[] | undefined) ?? [],
     env: ctx.env,

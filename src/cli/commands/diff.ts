@@ -7,13 +7,14 @@ import { dirname, resolve } from 'node:path';
 import { diff, diffToJson, diffToTable } from '../../analysis/index.js';
 import { compile, type CompileOptions } from '../../compile.js';
 import type { Definition } from '../../llb/definition.js';
+import type { ImageMetadataOptions } from '../../image/metadata.js';
 import { loadStaticResolver, RegistryResolver } from '../../resolver/index.js';
 import { type FlagSpec, type ParsedArgs, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { readDefinitionFrom } from '../definition-input.js';
 import { InputError, readInput, writeText } from '../io.js';
 import { parseLimitFlags, registrySettings, safetyFlags } from '../safety.js';
-import { parseBuildArgs, readDockerignore, requireOnePlatform } from './compile.js';
+import { imageMetadataOptions, imagesUnverifiedPinsFlag, parseBuildArgs, readDockerignore, requireOnePlatform } from './compile.js';
 
 /** How to build one side: the Dockerfile and its build flags. */
 export interface BuildSpec {
@@ -22,6 +23,8 @@ export interface BuildSpec {
   /** The build context directory; default the Dockerfile's directory. */
   readonly context?: string;
   readonly images?: string;
+  /** How `images` is read (`--images-unverified-pins`). */
+  readonly imagesOptions?: ImageMetadataOptions;
   /** `K=V` (or a bare `K`, taken from the environment); later entries win. */
   readonly buildArgs: readonly string[];
   readonly target?: string;
@@ -74,7 +77,7 @@ export async function loadBuild(ctx: CommandContext, spec: BuildSpec): Promise<L
   ctx.source = { file: 'Dockerfile', shown, text };
   const contextDir = resolve(ctx.cwd, spec.context ?? (path === '-' ? '.' : dirname(path)));
   const resolver = spec.images
-    ? await loadStaticResolver(resolve(ctx.cwd, spec.images))
+    ? await loadStaticResolver(resolve(ctx.cwd, spec.images), spec.imagesOptions)
     : new RegistryResolver({ insecureRegistries: [...spec.insecureRegistries], env: ctx.env, ...spec.registry, ...(ctx.signal ? { signal: ctx.signal } : {}) });
   return {
     kind: 'dockerfile',
@@ -111,6 +114,7 @@ function sideFlags(): FlagSpec[] {
   return [
     ...base.map((f) => ({ ...f, description: `${f.description}, for both sides` })),
     ...(['old', 'new'] as const).flatMap((side) => base.map((f) => ({ ...f, name: `${side}-${f.name}`, description: `${f.description}, for ${side.toUpperCase()} only` }))),
+    { name: 'images-unverified-pins', type: 'boolean', description: imagesUnverifiedPinsFlag.description },
     { name: 'local-unique-id', type: 'string', metavar: 'ID', description: 'local.unique of the build context source (default localuniqueid)' },
     { name: 'insecure-registry', type: 'list', metavar: 'HOST', description: 'Use plain HTTP for this registry' },
     ...safetyFlags,
@@ -123,6 +127,7 @@ function specOf(ctx: CommandContext, args: ParsedArgs, side: 'old' | 'new', file
   return {
     file,
     images: pick('images'),
+    imagesOptions: imageMetadataOptions(args, ['images', 'old-images', 'new-images'].some((k) => f[k] !== undefined)),
     buildArgs: [...((f['build-arg'] as string[] | undefined) ?? []), ...((f[`${side}-build-arg`] as string[] | undefined) ?? [])],
     target: pick('target'),
     platform: pick('platform'),

@@ -29,7 +29,7 @@ import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { InputError, writeText } from '../io.js';
 import { parseLimitFlags, registrySettings } from '../safety.js';
-import { buildFlags, parseBuildArgs, requireOnePlatform } from './compile.js';
+import { buildFlags, imageMetadataOptions, parseBuildArgs, requireOnePlatform } from './compile.js';
 import { loadBuild } from './diff.js';
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
@@ -82,6 +82,7 @@ export const explainCommand: Command = {
       file,
       context,
       images: f.images as string | undefined,
+      imagesOptions: imageMetadataOptions(args, f.images !== undefined || f['images-changed'] !== undefined),
       buildArgs: (f['build-arg'] as string[] | undefined) ?? [],
       target: f.target as string | undefined,
       platform: f.platform as string | undefined,
@@ -96,7 +97,7 @@ export const explainCommand: Command = {
     if (f['build-arg-changed']) change.buildArgs = parseBuildArgs(f['build-arg-changed'] as string[], ctx.env, '--build-arg-changed');
     if (f['target-changed'] !== undefined) change.target = f['target-changed'] as string;
     if (f['platform-changed'] !== undefined) change.platform = f['platform-changed'] as string;
-    if (f['images-changed'] !== undefined) change.images = await readImageMetadataFile(resolve(ctx.cwd, f['images-changed'] as string));
+    if (f['images-changed'] !== undefined) change.images = await readImageMetadataFile(resolve(ctx.cwd, f['images-changed'] as string), imageMetadataOptions(args, true));
     const json = f.json === true;
     const out = f.output as string | undefined;
 

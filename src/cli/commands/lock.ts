@@ -18,6 +18,8 @@ export const lockCommand: Command = {
     '  dockerfile-llb compile --platform linux/arm64 --images images.json > build.pb',
     'With --images, lock keeps only the entries of that file the build uses. Several platforms',
     '(--platform linux/amd64,linux/arm64) lock what each of them uses, in one file.',
+    'lock writes only verified entries: a pinned image (name@sha256:…) that resolves to another',
+    'digest (possible only from --images with --images-unverified-pins) fails the lock.',
   ].join('\n'),
   async run(ctx, args) {
     const recorder = new RecordingResolver(await resolverFromArgs(ctx, args));
