@@ -2,9 +2,11 @@
  * docs/architecture.md shows the layer table that .dependency-cruiser.cjs enforces
  * (scripts/layers.cjs): the page cannot drift from the rules, and every folder of src/ is a layer.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { cruise, type ICruiseResult, type IForbiddenRuleType } from 'dependency-cruiser';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from './helpers/cli';
 
@@ -13,6 +15,23 @@ const { LAYERS, NODE_ONLY } = require(join(repoRoot, 'scripts/layers.cjs')) as {
   LAYERS: Record<string, string[]>;
   NODE_ONLY: string[];
 };
+
+const depRules = require(join(repoRoot, '.dependency-cruiser.cjs')) as { forbidden: IForbiddenRuleType[] };
+
+/** The violations the project's dependency rules find in a tree of files (path → source). */
+async function violationsIn(files: Record<string, string>): Promise<string[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'depcruise-'));
+  try {
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+    const { output } = await cruise(['src'], { baseDir: dir, validate: true, ruleSet: { forbidden: depRules.forbidden }, tsPreCompilationDeps: true });
+    return (output as ICruiseResult).summary.violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** The rows of the table under "## The layers": layer → may import. */
 function documentedLayers(): Map<string, string[]> {
@@ -56,5 +75,24 @@ describe('architecture', () => {
     for (const [name, allowed] of Object.entries(LAYERS)) {
       for (const dep of allowed) expect(order.indexOf(dep), `${name} imports ${dep}`).toBeLessThan(order.indexOf(name));
     }
+  });
+
+  it('no-circular has no exceptions: the frontend circle convert → commands → copy → convert is an error again', async () => {
+    const rule = depRules.forbidden.find((r) => r.name === 'no-circular');
+    expect(rule?.from).toEqual({});
+    const circle = await violationsIn({
+      'src/frontend/convert.ts': "import { dispatchCommand } from './commands';\nexport const nodeLocation = () => dispatchCommand;\n",
+      'src/frontend/commands.ts': "import { dispatchCopy } from './copy';\nexport const dispatchCommand = () => dispatchCopy;\n",
+      'src/frontend/copy.ts': "import { nodeLocation } from './convert';\nexport const dispatchCopy = () => nodeLocation;\n",
+    });
+    // dependency-cruiser reports a circle once, at the module where it first meets it.
+    expect(circle).toHaveLength(1);
+    expect(circle[0]).toMatch(/^no-circular: src\/frontend\/(convert|commands|copy)\.ts -> /);
+    // A circle of type-only imports stays allowed (recursive types across modules).
+    const typesOnly = await violationsIn({
+      'src/instructions/a.ts': "import type { B } from './b';\nexport interface A { b?: B }\n",
+      'src/instructions/b.ts': "import type { A } from './a';\nexport interface B { a?: A }\n",
+    });
+    expect(typesOnly).toEqual([]);
   });
 });

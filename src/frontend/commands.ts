@@ -6,9 +6,7 @@ import { DockerfileError, type DockerfileErrorCode } from '../errors.js';
 import { run, type MountSpec, type RunOptions, type SecretSpec, type SSHSpec } from '../graph/exec.js';
 import { file, mkdir, mkfile, parseChown } from '../graph/fileop.js';
 import { State } from '../graph/state.js';
-import type { NetMode, ProxyEnv, SecurityMode } from '../graph/types.js';
-import { formatPlatformAll } from '../image/platform.js';
-import type { Platform } from '../image/types.js';
+import type { NetMode, SecurityMode } from '../graph/types.js';
 import type { Command, KeyValuePairOptional, Mount, RunCommand } from '../instructions/index.js';
 import { chompHeredocContent, mustParseHeredoc } from '../parser/index.js';
 import { type EnvGetter, ShellLex } from '../shell/index.js';
@@ -16,15 +14,14 @@ import { goQuoteSlice } from '../util/goquote.js';
 import { assertNever } from '../util/never.js';
 import { base as pathBase, clean, isAbs, join } from '../util/posix-path.js';
 import { dispatchCopy } from './copy.js';
-import type { DispatchCommand, DispatchState, DispatchStates } from './dispatch-state.js';
-import { commitToHistory as commitImage } from './image.js';
-import { formatTargetPlatform, platformFromEnv } from './platform.js';
+import type { DispatchCommand, DispatchState } from './dispatch-state.js';
+import { commitToHistory, type DispatchOptions } from './dispatch-options.js';
+import { stateEnv } from './env.js';
+import { nodeLocation } from './location.js';
+import { prefixCommand, processCmdEnv, uppercaseCmd } from './steps.js';
 import { normalizeWorkdir, toSlash, wrapPathError } from './system-path.js';
-import { nodeLocation, stateEnv } from './convert.js';
 import { parseSignal } from './signal.js';
 import { parsePortSpecs } from './expose.js';
-import type { Linter } from './checks/linter.js';
-import type { PatternMatcher } from './checks/ignore.js';
 import {
   checkExposePort,
   checkJsonArgs,
@@ -35,61 +32,9 @@ import {
   checkUsedOnce,
   systemIsAbs,
 } from './checks/validations.js';
-import type { BuildRequest } from './request.js';
-
-/** What every dispatch function may need besides the stage. */
-export interface DispatchOptions {
-  readonly all: DispatchStates;
-  readonly globalArgs: EnvGetter;
-  readonly buildArgValues: Readonly<Record<string, string>>;
-  readonly shlex: ShellLex;
-  /** The build context (`local://context`). */
-  readonly buildContext: State;
-  readonly proxyEnv: ProxyEnv | undefined;
-  readonly targetPlatform: Platform;
-  /** BUILDKIT_CACHE_MOUNT_NS. */
-  readonly cacheIdNamespace: string;
-  /** The build checks, with the `# check=` comment above the instruction applied. */
-  readonly lint: Linter;
-  /** The context's `.dockerignore`, for the CopyIgnoredFile check. */
-  readonly ignore: PatternMatcher | undefined;
-  /** The request options every RUN gets: hosts, /dev/shm size, ulimits, cgroup parent. */
-  readonly request: BuildRequest;
-}
 
 function fail(message: string, code: DockerfileErrorCode = 'E_CONVERT'): never {
   throw new DockerfileError(code, message);
-}
-
-/** Upper-cases the first word (the instruction keyword). */
-export function uppercaseCmd(s: string): string {
-  const i = s.indexOf(' ');
-  return i < 0 ? s.toUpperCase() : s.slice(0, i).toUpperCase() + s.slice(i);
-}
-
-/** Expands variables in a step name, keeping it as written when expansion fails. */
-export function processCmdEnv(shlex: ShellLex, cmd: string, env: EnvGetter): string {
-  try {
-    return shlex.processWord(cmd, env).result;
-  } catch {
-    return cmd;
-  }
-}
-
-/**
- * The step name shown by BuildKit: `[stage 2/5] RUN …` (with the platform for multi-platform
- * builds). Advances the stage's step counter.
- */
-export function prefixCommand(ds: DispatchState, str: string, prefixPlatform: boolean, platform: Platform | undefined, env: EnvGetter): string {
-  if (ds.cmdTotal === 0) return str;
-  let out = '[';
-  if (prefixPlatform && platform) out += `${formatPlatformAll(platform)}${formatTargetPlatform(platform, platformFromEnv(env))} `;
-  if (ds.stageName !== '') out += `${ds.stageName} `;
-  ds.cmdIndex++;
-  const width = Math.floor(1 + Math.log10(ds.cmdTotal));
-  out += `${String(ds.cmdIndex).padStart(width)}/${ds.cmdTotal}] `;
-  if (ds.cmdIsOnBuild) out += 'ONBUILD ';
-  return out + str;
 }
 
 /** The shell a shell-form command runs with. */
@@ -100,11 +45,6 @@ export function defaultShell(os: string): string[] {
 function withShell(d: DispatchState, args: readonly string[]): string[] {
   const shell = d.image.config.Shell?.length ? [...d.image.config.Shell] : defaultShell(d.image.os);
   return [...shell, args.join(' ')];
-}
-
-/** Records a history entry for the stage, stamped with SOURCE_DATE_EPOCH when set. */
-export function commitToHistory(d: DispatchState, message: string, withLayer: boolean, fromState: boolean): void {
-  commitImage(d.image, message, withLayer, fromState, d.epoch?.rfc3339);
 }
 
 export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: DispatchOptions): void {

@@ -5,7 +5,7 @@
  */
 import { DockerfileError, DockerfileErrorCode, ImageResolveError, type SourceLocation } from '../errors.js';
 import { type EnvList, envGet, local, State, image as imageState } from '../graph/state.js';
-import type { Output, SourceVertex, VertexLocation } from '../graph/types.js';
+import type { Output, SourceVertex } from '../graph/types.js';
 import { formatPlatformAll, normalizePlatform, parsePlatform } from '../image/platform.js';
 import { parseReference, tagNameOnly, formatReference, withDigest } from '../image/reference.js';
 import type { ImageResolver, Platform, ResolvedImage } from '../image/types.js';
@@ -25,7 +25,11 @@ import { join } from '../util/posix-path.js';
 import { compareGoStrings } from '../util/gounicode.js';
 import { withSuggestion } from '../util/suggest.js';
 import { goParseInt } from '../util/gostrconv.js';
-import { dispatchCommand, type DispatchOptions } from './commands.js';
+import { dispatchCommand, dispatchUser, dispatchWorkdir } from './commands.js';
+import type { DispatchOptions } from './dispatch-options.js';
+import { envGetter, stateEnv } from './env.js';
+import { nodeLocation } from './location.js';
+import { prefixCommand } from './steps.js';
 import { type DispatchCommand, DispatchState, DispatchStates, reachableStages } from './dispatch-state.js';
 import { cloneImage, emptyImage, imageFromConfig, type ImageModel } from './image.js';
 import { buildPlatformOpt, defaultArgs, type PlatformOpt } from './platform.js';
@@ -33,7 +37,6 @@ import { defaultPathEnv } from './system-path.js';
 import { type ArgInfo, OutlineCapture } from './outline-capture.js';
 import { type BuildRequest, isNoCache, parseBuildRequest } from './request.js';
 import { findNamedContext, type LoadedContext, loadNamedContext, type NamedContextMatch, type NamedContexts, type OciLayoutResolver } from './named-context.js';
-import { dispatchUser, dispatchWorkdir, prefixCommand } from './commands.js';
 import { type CheckWarning, type Linter, lineRanges, nodeRanges } from './checks/linter.js';
 import { newRuleLinter } from './checks/config.js';
 import { ignoreMatcher } from './checks/ignore.js';
@@ -122,11 +125,6 @@ export interface ConvertResult {
   readonly targetState: DispatchState;
   /** The build checks that fired, in the order BuildKit reports them. */
   readonly warnings: readonly CheckWarning[];
-}
-
-/** An EnvGetter over an ordered env list. */
-export function envGetter(env: EnvList): EnvGetter {
-  return { get: (k) => envGet(env, k), keys: () => env.map(([k]) => k) };
 }
 
 function fail(message: string, location?: SourceLocation, code: DockerfileErrorCode = 'E_CONVERT'): never {
@@ -732,14 +730,6 @@ function autoDetectPlatform(img: ImageModel, target: Platform, supported: readon
   return target;
 }
 
-/** The source-map location of an instruction: one range per line it spans, as BuildKit records it. */
-export function nodeLocation(node: Node): VertexLocation {
-  const end = Math.max(node.endLine, node.startLine);
-  const ranges = [];
-  for (let line = node.startLine; line <= end; line++) ranges.push({ start: { line, character: 0 }, end: { line, character: 0 } });
-  return { sourceIndex: 0, ranges };
-}
-
 function dispatchStages(ctx: Context, reachable: Set<DispatchState>): void {
   const ignore = ignoreMatcher(ctx.opt.excludePatterns);
   for (const d of ctx.all.states) {
@@ -785,13 +775,6 @@ function dispatchStages(ctx: Context, reachable: Set<DispatchState>): void {
 function envKey(entry: string): string {
   const i = entry.indexOf('=');
   return i < 0 ? entry : entry.slice(0, i);
-}
-
-/** An EnvGetter over a State's environment. */
-export function stateEnv(state: State): EnvGetter {
-  // Lazy: most steps read no variable, and building the list each time would make a long run
-  // of ENV/ARG steps quadratic.
-  return { get: (k) => state.getEnv(k), keys: () => state.envKeys() };
 }
 
 function dispatch(d: DispatchState, cmd: DispatchCommand, dopt: DispatchOptions): void {

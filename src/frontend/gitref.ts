@@ -102,11 +102,15 @@ const SCP_RE = /^([a-zA-Z0-9_-]+)@([a-zA-Z0-9.-]+):([^\n]*?)(?:\?([^\n]*?))?(?:#
 const UNKNOWN_PROTOCOL = 'unknown protocol';
 const INVALID_ARGUMENT = 'invalid argument';
 
-/** `gitutil.parseOpts`: `ref[:subdir]` from a fragment. */
+/**
+ * `gitutil.parseOpts`: `ref[:subdir]` from a fragment. The fragment's subdirectory is cleaned and
+ * made relative (`#main:docs//sub/` → `docs/sub`, `#main:/` → none); a `?subdir=` query value is not.
+ */
 function parseOpts(fragment: string): GitUrlOpts | undefined {
   if (fragment === '') return undefined;
   const colon = fragment.indexOf(':');
-  return colon < 0 ? { ref: fragment, subdir: '' } : { ref: fragment.slice(0, colon), subdir: fragment.slice(colon + 1) };
+  if (colon < 0) return { ref: fragment, subdir: '' };
+  return { ref: fragment.slice(0, colon), subdir: joinPath('/', fragment.slice(colon + 1)).slice(1) };
 }
 
 function nonEmpty(values: GoUrlValues): GoUrlValues | undefined {

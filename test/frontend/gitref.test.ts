@@ -238,6 +238,10 @@ const gitUrlCases: UrlCase[] = [
   // SCP-style: the fragment is kept raw, the path up to the first "?" or "#".
   { url: 'git@host:a%20b.git#x%20y', path: 'a%20b.git', opts: { ref: 'x%20y', subdir: '' } },
   { url: 'git@host:p#f?x', path: 'p', opts: { ref: 'f?x', subdir: '' } },
+  // parseOpts cleans the fragment's subdirectory and makes it relative (path.Join("/", …) less its "/").
+  { url: 'git@host:p#main:docs//./sub/', opts: { ref: 'main', subdir: 'docs/sub' } },
+  { url: 'https://host/p.git#main:/', opts: { ref: 'main', subdir: '' } },
+  { url: 'https://host/p.git#main:../up', opts: { ref: 'main', subdir: 'up' } },
   // An SCP-style URL with a malformed query is no URL at all.
   { url: 'git@host:repo.git?a=%zz', err: true },
   { url: 'git+ssh://github.com/moby/buildkit.git', err: true },
