@@ -18,7 +18,7 @@ import type { DispatchState } from './dispatch-state.js';
 import { compareGoStrings } from '../util/gounicode.js';
 import type { ArgInfo, MountInfo } from './outline-capture.js';
 import { DEFAULT_PLATFORM } from './platform.js';
-import { parseBuildRequest } from './request.js';
+import { type BuildRequestOptions, parseBuildRequest } from './request.js';
 import type { NamedContexts, OciLayoutResolver } from './named-context.js';
 import { base64 } from '../util/base64.js';
 
@@ -69,8 +69,11 @@ export interface Outline {
   readonly ssh?: readonly OutlineMount[];
 }
 
-/** Options of {@link outline}: those of `compile` that change what the outline says. */
-export interface OutlineOptions {
+/**
+ * Options of {@link outline}: those of `compile` that change what the outline says, and the
+ * request options, which BuildKit checks for the outline request too (a bad one fails it).
+ */
+export interface OutlineOptions extends Omit<BuildRequestOptions, 'platforms'> {
   /** The stage to outline (default: the last one). */
   readonly target?: string;
   /** `--build-arg` values; they show as the values of the ARGs they set. */
@@ -139,7 +142,7 @@ export async function outline(dockerfile: string | Uint8Array, options: OutlineO
   const text = toText(dockerfile);
   const resolver = options.resolver ?? (options.images ? StaticImageResolver.of(options.images) : undefined);
   if (!resolver) throw new DockerfileLlbError('E_NO_RESOLVER', 'outline needs image metadata: pass `resolver` or `images`');
-  const request = parseBuildRequest({ platforms: options.platform === undefined ? undefined : [options.platform] }, options.buildArgs);
+  const request = parseBuildRequest({ ...options, platforms: options.platform === undefined ? undefined : [options.platform] }, options.buildArgs);
   const result = await convert(text, {
     target: options.target,
     buildArgs: options.buildArgs,

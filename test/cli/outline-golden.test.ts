@@ -6,6 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+// @ts-expect-error plain JavaScript module shared with scripts/parity.mjs
+import { expectedError } from '../../scripts/lib/golden-compare.mjs';
+import { caseFlags } from '../helpers/case-flags';
 import { runInProcess } from '../helpers/cli';
 import { allCases, type CorpusCase, describeGolden, GOLDEN, listCases, readCaseJson } from '../helpers/corpus';
 
@@ -15,17 +18,6 @@ function withExpected(cases: readonly CorpusCase[]): [string, CorpusCase, Kind][
   return cases.flatMap((c) =>
     (['outline', 'targets'] as const).filter((k) => existsSync(join(c.dir, `expected-${k}.json`))).map((k): [string, CorpusCase, Kind] => [`${k} ${c.id}`, c, k]),
   );
-}
-
-/** The request flags of case.json that the outline request reads (target, build args, platforms). */
-function flags(dir: string): string[] {
-  const cfg = readCaseJson(dir);
-  const a: string[] = [];
-  if (cfg.target) a.push('--target', cfg.target);
-  for (const [k, v] of Object.entries(cfg.buildArgs ?? {})) a.push('--build-arg', `${k}=${String(v)}`);
-  if (cfg.platform) a.push('--platform', cfg.platform);
-  if (cfg.platforms) a.push('--platform', cfg.platforms.join(','));
-  return a;
 }
 
 describeGolden('golden outline and targets requests', () => {
@@ -39,8 +31,29 @@ describeGolden('golden outline and targets requests', () => {
 describe('outline and targets JSON equal BuildKit\'s, byte for byte', () => {
   it.each(withExpected(allCases()))('%s', async (_n, c, kind) => {
     const extra = kind === 'targets' ? ['--targets'] : [];
-    const r = await runInProcess(['outline', '-f', join(c.dir, 'Dockerfile'), '--images', c.images, ...flags(c.dir), ...extra, '--format', 'json', c.dir]);
+    const r = await runInProcess(['outline', '-f', join(c.dir, 'Dockerfile'), '--images', c.images, ...caseFlags(readCaseJson(c.dir)), ...extra, '--format', 'json', c.dir]);
     expect(r.stderr).toBe('');
     expect(r.stdout.toString('utf8')).toBe(readFileSync(join(c.dir, `expected-${kind}.json`), 'utf8'));
+  });
+});
+
+/** Cases whose build BuildKit refuses and whose outline (or targets) request fails too. */
+function failing(cases: readonly CorpusCase[]): [string, CorpusCase, Kind][] {
+  return cases.flatMap((c) =>
+    existsSync(join(c.dir, 'expected-error.txt'))
+      ? (['outline', 'targets'] as const).filter((k) => !existsSync(join(c.dir, `expected-${k}.json`))).map((k): [string, CorpusCase, Kind] => [`${k} ${c.id}`, c, k])
+      : [],
+  );
+}
+
+describe('the outline and targets requests fail where BuildKit\'s do, with its error', () => {
+  // check=error=true with a violation, a build error, a request option the frontend refuses.
+  it.each(failing(allCases()))('%s', async (_n, c, kind) => {
+    const extra = kind === 'targets' ? ['--targets'] : [];
+    const r = await runInProcess(['outline', '-f', join(c.dir, 'Dockerfile'), '--images', c.images, ...caseFlags(readCaseJson(c.dir)), ...extra, '--format', 'json', c.dir]);
+    const want = expectedError(readFileSync(join(c.dir, 'expected-error.txt'), 'utf8')) as { message: string };
+    expect(r.code).toBe(1);
+    expect(r.stdout.length).toBe(0);
+    expect(r.stderr).toContain(want.message.split('\n')[0]);
   });
 });

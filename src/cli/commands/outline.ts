@@ -1,4 +1,5 @@
 import { formatOutline, formatTargets, listTargets, type Outline, outline, outlineJson, type Target, targetsJson } from '../../frontend/outline.js';
+import { parseBuildRequest } from '../../frontend/request.js';
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { writeText } from '../io.js';
@@ -10,7 +11,7 @@ export const outlineCommand: Command = {
   usage: 'dockerfile-llb outline [PATH] [-f DOCKERFILE] [--target T] [--build-arg K=V]... [--images FILE] [--targets | --all] [--format json|text]',
   flags: [
     ...buildFlags.filter((f) => f.name !== 'local-unique-id'),
-    ...requestFlags.filter((f) => f.name === 'build-context'),
+    ...requestFlags,
     { name: 'targets', type: 'boolean', description: 'Only list the targets (like docker build --call=targets); resolves no image' },
     { name: 'all', type: 'boolean', description: 'Outline every target, not just --target' },
     { name: 'format', type: 'string', metavar: 'FORMAT', description: 'text (tables, the default) or json (exactly what docker build --call=outline,format=json prints)' },
@@ -28,6 +29,8 @@ export const outlineCommand: Command = {
   ].join('\n'),
   async run(ctx, args) {
     const input = await readBuildInput(ctx, args);
+    // BuildKit reads the request options before any request: a bad one fails --targets too.
+    parseBuildRequest({ ...input.request, platforms: input.platform === undefined ? undefined : [input.platform] }, input.buildArgs);
     const targets = listTargets(input.bytes);
     const format = (args.flags.format as string | undefined) ?? 'text';
     if (format !== 'json' && format !== 'text') throw new UsageError(`invalid --format ${JSON.stringify(format)}: expected json or text`);
@@ -44,6 +47,7 @@ export const outlineCommand: Command = {
         buildArgs: input.buildArgs,
         platform: input.platform,
         resolver,
+        ...input.request,
         namedContexts: input.contexts.namedContexts,
         ociLayouts: input.contexts.ociLayouts,
       });
