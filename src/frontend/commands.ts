@@ -501,8 +501,8 @@ function dispatchRunMounts(
 }
 
 function secretSpec(d: DispatchState, m: Mount): SecretSpec {
-  const windows = d.platform?.os === 'windows';
-  const targetPath = windows ? toSlash(m.target, 'windows') : m.target;
+  // The target is kept as written, Windows backslashes included (BuildKit's dispatchSecret).
+  const targetPath = m.target;
   let id = m.cacheId;
   if (m.source !== '') id = m.source;
   if (id === '') {
