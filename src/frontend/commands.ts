@@ -18,7 +18,7 @@ import type { DispatchCommand, DispatchState } from './dispatch-state.js';
 import { commitToHistory, type DispatchOptions } from './dispatch-options.js';
 import { stateEnv } from './env.js';
 import { nodeLocation } from './location.js';
-import { prefixCommand, processCmdEnv, uppercaseCmd } from './steps.js';
+import { processCmdEnv, stepName, uppercaseCmd } from './steps.js';
 import { normalizeWorkdir, toSlash, wrapPathError } from './system-path.js';
 import { parseSignal } from './signal.js';
 import { parsePortSpecs } from './expose.js';
@@ -68,13 +68,13 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
       return;
     }
     case 'run':
-      dispatchRun(d, c, cmd.sources, opt);
+      dispatchRun(d, c, cmd, opt);
       return;
     case 'workdir':
-      dispatchWorkdir(d, c.path, { opt, command: c });
+      dispatchWorkdir(d, c.path, { opt, command: c, isOnBuild: cmd.isOnBuild });
       return;
     case 'add':
-      dispatchCopy(d, { command: c, source: opt.buildContext, isAdd: true, opt, ignore: opt.ignore });
+      dispatchCopy(d, { command: c, source: opt.buildContext, isAdd: true, isOnBuild: cmd.isOnBuild, opt, ignore: opt.ignore });
       for (const src of c.sourcePaths) {
         if (!src.startsWith('http://') && !src.startsWith('https://')) d.ctxPaths.add(join('/', src));
       }
@@ -88,7 +88,7 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
         }
         source = src.state;
       }
-      dispatchCopy(d, { command: c, source, isAdd: false, opt, ignore: src ? undefined : opt.ignore });
+      dispatchCopy(d, { command: c, source, isAdd: false, isOnBuild: cmd.isOnBuild, opt, ignore: src ? undefined : opt.ignore });
       for (const p of c.sourcePaths) (src ? src.paths : d.ctxPaths).add(join('/', p));
       return;
     }
@@ -270,7 +270,11 @@ export function dispatchUser(d: DispatchState, user: string, commit: boolean): v
 }
 
 /** WORKDIR: sets the working directory, and (for the instruction) creates it with a mkdir. */
-export function dispatchWorkdir(d: DispatchState, path: string, instr: { opt: DispatchOptions; command: Extract<Command, { kind: 'workdir' }> } | undefined): void {
+export function dispatchWorkdir(
+  d: DispatchState,
+  path: string,
+  instr: { readonly opt: DispatchOptions; readonly command: Extract<Command, { kind: 'workdir' }>; readonly isOnBuild: boolean } | undefined,
+): void {
   const os = d.platform?.os ?? 'linux';
   if (instr) {
     checkRelativeWorkdir(instr.command, path, d.workdirSet, systemIsAbs(path, os), instr.opt.lint);
@@ -283,13 +287,18 @@ export function dispatchWorkdir(d: DispatchState, path: string, instr: { opt: Di
   if (!instr) return;
   let withLayer = false;
   if (wd !== '/') {
-    const { opt, command } = instr;
+    const { opt, command, isOnBuild } = instr;
     const user = d.image.config.User;
     const env = stateEnv(d.state);
     const platform = d.platform ?? opt.targetPlatform;
     const info = { makeParents: true, ...(user ? { chown: parseChown(user) } : {}), ...(d.epoch ? { createdTime: d.epoch.nanos } : {}) };
     d.state = file(d.state, mkdir(wd, 0o755, info), {
-      customName: prefixCommand(d, uppercaseCmd(processCmdEnv(opt.shlex, command.code, env)), d.prefixPlatform, platform, env),
+      customName: stepName(d.steps.next(), uppercaseCmd(processCmdEnv(opt.shlex, command.code, env)), {
+        stageName: d.stageName,
+        isOnBuild,
+        platform: d.prefixPlatform ? platform : undefined,
+        env,
+      }),
       locations: [nodeLocation(command.node)],
       platform: d.platform,
     });
@@ -364,7 +373,7 @@ function withSecretEnvMask(c: RunCommand, env: EnvGetter): EnvGetter {
   };
 }
 
-function dispatchRun(d: DispatchState, c: RunCommand, sources: readonly (DispatchState | undefined)[], opt: DispatchOptions): void {
+function dispatchRun(d: DispatchState, c: RunCommand, cmd: DispatchCommand, opt: DispatchOptions): void {
   if (c.devices.length > 0) fail('device feature is only supported in Dockerfile frontend 1.14.0-labs or later', 'E_LABS_FEATURE');
   let customName = c.code;
   let args: string[] = [...c.cmdLine];
@@ -393,7 +402,7 @@ function dispatchRun(d: DispatchState, c: RunCommand, sources: readonly (Dispatc
   if (c.prependShell) args = withShell(d, args);
 
   const env = stateEnv(d.state);
-  const mountOpts = dispatchRunMounts(d, c, sources, opt);
+  const mountOpts = dispatchRunMounts(d, c, cmd.sources, opt);
   let network: NetMode | undefined;
   if (c.network === 'none') network = 'none';
   else if (c.network === 'host') network = 'host';
@@ -401,7 +410,12 @@ function dispatchRun(d: DispatchState, c: RunCommand, sources: readonly (Dispatc
 
   const nameShlex = new ShellLex(opt.shlex.escapeToken, { rawQuotes: true, skipUnsetEnv: true, budget: opt.shlex.budget });
   const platform = d.state.values.platform;
-  const name = prefixCommand(d, uppercaseCmd(processCmdEnv(nameShlex, customName, withSecretEnvMask(c, env))), d.prefixPlatform, platform, env);
+  const name = stepName(d.steps.next(), uppercaseCmd(processCmdEnv(nameShlex, customName, withSecretEnvMask(c, env))), {
+    stageName: d.stageName,
+    isOnBuild: cmd.isOnBuild,
+    platform: d.prefixPlatform ? platform : undefined,
+    env,
+  });
 
   const req = opt.request;
   // A /dev/shm of the requested size, as BuildKit adds it to every RUN.

@@ -1,115 +1,39 @@
 /**
- * Dockerfile → LLB: stages, arguments, base images and the dispatch of every instruction,
- * following BuildKit's `dockerfile2llb` step by step so that the graph it builds serializes to
- * BuildKit's bytes.
+ * Dockerfile → LLB: the frontend's entry point. It runs BuildKit's `dockerfile2llb` steps in
+ * order so that the graph it builds serializes to BuildKit's bytes: parse and check, global ARGs,
+ * the stages (stages.ts), their base images (base-image.ts), the dispatch of every instruction of
+ * the stages the target needs (commands.ts, copy.ts), then the build context and the result image.
  */
-import { DockerfileError, DockerfileErrorCode, ImageResolveError, type SourceLocation } from '../errors.js';
-import { type EnvList, envGet, local, State, image as imageState } from '../graph/state.js';
+import type { SourceLocation } from '../errors.js';
+import { type EnvList, envGet, local } from '../graph/state.js';
 import type { Output, SourceVertex } from '../graph/types.js';
-import { formatPlatformAll, normalizePlatform, parsePlatform } from '../image/platform.js';
-import { parseReference, tagNameOnly, formatReference, withDigest } from '../image/reference.js';
-import type { ImageResolver, Platform, ResolvedImage } from '../image/types.js';
-import {
-  type Command,
-  expand,
-  expandRaw,
-  type KeyValuePairOptional,
-  parseCommand,
-  parseInstructions,
-  type Stage,
-} from '../instructions/index.js';
+import { normalizePlatform } from '../image/platform.js';
+import type { Platform } from '../image/types.js';
+import { type Command, expand, expandRaw, type KeyValuePairOptional, parseInstructions } from '../instructions/index.js';
 import { parse } from '../parser/index.js';
-import type { Node } from '../parser/node.js';
 import { type EnvGetter, ExpansionBudget, ShellLex } from '../shell/index.js';
 import { join } from '../util/posix-path.js';
 import { compareGoStrings } from '../util/gounicode.js';
-import { withSuggestion } from '../util/suggest.js';
 import { goParseInt } from '../util/gostrconv.js';
+import { initFromBase, resolveStages } from './base-image.js';
 import { dispatchCommand, dispatchUser, dispatchWorkdir } from './commands.js';
+import { type Context, type ConvertOptions, fail, type FrontendConfig, located } from './conversion.js';
 import type { DispatchOptions } from './dispatch-options.js';
+import { type DispatchCommand, type DispatchState, DispatchStates } from './dispatch-state.js';
 import { envGetter, stateEnv } from './env.js';
-import { nodeLocation } from './location.js';
-import { prefixCommand } from './steps.js';
-import { type DispatchCommand, DispatchState, DispatchStates, reachableStages } from './dispatch-state.js';
-import { cloneImage, emptyImage, imageFromConfig, type ImageModel } from './image.js';
-import { buildPlatformOpt, defaultArgs, type PlatformOpt } from './platform.js';
+import type { ImageModel } from './image.js';
+import { buildPlatformOpt, defaultArgs } from './platform.js';
 import { defaultPathEnv } from './system-path.js';
 import { type ArgInfo, OutlineCapture } from './outline-capture.js';
-import { type BuildRequest, isNoCache, parseBuildRequest } from './request.js';
-import { findNamedContext, type LoadedContext, loadNamedContext, type NamedContextMatch, type NamedContexts, type OciLayoutResolver } from './named-context.js';
-import { type CheckWarning, type Linter, lineRanges, nodeRanges } from './checks/linter.js';
+import { parseBuildRequest } from './request.js';
+import { buildDispatchStates, buildStageDependencyGraph, resolveTarget } from './stages.js';
+import { type CheckWarning, lineRanges } from './checks/linter.js';
 import { newRuleLinter } from './checks/config.js';
 import { ignoreMatcher } from './checks/ignore.js';
-import { withBuildKitRanges } from './checks/error-ranges.js';
 import { NoEmptyContinuation } from './checks/rules.js';
-import {
-  checkBaseImagePlatform,
-  checkBaseImagesWithDefaultArgs,
-  checkCommandCasing,
-  checkConstPlatform,
-  checkInstructionNode,
-  checkRedundantTargetPlatform,
-  checkStageNames,
-  checkUndeclaredFromArgs,
-  checkUndefinedVars,
-} from './checks/validations.js';
-import { imagePlatform } from './image.js';
+import { checkBaseImagesWithDefaultArgs, checkCommandCasing, checkInstructionNode, checkStageNames, checkUndefinedVars } from './checks/validations.js';
 
-const EMPTY_IMAGE_NAME = 'scratch';
-
-/**
- * The images BuildKit also suggests when a base image cannot be resolved (`commonImageNames`),
- * including its `docker.io/library` + name without a slash.
- */
-const COMMON_IMAGE_NAMES = ['alpine', 'busybox', 'centos', 'debian', 'golang', 'ubuntu', 'fedora'].flatMap((n) => [n, `docker.io/library${n}`, `${n}:latest`, `docker.io/library${n}:latest`]);
-
-/** Options of {@link convert}. */
-export interface ConvertOptions {
-  readonly target?: string;
-  readonly buildArgs?: Readonly<Record<string, string>>;
-  /** The target platform; when absent BuildKit's implicit default (the build platform) applies. */
-  readonly targetPlatform?: Platform;
-  readonly buildPlatforms?: readonly Platform[];
-  readonly resolver: ImageResolver;
-  /** `local.unique` of the build context source. */
-  readonly localUniqueId: string;
-  /** The file name used in errors and the source map. */
-  readonly filename: string;
-  /** `.dockerignore` patterns, written as `local.excludepatterns` on the context. */
-  readonly excludePatterns?: readonly string[];
-  /**
-   * The validated build request options (see request.ts): platform prefixes in step names,
-   * labels, RUN hosts, network, limits, cgroup parent, stages without cache.
-   */
-  readonly request?: BuildRequest;
-  /**
-   * Named build contexts (`--build-context NAME=VALUE`): stages, `FROM` images and `COPY --from`
-   * sources they replace. Without any, the conversion is BuildKit's client-less one.
-   */
-  readonly namedContexts?: NamedContexts;
-  /** Reads the images of `oci-layout://` named contexts. */
-  readonly ociLayouts?: OciLayoutResolver;
-  /** Record what `outline` reports (BuildKit's outlineCapture); compile does not need it. */
-  readonly outline?: boolean;
-  /**
-   * Convert every stage, not just those the target needs (BuildKit's `AllStages`, which its
-   * check request sets when no target is given).
-   */
-  readonly allStages?: boolean;
-  /**
-   * Called for each build-check violation as it is found (also for a conversion that then
-   * fails). Under `check=error=true` a violation fails the conversion at its end with
-   * {@link LintViolationError}, as in BuildKit.
-   */
-  readonly onWarning?: (warning: CheckWarning) => void;
-  /**
-   * `false` runs no build check (BuildKit's builder gives its checks only to the first platform
-   * of a multi-platform request); a bad check configuration is still an error.
-   */
-  readonly checks?: boolean;
-  /** The bounds and running totals of this conversion's expansions (default: the default limits). */
-  readonly expansionBudget?: ExpansionBudget;
-}
+export type { ConvertOptions, FrontendConfig };
 
 /** What {@link convert} produces. */
 export interface ConvertResult {
@@ -127,65 +51,6 @@ export interface ConvertResult {
   readonly warnings: readonly CheckWarning[];
 }
 
-function fail(message: string, location?: SourceLocation, code: DockerfileErrorCode = 'E_CONVERT'): never {
-  throw new DockerfileError(code, message, location);
-}
-
-function located<T>(location: SourceLocation | undefined, fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (e instanceof DockerfileError && !e.location && location) throw e.at(location);
-    if (e instanceof ImageResolveError && !e.location && location) {
-      throw new DockerfileError(e.code, e.message, location, { cause: e });
-    }
-    throw e;
-  }
-}
-
-async function locatedAsync<T>(location: SourceLocation | undefined, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    return located(location, () => {
-      throw e;
-    });
-  }
-}
-
-/** Shared state of one conversion (BuildKit's `dispatchContext`). */
-interface Context {
-  readonly opt: ConvertOptions;
-  readonly platformOpt: PlatformOpt;
-  globalArgs: EnvList;
-  readonly shlex: ShellLex;
-  readonly all: DispatchStates;
-  readonly buildArgs: Readonly<Record<string, string>>;
-  /** The build context source, completed once every stage has been dispatched. */
-  readonly context: SourceVertex;
-  readonly contextState: State;
-  /** The global ARGs for `outline`; each stage starts from a clone. */
-  readonly outline: OutlineCapture | undefined;
-  /** Resolutions by (ref, platform): each image is looked up once per build. */
-  readonly resolved: Map<string, Promise<ResolvedImage>>;
-  /** Settings BuildKit reads from BUILDKIT_* build args and SOURCE_DATE_EPOCH. */
-  readonly config: FrontendConfig;
-  /** `local:` named contexts loaded, with the stage whose readers decide their follow paths. */
-  readonly localContexts: { readonly reader: DispatchState; readonly loaded: NonNullable<LoadedContext['local']> }[];
-  /** The build checks. */
-  readonly lint: Linter;
-  /** Names a FROM may use: the global ARGs (with or without a value) and the predefined ones. */
-  readonly fromArgKeys: readonly string[];
-}
-
-/** What BuildKit's frontend reads from the request and special build args (dockerui's Config). */
-export interface FrontendConfig extends BuildRequest {
-  /** BUILDKIT_CACHE_MOUNT_NS: namespace of cache mount ids. */
-  readonly cacheIdNamespace: string;
-  /** SOURCE_DATE_EPOCH: timestamp (RFC 3339) for history entries and created files. */
-  readonly epoch: { readonly rfc3339: string; readonly nanos: bigint } | undefined;
-}
-
 function frontendConfig(opt: ConvertOptions, buildArgs: Readonly<Record<string, string>>, globalArgs: EnvList): FrontendConfig {
   const request = opt.request ?? parseBuildRequest({}, buildArgs);
   let epoch: FrontendConfig['epoch'];
@@ -200,7 +65,7 @@ function frontendConfig(opt: ConvertOptions, buildArgs: Readonly<Record<string, 
 }
 
 /**
- * Converts a Dockerfile. Throws {@link DockerfileError} (with a location where BuildKit has one)
+ * Converts a Dockerfile. Throws `DockerfileError` (with a location where BuildKit has one)
  * for anything BuildKit rejects.
  */
 export async function convert(text: string, opt: ConvertOptions): Promise<ConvertResult> {
@@ -337,399 +202,6 @@ function buildMetaArgs(
   return [...acc];
 }
 
-function buildDispatchStates(ctx: Context, stages: readonly Stage[]): void {
-  stages.forEach((st, i) => {
-    const env = envGetter(ctx.globalArgs);
-    const lint = ctx.lint.withComments(st.node.prevComment);
-    const at = st.node;
-    const name = located(st.location, () => ctx.shlex.processWordWithMatches(st.baseName, env));
-    checkUndeclaredFromArgs(ctx.fromArgKeys, name.unmatched, at, lint);
-    if (name.result === '') fail(`base name (${st.baseName}) should not be blank`, st.location);
-    const ds = new DispatchState(st, name.result, st.name);
-    ds.prefixPlatform = ctx.config.multiPlatform;
-    ds.epoch = ctx.config.epoch;
-    ds.outline = ctx.outline?.clone();
-    const used = new Set(name.used);
-    if (st.platform !== '') {
-      const plat = located(st.location, () => {
-        try {
-          return ctx.shlex.processWordWithMatches(st.platform, env);
-        } catch (e) {
-          if (e instanceof DockerfileError) {
-            throw new DockerfileError(e.code, `failed to process arguments for platform ${st.platform}: ${e.message}`, st.location);
-          }
-          throw e;
-        }
-      });
-      checkUndeclaredFromArgs(ctx.fromArgKeys, plat.unmatched, at, lint);
-      checkRedundantTargetPlatform(st.platform, plat, at, env, lint);
-      checkConstPlatform(st.name, plat, at, lint);
-      if (plat.result === '') {
-        fail(suggestAny(`empty platform value from expression ${st.platform}`, plat.unmatched, env.keys()), st.location);
-      }
-      try {
-        ds.platform = parsePlatform(plat.result);
-      } catch (e) {
-        fail(`failed to parse platform ${st.platform}: ${suggestAny((e as Error).message, plat.unmatched, env.keys())}`, st.location);
-      }
-      for (const k of plat.used) used.add(k);
-    }
-    if (st.name !== '') {
-      const nc = namedContextFor(ctx, st.name, ds.platform ?? ctx.platformOpt.targetPlatform, st.location);
-      if (nc) {
-        // The stage is replaced: none of its own settings apply.
-        ds.namedContext = nc;
-        ctx.all.add(ds);
-        ds.base = undefined;
-        return;
-      }
-    }
-    if (st.name === '') ds.stageName = `stage-${i}`;
-    ctx.all.add(ds);
-    if (ds.outline) for (const k of used) ds.outline.usedArgs.add(k);
-    let total = ds.baseName !== EMPTY_IMAGE_NAME && !ds.base ? 1 : 0;
-    for (const c of st.commands) {
-      if (c.kind === 'add' || c.kind === 'copy' || c.kind === 'run' || c.kind === 'workdir') total++;
-    }
-    ds.cmdTotal = total;
-    ds.ignoreCache = isNoCache(ctx.config, st.name);
-  });
-}
-
-/** The named context for a stage or image name, when the request has named contexts. */
-function namedContextFor(ctx: Context, name: string, platform: Platform, location: SourceLocation): NamedContextMatch | undefined {
-  const contexts = ctx.opt.namedContexts;
-  if (!contexts || Object.keys(contexts).length === 0) return undefined;
-  return located(location, () => findNamedContext(contexts, name, platform));
-}
-
-/** Loads a named context for stage `d` (whose readers' paths a local context follows). */
-async function loadContextFor(ctx: Context, d: DispatchState, nc: NamedContextMatch, platform: Platform | undefined): Promise<LoadedContext> {
-  const loaded = await loadNamedContext(nc, {
-    platform,
-    defaultPlatform: ctx.platformOpt.targetPlatform,
-    resolveImage: (ref, o) => resolveCached(ctx, ref, o.platform),
-    ociLayouts: ctx.opt.ociLayouts,
-    localUniqueId: ctx.opt.localUniqueId,
-  });
-  if (loaded.local) ctx.localContexts.push({ reader: d, loaded: loaded.local });
-  return loaded;
-}
-
-/** Each (reference, platform) is resolved once per build. */
-function resolveCached(ctx: Context, ref: string, platform: Platform): Promise<ResolvedImage> {
-  const key = `${ref} ${formatPlatformAll(platform)}`;
-  let pending = ctx.resolved.get(key);
-  if (!pending) {
-    pending = ctx.opt.resolver.resolve(ref, { platform });
-    ctx.resolved.set(key, pending);
-  }
-  return pending;
-}
-
-function suggestAny(message: string, unmatched: Iterable<string>, options: readonly string[]): string {
-  for (const k of unmatched) {
-    const m = withSuggestion(message, k, options, true);
-    if (m !== message) return m;
-  }
-  return message;
-}
-
-function resolveTarget(ctx: Context): DispatchState {
-  if (!ctx.opt.target) return ctx.all.last();
-  const t = ctx.all.findByName(ctx.opt.target);
-  if (!t) fail(withSuggestion(`target stage ${JSON.stringify(ctx.opt.target)} could not be found`, ctx.opt.target, ctx.all.names(), true), undefined, 'E_TARGET_NOT_FOUND');
-  return t;
-}
-
-/**
- * An unregistered stage for an image or scratch read by COPY --from (located at the COPY) or by
- * a mount (not located, as in BuildKit).
- */
-function unregisteredState(baseName: string, command: Command | undefined, fallback: SourceLocation): DispatchState {
-  const stage: Stage = {
-    kind: 'stage',
-    name: '',
-    nameAsWritten: '',
-    origCmd: '',
-    baseName,
-    platform: '',
-    comment: '',
-    sourceCode: '',
-    commands: [],
-    node: command?.node as Node,
-    location: command?.location ?? fallback,
-  };
-  const ds = new DispatchState(stage, baseName, '');
-  ds.unregistered = true;
-  return ds;
-}
-
-/** Finds the stages a command reads from (BuildKit's `toCommand` + `detectRunMount`). */
-function toCommand(ctx: Context, cmd: Command, isOnBuild: boolean): DispatchCommand {
-  const sources: (DispatchState | undefined)[] = [];
-  if (cmd.kind === 'copy' && cmd.from !== '') sources.push(copyFromSource(ctx, cmd));
-  if (cmd.kind === 'run') {
-    for (const m of cmd.mounts) {
-      // BuildKit records a source for every mount; one without `from` reads scratch (or the
-      // context, decided later by its type).
-      const from = m.from === '' ? EMPTY_IMAGE_NAME : m.from;
-      sources.push(ctx.all.findByName(from) ?? unregisteredState(from, undefined, cmd.location));
-    }
-  }
-  return { command: cmd, sources, isOnBuild };
-}
-
-/**
- * The stage or image `COPY --from` reads. Its errors are shown at the COPY, but BuildKit reports
- * them without a location.
- */
-function copyFromSource(ctx: Context, cmd: Extract<Command, { kind: 'copy' }>): DispatchState {
-  try {
-    const processed = located(cmd.location, () => ctx.shlex.processWordWithMatches(cmd.from, envGetter([])));
-    if (processed.result !== cmd.from) {
-      fail('variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround', cmd.location);
-    }
-    if (/^[+-]?[0-9]+$/.test(cmd.from) && Number.isSafeInteger(Number(cmd.from))) {
-      const found = ctx.all.findByIndex(Number(cmd.from));
-      if (typeof found === 'string') fail(found, cmd.location);
-      return found;
-    }
-    return ctx.all.findByName(cmd.from) ?? unregisteredState(cmd.from, cmd, cmd.location);
-  } catch (e) {
-    throw e instanceof Error ? withBuildKitRanges(e, []) : e;
-  }
-}
-
-function buildStageDependencyGraph(ctx: Context): void {
-  // New unregistered stages are appended while iterating; they have no commands of their own.
-  for (let i = 0; i < ctx.all.states.length; i++) {
-    const d = ctx.all.states[i];
-    d.commands = d.stage.commands.map((c) => {
-      const cmd = toCommand(ctx, c, false);
-      addSources(ctx, d, cmd);
-      return cmd;
-    });
-  }
-  validateCircularDependency(ctx.all.states);
-  if (ctx.all.states.length === 1) ctx.all.states[0].stageName = '';
-}
-
-function addSources(ctx: Context, d: DispatchState, cmd: DispatchCommand): void {
-  for (const src of cmd.sources) {
-    if (!src) continue;
-    d.deps.set(src, cmd.command);
-    if (src.unregistered && !ctx.all.has(src)) ctx.all.add(src);
-  }
-}
-
-/**
- * Stages that read from each other in a circle (BuildKit's `validateCircularDependency`): named
- * after the stage the search started from, located at every instruction of the cycle (shown at
- * the first).
- */
-function validateCircularDependency(states: readonly DispatchState[]): void {
-  const visited = new Set<DispatchState>();
-  const path = new Set<DispatchState>();
-  const visit = (s: DispatchState, through: readonly (Command | undefined)[]): (Command | undefined)[] | undefined => {
-    if (visited.has(s)) return undefined;
-    visited.add(s);
-    path.add(s);
-    for (const [dep, c] of s.deps) {
-      const next = [...through, c];
-      if (path.has(dep)) return next;
-      const cycle = visit(dep, next);
-      if (cycle) return cycle;
-    }
-    path.delete(s);
-    return undefined;
-  };
-  for (const s of states) {
-    const cycle = visit(s, []);
-    if (!cycle) continue;
-    const commands = cycle.filter((c): c is Command => c !== undefined);
-    const err = new DockerfileError(DockerfileErrorCode.CircularDependency, `circular dependency detected on stage: ${s.stageName}`, commands[0]?.location);
-    throw withBuildKitRanges(
-      err,
-      commands.flatMap((c) => nodeRanges(c.node)),
-    );
-  }
-}
-
-async function resolveStages(ctx: Context, target: DispatchState): Promise<Set<DispatchState>> {
-  for (;;) {
-    const reachable = reachableStages(target);
-    await resolveReachableStages(ctx, reachable);
-    let newDeps = false;
-    // In stage order, so a base is initialized before the stages built on it.
-    for (const d of ctx.all.states) {
-      if (!reachable.has(d)) continue;
-      initFromBase(d);
-      const onbuilds = [...(d.image.config.OnBuild ?? [])];
-      if (d.base && !d.onBuildInit) {
-        for (const c of d.base.commands) if (c.command.kind === 'onbuild') onbuilds.push(c.command.expression);
-        d.onBuildInit = true;
-      }
-      if (onbuilds.length > 0) {
-        if (initOnBuildTriggers(ctx, d, onbuilds)) newDeps = true;
-        d.image.config.OnBuild = undefined;
-      }
-    }
-    if (!newDeps) return reachable;
-  }
-}
-
-/** Inherits state, platform and image from the base stage (BuildKit's `dispatchState.init`). */
-function initFromBase(d: DispatchState): void {
-  if (!d.base) return;
-  d.state = d.base.state;
-  d.platform = d.base.platform;
-  d.image = cloneImage(d.base.image);
-  d.image.config.OnBuild = undefined;
-  d.workdirSet = d.base.workdirSet;
-  d.buildArgs = [...d.buildArgs, ...d.base.buildArgs];
-  // One set along the base chain: what readers take from a stage is taken from its base too.
-  d.paths = d.base.paths;
-}
-
-function initOnBuildTriggers(ctx: Context, d: DispatchState, triggers: readonly string[]): boolean {
-  let hasNewDeps = false;
-  const commands: DispatchCommand[] = [];
-  const loc = d.stage.location;
-  // BuildKit reports what goes wrong with a trigger at the FROM (`SetLocation`); a trigger is
-  // parsed alone, so its errors have no `dockerfile parse error on line N` prefix.
-  const atStage = <T>(fn: () => T): T => {
-    try {
-      return fn();
-    } catch (e) {
-      if (e instanceof DockerfileError) throw new DockerfileError(e.code, e.message, loc, { cause: e });
-      throw e;
-    }
-  };
-  for (const trigger of triggers) {
-    const node = atStage(() => {
-      const ast = parse(trigger, { file: ctx.opt.filename }).ast;
-      if (ast.children.length !== 1) fail('onbuild trigger should be a single expression', loc);
-      return ast.children[0];
-    });
-    // The trigger runs where the FROM is: give it the stage's lines.
-    const moved: Node = { ...node, startLine: d.stage.node.startLine, endLine: d.stage.node.endLine, range: { start: loc.start, end: loc.end } };
-    const ic = atStage(() => parseCommand(moved, { file: ctx.opt.filename }));
-    let cmd: DispatchCommand;
-    try {
-      cmd = toCommand(ctx, ic, true);
-    } catch (e) {
-      throw e instanceof Error ? withBuildKitRanges(e, nodeRanges(d.stage.node)) : e;
-    }
-    if (cmd.sources.length > 0) hasNewDeps = true;
-    commands.push(cmd);
-    addSources(ctx, d, cmd);
-  }
-  d.commands = [...commands, ...d.commands];
-  d.cmdTotal += commands.length;
-  return hasNewDeps;
-}
-
-async function resolveReachableStages(ctx: Context, reachable: Set<DispatchState>): Promise<void> {
-  const pending: Promise<void>[] = [];
-  for (const d of ctx.all.states) {
-    if (d.base || d.dispatched || d.resolved) continue;
-    const isReachable = ctx.opt.allStages === true || reachable.has(d);
-    d.resolved = isReachable;
-    if (d.baseName === EMPTY_IMAGE_NAME && !d.namedContext) {
-      d.state = State.scratch();
-      d.image = emptyImage(ctx.platformOpt.targetPlatform);
-      d.platform = ctx.platformOpt.targetPlatform;
-      if (d.unregistered) d.dispatched = true;
-      continue;
-    }
-    pending.push(
-      locatedAsync(d.stage.location, () => resolveBaseImage(ctx, d, isReachable)).finally(() => {
-        if (d.unregistered) d.dispatched = true;
-      }),
-    );
-  }
-  await Promise.all(pending);
-}
-
-async function resolveBaseImage(ctx: Context, d: DispatchState, reachable: boolean): Promise<void> {
-  const origName = d.baseName;
-  let ref;
-  try {
-    ref = parseReference(d.baseName);
-  } catch (e) {
-    fail(`failed to parse stage name ${JSON.stringify(d.baseName)}: ${(e as Error).message}`, d.stage.location);
-  }
-  let platform = d.platform ?? ctx.platformOpt.targetPlatform;
-  d.baseName = formatReference(tagNameOnly(ref));
-  let isScratch = false;
-  if (reachable) {
-    if (d.namedContext) {
-      // A stage replaced by a named context: its commands never run.
-      const loaded = await loadContextFor(ctx, d, d.namedContext, d.platform ?? (ctx.platformOpt.implicitTarget ? undefined : ctx.platformOpt.targetPlatform));
-      d.dispatched = true;
-      d.state = loaded.state;
-      // Without an image config (a directory, a repository, scratch) the stage's image is Go's
-      // zero value, not scratch's.
-      const img = imageFromConfig(loaded.image ?? { architecture: '', os: '' });
-      img.created = undefined;
-      d.image = img;
-      if (img.architecture !== '' && img.os !== '') d.platform = imagePlatform(img);
-      return;
-    }
-    const nc = namedContextFor(ctx, d.baseName, platform, d.stage.location);
-    if (nc) {
-      // A base image (or COPY --from image) replaced by a named context.
-      const loaded = await loadContextFor(ctx, d, nc, platform);
-      const img = loaded.image ? imageFromConfig(loaded.image) : emptyImage(platform);
-      img.created = undefined;
-      d.image = img;
-      d.state = loaded.state.platform(platform);
-      d.platform = platform;
-      return;
-    }
-    let resolved;
-    try {
-      resolved = await resolveCached(ctx, d.baseName, platform);
-    } catch (e) {
-      // Like BuildKit, wrap with the name as written (but not twice, when the resolver's message
-      // already starts with exactly that name: FROM localhost:5000/app:1), and suggest a stage or
-      // a common image the name may be a typo of (`COPY --from=buidl` → build).
-      const inner = (e as Error).message;
-      const wrapped = inner.startsWith(`${origName}: `) ? inner : `${origName}: ${inner}`;
-      const msg = withSuggestion(wrapped, origName, [...ctx.all.names(), ...COMMON_IMAGE_NAMES], true);
-      if (e instanceof ImageResolveError) throw new ImageResolveError(e.code, msg, e.ref, { cause: e, location: d.stage.location });
-      throw e;
-    }
-    const img = imageFromConfig(resolved.config);
-    img.created = undefined;
-    if (!d.platform && ctx.platformOpt.implicitTarget) platform = autoDetectPlatform(img, platform, ctx.platformOpt.buildPlatforms);
-    d.baseName = resolved.digest ? withDigest(resolved.ref === d.baseName ? d.baseName : resolved.ref, resolved.digest) : d.baseName;
-    if (!img.rootfs.diffIds || img.rootfs.diffIds.length === 0) {
-      isScratch = !img.history.some((h) => !h.empty_layer);
-    }
-    d.image = img;
-  }
-  if (isScratch) {
-    d.state = State.scratch();
-  } else {
-    d.state = imageState(d.baseName, {
-      platform,
-      description: { 'com.docker.dockerfile.v1.command': d.stage.sourceCode },
-      customName: prefixCommand(d, `FROM ${d.baseName}`, ctx.config.multiPlatform, platform, envGetter([])),
-      locations: [d.stage.node ? nodeLocation(d.stage.node) : { sourceIndex: 0, ranges: [] }],
-    });
-    if (reachable) checkBaseImagePlatform(origName, platform, imagePlatform(d.image), d.stage.node ?? [], ctx.lint);
-  }
-  d.platform = platform;
-}
-
-function autoDetectPlatform(img: ImageModel, target: Platform, supported: readonly Platform[]): Platform {
-  if (target.os === img.os && target.architecture === img.architecture) return target;
-  for (const p of supported) if (p.os === img.os && p.architecture === img.architecture) return p;
-  return target;
-}
-
 function dispatchStages(ctx: Context, reachable: Set<DispatchState>): void {
   const ignore = ignoreMatcher(ctx.opt.excludePatterns);
   for (const d of ctx.all.states) {
@@ -781,7 +253,6 @@ function dispatch(d: DispatchState, cmd: DispatchCommand, dopt: DispatchOptions)
   // A `# check=` comment above the instruction applies to its checks.
   const lint = dopt.lint.withComments(cmd.command.node.prevComment);
   const opt = lint === dopt.lint ? dopt : { ...dopt, lint };
-  d.cmdIsOnBuild = cmd.isOnBuild;
   let c = cmd.command;
   const expandWith = (lex: ShellLex) => (word: string) => {
     const env = stateEnv(d.state);

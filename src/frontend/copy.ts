@@ -15,7 +15,7 @@ import { commitToHistory, type DispatchOptions } from './dispatch-options.js';
 import type { DispatchState } from './dispatch-state.js';
 import { stateEnv } from './env.js';
 import { nodeLocation } from './location.js';
-import { prefixCommand, processCmdEnv, uppercaseCmd } from './steps.js';
+import { processCmdEnv, stepName, type StepNameOptions, uppercaseCmd } from './steps.js';
 import { gitLlbSource, isGitSource, isHttpSource, tryParseGitRef } from './gitref.js';
 import { progressGroupId } from './progress.js';
 import { isAbsFor, normalizePath, removeDriveLetter, toSlash, wrapPathError } from './system-path.js';
@@ -27,6 +27,8 @@ export interface CopyConfig {
   /** What non-URL sources are read from: the context, or a stage or image. */
   readonly source: State;
   readonly isAdd: boolean;
+  /** The instruction is an ONBUILD trigger. */
+  readonly isOnBuild: boolean;
   readonly opt: DispatchOptions;
   /** The context's `.dockerignore` when the sources come from the context (CopyIgnoredFile). */
   readonly ignore: PatternMatcher | undefined;
@@ -88,7 +90,10 @@ export function dispatchCopy(d: DispatchState, cfg: CopyConfig): void {
   const platform = d.platform ?? cfg.opt.targetPlatform;
   const env = stateEnv(d.state);
   const name = uppercaseCmd(processCmdEnv(cfg.opt.shlex, c.code, env));
-  const pgName = prefixCommand(d, name, d.prefixPlatform, platform, env);
+  // One step, one number: a linked copy's merge vertex is named from the same step below.
+  const step = d.steps.next();
+  const naming: StepNameOptions = { stageName: d.stageName, isOnBuild: cfg.isOnBuild, platform: d.prefixPlatform ? platform : undefined, env };
+  const pgName = stepName(step, name, naming);
 
   const common: CopyInfo = {
     ...(mode !== undefined ? { mode } : {}),
@@ -188,8 +193,7 @@ export function dispatchCopy(d: DispatchState, cfg: CopyConfig): void {
   const fileOpts = { customName: pgName, locations, ...(d.ignoreCache ? { ignoreCache: true } : {}) };
   if (c.link && c.chmod === '') {
     // Recorded as a linked copy; src/lower/link.ts turns it into a copy on scratch + a merge.
-    d.cmdIndex--;
-    const linkName = prefixCommand(d, `LINK ${name}`, d.prefixPlatform, platform, env);
+    const linkName = stepName(step, `LINK ${name}`, naming);
     const linked = file(d.state, actions, { ...fileOpts, separateBase: true });
     const v = linked.output!.vertex as FileVertex;
     const base = d.state.output ? 0 : -1;
@@ -197,7 +201,7 @@ export function dispatchCopy(d: DispatchState, cfg: CopyConfig): void {
       ...v,
       link: {
         base,
-        progressGroupId: progressGroupId(`${d.stageName}\0${d.stage.location.start.line}\0${pgName}\0${d.cmdIndex}`),
+        progressGroupId: progressGroupId(`${d.stageName}\0${d.stage.location.start.line}\0${pgName}\0${step?.number ?? 0}`),
         stepName: pgName,
         mergeMetadata: { description: { 'llb.customname': linkName }, ...(d.ignoreCache ? { ignoreCache: true } : {}) },
         mergeLocations: locations,

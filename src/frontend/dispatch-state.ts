@@ -11,6 +11,7 @@ import type { ImageModel } from './image.js';
 import type { NamedContextMatch } from './named-context.js';
 import type { OutlineCapture } from './outline-capture.js';
 import type { CheckSite } from './checks/linter.js';
+import { StepCounter } from './steps.js';
 
 /** A command with the stages it reads from (COPY --from, RUN --mount from=). */
 export interface DispatchCommand {
@@ -20,8 +21,22 @@ export interface DispatchCommand {
   readonly isOnBuild: boolean;
 }
 
+/** What is fixed about a stage when its state is made. */
+export interface DispatchStateOptions {
+  /** Step names show the platform (a multi-platform build). */
+  readonly prefixPlatform?: boolean;
+  /** SOURCE_DATE_EPOCH, when set. */
+  readonly epoch?: { readonly rfc3339: string; readonly nanos: bigint };
+  /** The request's no-cache option covers this stage: its RUN and COPY steps ignore the cache. */
+  readonly ignoreCache?: boolean;
+  /** An image or scratch read by `COPY --from` or a mount, not a stage of the Dockerfile. */
+  readonly unregistered?: boolean;
+  /** The named build context that replaces this stage. */
+  readonly namedContext?: NamedContextMatch;
+}
+
 export class DispatchState {
-  stage: Stage;
+  readonly stage: Stage;
   /** The FROM reference after expansion, then the pinned reference once resolved. */
   baseName: string;
   stageName: string;
@@ -39,18 +54,20 @@ export class DispatchState {
    */
   paths = new Set<string>();
   /** The named build context that replaces this stage (`--build-context NAME=…` for its name). */
-  namedContext: NamedContextMatch | undefined;
+  readonly namedContext: NamedContextMatch | undefined;
   buildArgs: KeyValuePairOptional[] = [];
   dispatched = false;
   resolved = false;
   onBuildInit = false;
-  unregistered = false;
-  cmdIndex = 0;
-  cmdTotal = 0;
-  cmdIsOnBuild = false;
-  prefixPlatform = false;
+  /** An image or scratch read by `COPY --from` or a mount, not a stage of the Dockerfile. */
+  readonly unregistered: boolean;
+  /** The stage's numbered steps (`[stage 2/5]`). */
+  readonly steps = new StepCounter();
+  /** Step names show the platform (a multi-platform build). */
+  readonly prefixPlatform: boolean;
   workdirSet = false;
-  ignoreCache = false;
+  /** The request's no-cache option covers this stage. */
+  readonly ignoreCache: boolean;
   /** Whether CMD was set in this stage (ENTRYPOINT then keeps it). */
   cmdSet = false;
   /** Where the last CMD, ENTRYPOINT and HEALTHCHECK of this stage are (MultipleInstructionsDisallowed). */
@@ -58,12 +75,17 @@ export class DispatchState {
   /** What `outline` reports for this stage (BuildKit's `outlineCapture`). */
   outline: OutlineCapture | undefined;
   /** SOURCE_DATE_EPOCH, when set: history timestamps and created-file times. */
-  epoch: { readonly rfc3339: string; readonly nanos: bigint } | undefined;
+  readonly epoch: { readonly rfc3339: string; readonly nanos: bigint } | undefined;
 
-  constructor(stage: Stage, baseName: string, stageName: string) {
+  constructor(stage: Stage, baseName: string, stageName: string, options: DispatchStateOptions = {}) {
     this.stage = stage;
     this.baseName = baseName;
     this.stageName = stageName;
+    this.prefixPlatform = options.prefixPlatform ?? false;
+    this.epoch = options.epoch;
+    this.ignoreCache = options.ignoreCache ?? false;
+    this.unregistered = options.unregistered ?? false;
+    this.namedContext = options.namedContext;
   }
 }
 
