@@ -31,12 +31,12 @@ export const outlineCommand: Command = {
     const input = await readBuildInput(ctx, args);
     // BuildKit reads the request options before any request: a bad one fails --targets too.
     parseBuildRequest({ ...input.request, platforms: input.platform === undefined ? undefined : [input.platform] }, input.buildArgs);
-    const targets = listTargets(input.bytes);
     const format = (args.flags.format as string | undefined) ?? 'text';
     if (format !== 'json' && format !== 'text') throw new UsageError(`invalid --format ${JSON.stringify(format)}: expected json or text`);
     const json = format === 'json';
     const out = args.flags.output as string | undefined;
     if (args.flags.targets) {
+      const targets = listTargets(input.bytes);
       writeText(ctx, json ? targetsJson(targets, input.bytes) : formatTargets(targets), out);
       return 0;
     }
@@ -52,13 +52,16 @@ export const outlineCommand: Command = {
         ociLayouts: input.contexts.ociLayouts,
       });
     if (args.flags.all) {
+      const targets = listTargets(input.bytes);
       const outlines: Outline[] = [];
       for (const t of buildableTargets(targets)) outlines.push(await outlineOf(t.name));
       writeText(ctx, json ? outlineJson(outlines, input.bytes) : [formatTargets(targets), ...outlines.map(formatOutline)].join('\n'), out);
       return 0;
     }
+    // The outline request is a conversion first (an empty Dockerfile fails as the build does,
+    // where listing the targets, a parse, says "file with no instructions").
     const o = await outlineOf(input.target);
-    writeText(ctx, json ? outlineJson(o, input.bytes) : `${formatTargets(targets)}\n${formatOutline(o)}`, out);
+    writeText(ctx, json ? outlineJson(o, input.bytes) : `${formatTargets(listTargets(input.bytes))}\n${formatOutline(o)}`, out);
     return 0;
   },
 };
