@@ -1,12 +1,13 @@
 /** The shape of a CLI subcommand. */
 import type { FlagSpec, ParsedArgs } from './args.js';
+import type { ErrorSource } from './errors.js';
 import type { Streams } from './io.js';
 
 export interface CommandContext extends Streams {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   /** Set by commands that read a Dockerfile, so errors can show the offending line. */
-  source?: { file: string; text: string };
+  source?: ErrorSource;
   /** Aborted when the command ends, success or failure: registry requests still in flight stop. */
   readonly signal?: AbortSignal;
 }

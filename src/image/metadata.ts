@@ -7,7 +7,7 @@
 import { ImageResolveError } from '../errors.js';
 import { ImageErrorCode } from './codes.js';
 import { digestError } from './digest.js';
-import { formatPlatformAll, normalizePlatform } from './platform.js';
+import { formatPlatformAll, normalizePlatform, parsePlatform } from './platform.js';
 import { normalizeReference } from './reference.js';
 import type { ImageConfig, ImageMetadataEntry, ImageMetadataFile, ImageResolver, Platform } from './types.js';
 
@@ -15,35 +15,167 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function invalidMetadata(key: string, what: string): ImageResolveError {
-  return new ImageResolveError(ImageErrorCode.InvalidMetadata, `invalid image metadata for ${key}: ${what}`, key);
+// ----- the schema -------------------------------------------------------------------------------
+// `images.json` is checked whole before anything reads it: every field the frontend uses must have
+// the JSON type BuildKit's Go structs (ocispec.Image, dockerspec.DockerOCIImageConfig) would
+// unmarshal, or the file is refused with the path of the bad value. As in Go, `null` stands for a
+// field's zero value; fields the frontend does not read (Hostname, Domainname, ...) may hold
+// anything.
+
+/** A value failed its schema at `path` (`images["alpine:3.20"].config.config.Env`). */
+class SchemaFailure extends Error {
+  constructor(
+    readonly path: string,
+    readonly what: string,
+  ) {
+    super(`${path}: ${what}`);
+  }
 }
 
-function checkConfig(key: string, config: unknown, where: string): ImageConfig {
-  if (!isObject(config)) throw invalidMetadata(key, `${where} must be an object`);
-  return config as ImageConfig;
+type Check = (value: unknown, path: string) => void;
+
+function kindOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'nothing';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  return typeof v === 'number' || typeof v === 'boolean' ? `the ${typeof v} ${String(v)}` : `a ${typeof v}`;
+}
+
+/** `path` extended by an object key: `.Env`, or `["os.version"]` for keys that are not identifiers. */
+function member(path: string, key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+}
+
+const string: Check = (v, path) => {
+  if (typeof v !== 'string') throw new SchemaFailure(path, `expected a string, got ${kindOf(v)}`);
+};
+const boolean: Check = (v, path) => {
+  if (typeof v !== 'boolean') throw new SchemaFailure(path, `expected true or false, got ${kindOf(v)}`);
+};
+/** Go's int64 (durations in nanoseconds, counts). */
+const integer: Check = (v, path) => {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new SchemaFailure(path, `expected an integer, got ${kindOf(v)}`);
+};
+const anyObject: Check = (v, path) => {
+  if (!isObject(v)) throw new SchemaFailure(path, `expected an object, got ${kindOf(v)}`);
+};
+
+function arrayOf(item: Check, what: string): Check {
+  return (v, path) => {
+    if (v === null) return;
+    if (!Array.isArray(v)) throw new SchemaFailure(path, `expected ${what}, got ${kindOf(v)}`);
+    v.forEach((x, i) => item(x, `${path}[${i}]`));
+  };
+}
+
+function mapOf(value: Check, what: string): Check {
+  return (v, path) => {
+    if (v === null) return;
+    if (!isObject(v)) throw new SchemaFailure(path, `expected ${what}, got ${kindOf(v)}`);
+    for (const [k, x] of Object.entries(v)) value(x, member(path, k));
+  };
+}
+
+/** An object whose known fields are checked (each may be null) and whose other fields are free. */
+function struct(fields: Record<string, Check>): Check {
+  return (v, path) => {
+    if (v === null) return;
+    if (!isObject(v)) throw new SchemaFailure(path, `expected an object, got ${kindOf(v)}`);
+    for (const [k, check] of Object.entries(fields)) {
+      if (Object.hasOwn(v, k) && v[k] !== null) check(v[k], member(path, k));
+    }
+  };
+}
+
+const strings = arrayOf(string, 'an array of strings');
+
+const healthConfig = struct({ Test: strings, Interval: integer, Timeout: integer, StartPeriod: integer, StartInterval: integer, Retries: integer });
+
+/** The `config` of an image config: the container defaults a stage starts from. */
+const runtimeConfig = struct({
+  User: string,
+  ExposedPorts: mapOf(anyObject, 'an object of ports ({"80/tcp": {}})'),
+  Env: strings,
+  Entrypoint: strings,
+  Cmd: strings,
+  Volumes: mapOf(anyObject, 'an object of paths ({"/data": {}})'),
+  WorkingDir: string,
+  Labels: mapOf(string, 'an object of string labels'),
+  StopSignal: string,
+  ArgsEscaped: boolean,
+  Healthcheck: healthConfig,
+  OnBuild: strings,
+  Shell: strings,
+});
+
+/** An OCI image config document. */
+const imageConfig: Check = (v, path) => {
+  if (!isObject(v)) throw new SchemaFailure(path, `expected an image config object, got ${kindOf(v)}`);
+  struct({
+    created: string,
+    author: string,
+    architecture: string,
+    os: string,
+    'os.version': string,
+    'os.features': strings,
+    variant: string,
+    config: runtimeConfig,
+    rootfs: struct({ type: string, diff_ids: strings }),
+    history: arrayOf(struct({ created: string, created_by: string, author: string, comment: string, empty_layer: boolean }), 'an array of history entries'),
+  })(v, path);
+};
+
+const ENTRY_FIELDS = new Set(['digest', 'config', 'platforms']);
+
+function checkEntry(key: string, entry: unknown): void {
+  const path = `images[${JSON.stringify(key)}]`;
+  if (!isObject(entry)) throw new SchemaFailure(path, `expected an object with "digest" and "config", got ${kindOf(entry)}`);
+  for (const k of Object.keys(entry)) {
+    if (!ENTRY_FIELDS.has(k)) throw new SchemaFailure(member(path, k), 'unknown field (an entry has "digest", "config" and "platforms")');
+  }
+  string(entry.digest, `${path}.digest`);
+  const err = digestError(entry.digest as string);
+  if (err !== undefined) throw new SchemaFailure(`${path}.digest`, err);
+  imageConfig(entry.config, `${path}.config`);
+  if (entry.platforms !== undefined) {
+    const platforms = entry.platforms;
+    if (!isObject(platforms)) throw new SchemaFailure(`${path}.platforms`, `expected an object of platform → image config, got ${kindOf(platforms)}`);
+    for (const [platform, config] of Object.entries(platforms)) {
+      const at = member(`${path}.platforms`, platform);
+      try {
+        parsePlatform(platform);
+      } catch (e) {
+        throw new SchemaFailure(at, `not a platform: ${(e as Error).message}`);
+      }
+      imageConfig(config, at);
+    }
+  }
 }
 
 /**
- * Checks that a parsed JSON value has the shape of an {@link ImageMetadataFile}: an object of
- * reference → `{digest, config, platforms?}` with valid digests. Keys are not normalized here.
- * @throws ImageResolveError with code `E_INVALID_METADATA` naming the offending key.
+ * Checks that a parsed JSON value is an {@link ImageMetadataFile}, whole: an object of reference →
+ * `{digest, config, platforms?}` with valid digests (and, for a key pinned with `@digest`, that
+ * same digest), and image configs whose every field the frontend reads has its JSON type. Keys
+ * are not normalized here.
+ * @throws ImageResolveError with code `E_INVALID_METADATA`, its message giving the path of the
+ *   bad value (`images["alpine:3.20"].config.config.Env: expected an array of strings, got a
+ *   string`) and its `ref` the entry's key.
  */
 export function validateImageMetadata(value: unknown): ImageMetadataFile {
   if (!isObject(value)) {
-    throw new ImageResolveError(ImageErrorCode.InvalidMetadata, 'invalid image metadata: expected a JSON object of image references', '');
+    throw new ImageResolveError(
+      ImageErrorCode.InvalidMetadata,
+      `invalid image metadata: expected a JSON object of image references, got ${kindOf(value)}`,
+      '',
+    );
   }
   for (const [key, entry] of Object.entries(value)) {
-    if (!isObject(entry)) throw invalidMetadata(key, 'entry must be an object with "digest" and "config"');
-    if (typeof entry.digest !== 'string') throw invalidMetadata(key, '"digest" must be a string');
-    const err = digestError(entry.digest);
-    if (err !== undefined) throw invalidMetadata(key, `"digest": ${err}`);
-    checkConfig(key, entry.config, '"config"');
-    if (entry.platforms !== undefined) {
-      if (!isObject(entry.platforms)) throw invalidMetadata(key, '"platforms" must be an object');
-      for (const [platform, config] of Object.entries(entry.platforms)) {
-        checkConfig(key, config, `"platforms.${platform}"`);
-      }
+    try {
+      checkEntry(key, entry);
+    } catch (e) {
+      if (!(e instanceof SchemaFailure)) throw e;
+      throw new ImageResolveError(ImageErrorCode.InvalidMetadata, `invalid image metadata: ${e.message}`, key);
     }
   }
   return value as ImageMetadataFile;

@@ -53,7 +53,7 @@ describe('dockerfile-llb dump', () => {
   it('rejects garbage with exit code 1 and a located message', async () => {
     const r = await runCli(['dump', '-'], { input: new Uint8Array([0x0a, 0xff, 0xff, 0x03]) });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^dockerfile-llb: length \d+ exceeds the \d+ bytes left at byte 1/);
+    expect(r.stderr).toMatch(/^dockerfile-llb: standard input: not a serialized LLB Definition: length \d+ exceeds the \d+ bytes left at byte 1/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 

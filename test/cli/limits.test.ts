@@ -22,9 +22,11 @@ let count = 0;
 async function run(dockerfile: string, ...flags: string[]): Promise<RunResult> {
   const file = join(work, `Dockerfile.${count++}`);
   writeFileSync(file, dockerfile);
-  return runCli(['-f', file, work, '--images', IMAGES, '-o', '/dev/null', ...flags], {
+  const r = await runCli(['-f', file, work, '--images', IMAGES, '-o', '/dev/null', ...flags], {
     env: { NODE_OPTIONS: '--max-old-space-size=256' },
   });
+  // Errors name the file as -f does (test/cli/error-ux.test.ts); here only the message matters.
+  return { ...r, stderr: r.stderr.replaceAll(`${file}:`, 'Dockerfile:') };
 }
 
 /** `${A:-` nested `depth` deep around `inner`, closed unless `unclosed`. */

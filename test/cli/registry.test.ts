@@ -52,7 +52,8 @@ function run(dockerfile: string, args: string[] = [], env: Record<string, string
     }, killAfterMs);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stderr, ms: Date.now() - start, killed });
+      // Errors name the file as -f does (test/cli/error-ux.test.ts); here only the message matters.
+      resolve({ code, stderr: stderr.replaceAll(`${file}:`, 'Dockerfile:'), ms: Date.now() - start, killed });
     });
   });
 }

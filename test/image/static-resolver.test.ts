@@ -105,13 +105,13 @@ describe('StaticImageResolver', () => {
   it('rejects malformed files', () => {
     const bad = (f: unknown) => () => new StaticImageResolver(f as ImageMetadataFile);
     expect(bad([])).toThrow(expect.objectContaining({ code: 'E_INVALID_METADATA' }));
-    expect(bad({ alpine: { digest: 'nope', config: {} } })).toThrow('invalid image metadata for alpine: "digest": invalid checksum digest format');
-    expect(bad({ alpine: { digest: DA } })).toThrow('"config" must be an object');
+    expect(bad({ alpine: { digest: 'nope', config: {} } })).toThrow('invalid image metadata: images["alpine"].digest: invalid checksum digest format');
+    expect(bad({ alpine: { digest: DA } })).toThrow('images["alpine"].config: expected an image config object, got nothing');
     expect(bad({ Alpine: { digest: DA, config: {} } })).toThrow(/is not an image reference/);
     expect(bad({ alpine: { digest: DA, config: {} }, 'docker.io/library/alpine:latest': { digest: DA, config: {} } })).toThrow(
       /duplicates another entry/,
     );
-    expect(bad({ alpine: { digest: DA, config: {}, platforms: [] } })).toThrow('"platforms" must be an object');
+    expect(bad({ alpine: { digest: DA, config: {}, platforms: [] } })).toThrow('images["alpine"].platforms: expected an object of platform → image config, got an array');
   });
 });
 

@@ -407,7 +407,7 @@ describe('images.json on disk', () => {
     await writeFile(path, '{"alpine": {"digest": "sha256:bad", "config": {}}}');
     await expect(loadStaticResolver(path)).rejects.toMatchObject({
       code: 'E_INVALID_METADATA',
-      message: `${path}: invalid image metadata for alpine: "digest": invalid checksum digest format`,
+      message: `${path}: invalid image metadata: images["alpine"].digest: invalid checksum digest format`,
     });
   });
 });

@@ -113,7 +113,7 @@ export async function readBuildInput(ctx: CommandContext, args: ParsedArgs): Pro
   // Name the file as the user would: the flag as given, or PATH/Dockerfile.
   const shown = fileFlag ?? (contextArg === undefined ? 'Dockerfile' : join(contextArg, 'Dockerfile'));
   const bytes = await readInput(dockerfilePath, shown);
-  ctx.source = { file: 'Dockerfile', text: new TextDecoder().decode(bytes) };
+  ctx.source = { file: 'Dockerfile', shown: fileFlag === '-' ? 'Dockerfile' : shown, text: new TextDecoder().decode(bytes) };
 
   return {
     bytes,

@@ -6,11 +6,13 @@
 import { dirname, resolve } from 'node:path';
 import { diff, diffToJson, diffToTable } from '../../analysis/index.js';
 import { compile, type CompileOptions } from '../../compile.js';
-import { type Definition, readDefinition } from '../../llb/definition.js';
+import type { Definition } from '../../llb/definition.js';
 import { loadStaticResolver, RegistryResolver } from '../../resolver/index.js';
 import { type FlagSpec, type ParsedArgs, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
+import { readDefinitionFrom } from '../definition-input.js';
 import { InputError, readInput, writeText } from '../io.js';
+import { parseLimitFlags, registrySettings, safetyFlags } from '../safety.js';
 import { parseBuildArgs, readDockerignore, requireOnePlatform } from './compile.js';
 
 /** How to build one side: the Dockerfile and its build flags. */
@@ -35,7 +37,7 @@ export interface BuildSpec {
 /** A side of a diff: a Definition read from a file, or a Dockerfile with its compile options. */
 export type LoadedBuild =
   | { readonly kind: 'definition'; readonly definition: Definition }
-  | { readonly kind: 'dockerfile'; readonly text: string; readonly options: CompileOptions };
+  | { readonly kind: 'dockerfile'; readonly text: string; readonly options: CompileOptions; readonly shown: string };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -63,9 +65,13 @@ export async function loadBuild(ctx: CommandContext, spec: BuildSpec): Promise<L
     if (e instanceof InputError && spec.file !== '-') throw new InputError(e.message.replace(path, spec.file));
     throw e;
   }
-  if (/\.pb$/i.test(spec.file) || !isText(bytes)) return { kind: 'definition', definition: readDefinition(bytes) };
+  if (/\.pb$/i.test(spec.file) || !isText(bytes)) {
+    const hint = () => 'diff compiles a Dockerfile whose name does not end in .pb';
+    return { kind: 'definition', definition: readDefinitionFrom(bytes, spec.file, hint) };
+  }
   const text = new TextDecoder().decode(bytes);
-  ctx.source = { file: 'Dockerfile', text };
+  const shown = spec.file === '-' ? 'Dockerfile' : spec.file;
+  ctx.source = { file: 'Dockerfile', shown, text };
   const contextDir = resolve(ctx.cwd, spec.context ?? (path === '-' ? '.' : dirname(path)));
   const resolver = spec.images
     ? await loadStaticResolver(resolve(ctx.cwd, spec.images))
@@ -73,6 +79,7 @@ export async function loadBuild(ctx: CommandContext, spec: BuildSpec): Promise<L
   return {
     kind: 'dockerfile',
     text,
+    shown,
     options: {
       target: spec.target,
       buildArgs: parseBuildArgs(spec.buildArgs, ctx.env),
@@ -89,7 +96,7 @@ export async function loadBuild(ctx: CommandContext, spec: BuildSpec): Promise<L
 /** The Definition of a loaded side (compiling a Dockerfile). */
 export async function definitionOfBuild(ctx: CommandContext, b: LoadedBuild): Promise<Definition> {
   if (b.kind === 'definition') return b.definition;
-  ctx.source = { file: 'Dockerfile', text: b.text };
+  ctx.source = { file: 'Dockerfile', shown: b.shown, text: b.text };
   return (await compile(b.text, b.options)).definition;
 }
 
@@ -106,10 +113,11 @@ function sideFlags(): FlagSpec[] {
     ...(['old', 'new'] as const).flatMap((side) => base.map((f) => ({ ...f, name: `${side}-${f.name}`, description: `${f.description}, for ${side.toUpperCase()} only` }))),
     { name: 'local-unique-id', type: 'string', metavar: 'ID', description: 'local.unique of the build context source (default localuniqueid)' },
     { name: 'insecure-registry', type: 'list', metavar: 'HOST', description: 'Use plain HTTP for this registry' },
+    ...safetyFlags,
   ];
 }
 
-function specOf(args: ParsedArgs, side: 'old' | 'new', file: string): BuildSpec {
+function specOf(ctx: CommandContext, args: ParsedArgs, side: 'old' | 'new', file: string): BuildSpec {
   const f = args.flags;
   const pick = (name: string) => (f[`${side}-${name}`] ?? f[name]) as string | undefined;
   return {
@@ -120,6 +128,8 @@ function specOf(args: ParsedArgs, side: 'old' | 'new', file: string): BuildSpec 
     platform: pick('platform'),
     localUniqueId: f['local-unique-id'] as string | undefined,
     insecureRegistries: (f['insecure-registry'] as string[] | undefined) ?? [],
+    limits: parseLimitFlags((f.limit as string[] | undefined) ?? []),
+    registry: registrySettings(args, ctx.env),
   };
 }
 
@@ -142,8 +152,8 @@ export const diffCommand: Command = {
     if (args.positionals.every((p) => p === '-')) throw new UsageError('only one of OLD and NEW can be stdin');
     for (const k of ['platform', 'old-platform', 'new-platform']) requireOnePlatform(args.flags[k] as string | undefined, 'diff');
     const [oldPath, newPath] = args.positionals;
-    const oldDef = await definitionOfBuild(ctx, await loadBuild(ctx, specOf(args, 'old', oldPath)));
-    const newDef = await definitionOfBuild(ctx, await loadBuild(ctx, specOf(args, 'new', newPath)));
+    const oldDef = await definitionOfBuild(ctx, await loadBuild(ctx, specOf(ctx, args, 'old', oldPath)));
+    const newDef = await definitionOfBuild(ctx, await loadBuild(ctx, specOf(ctx, args, 'new', newPath)));
     const d = diff(oldDef, newDef);
     writeText(ctx, args.flags.json ? `${JSON.stringify(diffToJson(d), null, 2)}\n` : diffToTable(d), args.flags.output as string | undefined);
     return 0;

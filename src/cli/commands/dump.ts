@@ -1,7 +1,8 @@
-import { readDefinition } from '../../llb/definition.js';
+import { resolve } from 'node:path';
 import { definitionToDot, dumpDefinition } from '../../llb/dump.js';
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
+import { readDefinitionFrom } from '../definition-input.js';
 import { readInput, writeText } from '../io.js';
 import { buildFlags, compileFromArgs, requestFlags, requireOnePlatform } from './compile.js';
 
@@ -30,7 +31,9 @@ export const dumpCommand: Command = {
       const compileOnly = [...buildFlags, ...requestFlags].map((f) => f.name).filter((k) => k !== 'file' && args.flags[k] !== undefined);
       if (compileOnly.length) throw new UsageError(`--${compileOnly[0]} needs -f DOCKERFILE (dump compiles only with -f)`);
       if (args.positionals.length > 1) throw new UsageError('dump takes at most one FILE');
-      def = readDefinition(await readInput(args.positionals[0] ?? '-'));
+      const file = args.positionals[0] ?? '-';
+      const bytes = await readInput(file === '-' ? '-' : resolve(ctx.cwd, file), file);
+      def = readDefinitionFrom(bytes, file, (f) => `compile it first with -f: dockerfile-llb dump -f ${f === '-' ? '-' : f}`);
     }
     const text = args.flags.dot
       ? definitionToDot(def)
