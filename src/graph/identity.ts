@@ -24,7 +24,11 @@ function opFields(v: Vertex): string {
 /** Whether two vertices encode to the same op bytes (and so the same digest). */
 export function sameVertex(a: Vertex, b: Vertex): boolean {
   if (a === b) return true;
-  if (a.kind !== b.kind || a.inputs.length !== b.inputs.length || opFields(a) !== opFields(b)) return false;
+  if (a.kind !== b.kind || a.inputs.length !== b.inputs.length) return false;
+  // Two sources of different identifiers (an image and the build context, most often) differ
+  // without serializing either.
+  if (a.kind === 'source' && b.kind === 'source' && a.identifier !== b.identifier) return false;
+  if (opFields(a) !== opFields(b)) return false;
   return a.inputs.every((x, i) => sameOutput(x, b.inputs[i]));
 }
 

@@ -95,9 +95,10 @@ function vertexSourceLocation(v: Vertex, graph: Graph): SourceLocation | undefin
 export function encodeGraph(graph: Graph, options: EncodeOptions = {}): EncodedGraph {
   const encoder = options.encoder ?? new VertexEncoder();
   const def: Uint8Array[] = [];
-  // Maps while collecting (many long digest keys), records in the result.
-  const metadataByDigest = new Map<string, VertexMetadata>();
-  const locationsByDigest = new Map<string, VertexLocation[]>();
+  // The result's records, filled as the ops are visited (keys are digests, never "__proto__";
+  // records rather than Maps converted at the end, which cost as much again).
+  const metadata: Record<string, VertexMetadata> = {};
+  const locations: Record<string, VertexLocation[]> = {};
   const digests = new Map<Vertex, string>();
   const written = new Set<string>();
   const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
@@ -124,10 +125,10 @@ export function encodeGraph(graph: Graph, options: EncodeOptions = {}): EncodedG
       visited.add(frame.v);
       const { digest, bytes } = encoder.encode(frame.v);
       digests.set(frame.v, digest);
-      if (frame.v.metadata) metadataByDigest.set(digest, mergeMetadata(metadataByDigest.get(digest), frame.v.metadata));
+      if (frame.v.metadata) metadata[digest] = mergeMetadata(metadata[digest], frame.v.metadata);
       if (frame.v.locations) {
-        let list = locationsByDigest.get(digest);
-        if (!list) locationsByDigest.set(digest, (list = []));
+        let list = locations[digest];
+        if (!list) locations[digest] = list = [];
         for (const l of frame.v.locations) list.push(l);
       }
       if (!written.has(digest)) {
@@ -151,16 +152,15 @@ export function encodeGraph(graph: Graph, options: EncodeOptions = {}): EncodedG
     const lastDigest = digestOf(last);
     def.push(last);
     const caps: Record<string, boolean> = { constraints: true, platform: true };
-    for (const m of metadataByDigest.values()) {
+    for (const digest in metadata) {
+      const m = metadata[digest];
       if (m.ignoreCache) caps['meta.ignorecache'] = true;
       if (m.description) caps['meta.description'] = true;
       if (m.exportCache) caps['meta.exportcache'] = true;
     }
-    metadataByDigest.set(lastDigest, { ...metadataByDigest.get(lastDigest), caps });
+    metadata[lastDigest] = { ...metadata[lastDigest], caps };
   }
 
-  const metadata: Record<string, VertexMetadata> = Object.fromEntries(metadataByDigest);
-  const locations: Record<string, VertexLocation[]> = Object.fromEntries(locationsByDigest);
   const source: DefinitionSource = { locations, infos: graph.sources };
   return { definition: { def, metadata, source }, digests };
 }

@@ -31,6 +31,11 @@ function trimmedEnd(s: string, from: number): number {
   return end;
 }
 
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
 /** UTF-8 bytes of `s`, and for each byte the UTF-16 offset of the character it belongs to. */
 function utf8Bytes(s: string): { bytes: number[]; unit: number[] } {
   const bytes: number[] = [];
@@ -61,11 +66,13 @@ function utf8Bytes(s: string): { bytes: number[]; unit: number[] } {
  * Returns the flags and the number of UTF-16 units of `line` consumed by them.
  */
 function extractBuilderFlags(line: string, escapeToken: number): { flags: string[]; spans: { start: number; end: number }[]; consumed: number } {
-  const { bytes: b, unit } = utf8Bytes(line);
+  // An ASCII line is its own UTF-8 (byte i is character i): no arrays to build.
+  const { bytes: b, unit } = isAscii(line) ? { bytes: line, unit: undefined } : utf8Bytes(line);
+  const byte: (pos: number) => number = typeof b === 'string' ? (pos) => b.charCodeAt(pos) : (pos) => b[pos];
   const words: string[] = [];
   const spans: { start: number; end: number }[] = [];
   let wordStart = 0;
-  const offset = (pos: number) => (pos < unit.length ? unit[pos] : line.length);
+  const offset = (pos: number) => (unit === undefined ? Math.min(pos, line.length) : pos < unit.length ? unit[pos] : line.length);
   const push = (w: string, end: number) => {
     words.push(w);
     spans.push({ start: offset(wordStart), end: offset(end) });
@@ -78,13 +85,13 @@ function extractBuilderFlags(line: string, escapeToken: number): { flags: string
   let quote = 0;
   let blankOK = false;
   let ch = 0;
-  const rest = (pos: number) => ({ flags: words, spans, consumed: unit[pos] });
+  const rest = (pos: number) => ({ flags: words, spans, consumed: unit === undefined ? pos : unit[pos] });
   for (let pos = 0; pos <= b.length; pos++) {
-    if (pos !== b.length) ch = b[pos];
+    if (pos !== b.length) ch = byte(pos);
     if (phase === IN_SPACES) {
       if (pos === b.length) break;
       if (isGoSpace(ch)) continue;
-      if (ch !== 0x2d || pos + 1 === b.length || b[pos + 1] !== 0x2d) return rest(pos);
+      if (ch !== 0x2d || pos + 1 === b.length || byte(pos + 1) !== 0x2d) return rest(pos);
       phase = IN_WORD;
       wordStart = pos;
     }
@@ -110,7 +117,7 @@ function extractBuilderFlags(line: string, escapeToken: number): { flags: string
       if (ch === escapeToken) {
         if (pos + 1 === b.length) continue; // an escape at the end is dropped
         pos++;
-        ch = b[pos];
+        ch = byte(pos);
       }
       word += String.fromCharCode(ch);
       continue;
@@ -126,7 +133,7 @@ function extractBuilderFlags(line: string, escapeToken: number): { flags: string
         continue;
       }
       pos++;
-      ch = b[pos];
+      ch = byte(pos);
     }
     word += String.fromCharCode(ch);
   }

@@ -6,7 +6,6 @@
  *
  * Secrets read here never reach error messages: errors name the registry and the helper only.
  */
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -130,8 +129,10 @@ export class DockerCredentialStore {
     return this.#config;
   }
 
-  #runHelper(name: string, serverAddress: string, host: string): Promise<RegistryCredentials> {
+  async #runHelper(name: string, serverAddress: string, host: string): Promise<RegistryCredentials> {
     const program = `docker-credential-${name}`;
+    // Loaded here, not at start-up: most runs of the CLI never start a credential helper.
+    const { spawn } = await import('node:child_process');
     return new Promise((resolve, reject) => {
       const child = spawn(program, ['get'], { env: { ...this.#env }, stdio: ['pipe', 'pipe', 'pipe'] });
       let stdout = '';

@@ -21,10 +21,13 @@ export interface ProcessWordResult {
   /** The expansion split into words, the way `processWords` splits it. */
   readonly words: string[];
   /** Names of the variables that were looked up and found. */
-  readonly used: Set<string>;
+  readonly used: ReadonlySet<string>;
   /** Names of the variables that were looked up and not found. */
-  readonly unmatched: Set<string>;
+  readonly unmatched: ReadonlySet<string>;
 }
+
+/** The `used` and `unmatched` of every word without an expansion (most words): nothing. */
+const NONE: ReadonlySet<string> = new Set();
 
 /** Options of a {@link ShellLex}; the names are BuildKit's `Lex` fields. */
 export interface ShellLexOptions {
@@ -459,7 +462,7 @@ export class ShellLex {
     const plain = this.plainWords(word);
     if (plain) {
       this.budget.spendLength(word.length);
-      return { result: word, words: plain, used: new Set(), unmatched: new Set() };
+      return { result: word, words: plain, used: NONE, unmatched: NONE };
     }
     const sw = new ShellWord(this, word, env);
     try {

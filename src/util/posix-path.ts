@@ -5,6 +5,7 @@
 
 /** Go's `path.Clean`: the shortest equivalent path, processing `.` and `..` lexically. */
 export function clean(p: string): string {
+  if (isClean(p)) return p;
   if (p === '') return '.';
   const rooted = p[0] === '/';
   const parts: string[] = [];
@@ -20,6 +21,28 @@ export function clean(p: string): string {
   const out = parts.join('/');
   if (rooted) return `/${out}`;
   return out === '' ? '.' : out;
+}
+
+/**
+ * Whether {@link clean} would return `p` itself: no empty, `.` or `..` element and no trailing
+ * slash (most paths a Dockerfile names; they skip the split and join).
+ */
+function isClean(p: string): boolean {
+  const n = p.length;
+  if (n === 0) return false;
+  if (n === 1 && p === '/') return true;
+  if (p.charCodeAt(n - 1) === 0x2f) return false;
+  let start = 0;
+  for (let i = 0; i <= n; i++) {
+    if (i < n && p.charCodeAt(i) !== 0x2f) continue;
+    const len = i - start;
+    // An empty element is a doubled slash, or the root at the start.
+    if (len === 0 && i !== 0) return false;
+    if (len === 1 && p.charCodeAt(start) === 0x2e) return false;
+    if (len === 2 && p.charCodeAt(start) === 0x2e && p.charCodeAt(start + 1) === 0x2e) return false;
+    start = i + 1;
+  }
+  return true;
 }
 
 /** Go's `path.Join`: joins non-empty elements with `/` and cleans the result. */

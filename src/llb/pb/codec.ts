@@ -43,7 +43,13 @@ interface CompiledMessage {
   /** Oneof members, grouped per oneof in declaration order. */
   readonly oneofs: readonly (readonly FieldDescriptor[])[];
   readonly byNumber: ReadonlyMap<number, FieldDescriptor>;
-  readonly byName: ReadonlySet<string>;
+  /**
+   * The fields in the order they are written (`regular`, then each oneof's members), and each
+   * field's position in that order by name: the encoder reads the properties a message has (a
+   * few) rather than probing it for every field the schema has (many).
+   */
+  readonly order: readonly FieldDescriptor[];
+  readonly slot: ReadonlyMap<string, number>;
 }
 
 const compiled = new Map<string, CompiledMessage>();
@@ -55,12 +61,16 @@ function compile(name: string): CompiledMessage {
   if (!fields) throw new Error(`unknown message type ${name}`);
   const oneofNames: string[] = [];
   for (const f of fields) if (f.oneof && !oneofNames.includes(f.oneof)) oneofNames.push(f.oneof);
+  const regular = fields.filter((f) => !f.oneof);
+  const oneofs = oneofNames.map((o) => fields.filter((f) => f.oneof === o));
+  const order = [...regular, ...oneofs.flat()];
   c = {
     name,
-    regular: fields.filter((f) => !f.oneof),
-    oneofs: oneofNames.map((o) => fields.filter((f) => f.oneof === o)),
+    regular,
+    oneofs,
     byNumber: new Map(fields.map((f) => [f.no, f])),
-    byName: new Set([...fields.map((f) => f.name), UNKNOWN_FIELDS]),
+    order,
+    slot: new Map(order.map((f, i) => [f.name, i])),
   };
   compiled.set(name, c);
   return c;
@@ -82,15 +92,25 @@ export function messageTypes(): string[] {
 export function encodeMessage<N extends MessageName>(type: N, msg: Messages[N]): Uint8Array {
   // One writer serves every call: encoding never re-enters encodeMessage.
   const w = sharedWriter.reset();
+  depth = 0;
   try {
     writeMessage(w, compile(type), msg);
   } catch (e) {
+    // A failed message may leave values in the scratch slots: start the next one clean.
+    slotsByDepth.length = 0;
     throw e instanceof LlbEncodeError ? e.within(type) : e;
   }
   return w.finish();
 }
 
 const sharedWriter = new Writer(4096);
+
+/**
+ * Scratch space of {@link writeMessage}: the values of the message being written at each nesting
+ * depth, by position in its {@link CompiledMessage.order}. Each slot is emptied as it is written.
+ */
+const slotsByDepth: unknown[][] = [];
+let depth = 0;
 
 function badValue(message: string): never {
   throw new LlbEncodeError('E_LLB_VALUE', message, '');
@@ -102,24 +122,30 @@ function isMessageObject(v: unknown): v is PbMessage {
 
 function writeMessage(w: Writer, m: CompiledMessage, msg: unknown): void {
   if (!isMessageObject(msg)) badValue(`expected a ${m.name} message (an object), got ${describe(msg)}`);
+  const slots = (slotsByDepth[depth] ??= []);
+  let unknown: unknown;
   for (const key in msg) {
-    if (!m.byName.has(key)) throw new LlbEncodeError('E_LLB_UNKNOWN_FIELD', `${m.name} has no field ${JSON.stringify(key)}`, '');
+    const i = m.slot.get(key);
+    if (i !== undefined) slots[i] = msg[key];
+    else if (key === UNKNOWN_FIELDS) unknown = msg[key];
+    else throw new LlbEncodeError('E_LLB_UNKNOWN_FIELD', `${m.name} has no field ${JSON.stringify(key)}`, '');
   }
-  for (const f of m.regular) {
-    const v = msg[f.name];
-    if (v !== undefined) writeFieldAt(w, f, v, false);
-  }
-  for (const group of m.oneofs) {
-    let seen: string | undefined;
-    for (const f of group) {
-      const v = msg[f.name];
-      if (v === undefined) continue;
-      if (seen) throw new LlbEncodeError('E_LLB_ONEOF', `${m.name}: oneof ${f.oneof} has both ${seen} and ${f.name} set`, '');
-      seen = f.name;
-      writeFieldAt(w, f, v, true);
+  depth++;
+  const order = m.order;
+  const regular = m.regular.length;
+  let seen: FieldDescriptor | undefined;
+  for (let i = 0; i < order.length; i++) {
+    const v = slots[i];
+    if (v === undefined) continue;
+    slots[i] = undefined;
+    const f = order[i];
+    if (i >= regular) {
+      if (seen !== undefined && seen.oneof === f.oneof) throw new LlbEncodeError('E_LLB_ONEOF', `${m.name}: oneof ${f.oneof} has both ${seen.name} and ${f.name} set`, '');
+      seen = f;
     }
+    writeFieldAt(w, f, v, i >= regular);
   }
-  const unknown = msg[UNKNOWN_FIELDS];
+  depth--;
   if (unknown !== undefined) {
     if (!Array.isArray(unknown) || !unknown.every(isBytes)) badValue(`${UNKNOWN_FIELDS} must be a list of Uint8Array`);
     for (const raw of unknown) w.raw(raw);
@@ -148,14 +174,9 @@ function listOf(v: unknown): readonly unknown[] {
   return v as unknown[];
 }
 
-function eachAt<T>(items: readonly T[], fn: (item: T) => void): void {
-  for (let i = 0; i < items.length; i++) {
-    try {
-      fn(items[i]);
-    } catch (e) {
-      throw e instanceof LlbEncodeError ? e.within(`[${i}]`) : e;
-    }
-  }
+/** An error from item `i` of a list, with the index in its path. */
+function itemError(e: unknown, i: number): unknown {
+  return e instanceof LlbEncodeError ? e.within(`[${i}]`) : e;
 }
 
 function writeField(w: Writer, f: FieldDescriptor, v: unknown, inOneof: boolean): void {
@@ -166,7 +187,14 @@ function writeField(w: Writer, f: FieldDescriptor, v: unknown, inOneof: boolean)
       return;
     case 'message':
       if (f.repeated) {
-        eachAt(listOf(v), (item) => writeSubmessage(w, f.no, f.type, item));
+        const items = listOf(v);
+        for (let i = 0; i < items.length; i++) {
+          try {
+            writeSubmessage(w, f.no, f.type, items[i]);
+          } catch (e) {
+            throw itemError(e, i);
+          }
+        }
       } else {
         writeSubmessage(w, f.no, f.type, v);
       }
@@ -177,14 +205,18 @@ function writeField(w: Writer, f: FieldDescriptor, v: unknown, inOneof: boolean)
       if (f.repeated) {
         const items = listOf(v);
         if (items.length === 0) return;
-        if (type === 'string' || type === 'bytes') {
-          eachAt(items, (item) => writeScalar(w, f.no, type, item));
-        } else {
-          // Packed encoding: one length-delimited field holding all the varints.
-          w.tag(f.no, WireType.LengthDelimited).fork();
-          eachAt(items, (item) => writeScalarValue(w, type, item));
-          w.join();
+        const packed = type !== 'string' && type !== 'bytes';
+        // Packed encoding: one length-delimited field holding all the varints.
+        if (packed) w.tag(f.no, WireType.LengthDelimited).fork();
+        for (let i = 0; i < items.length; i++) {
+          try {
+            if (packed) writeScalarValue(w, type, items[i]);
+            else writeScalar(w, f.no, type, items[i]);
+          } catch (e) {
+            throw itemError(e, i);
+          }
         }
+        if (packed) w.join();
         return;
       }
       if (!inOneof && isZero(type, v)) return;
@@ -201,8 +233,12 @@ function writeSubmessage(w: Writer, no: number, type: string, msg: unknown): voi
 }
 
 function writeMap(w: Writer, f: Extract<FieldDescriptor, { kind: 'map' }>, map: Record<string, unknown>): void {
-  // Go sorts map keys by their bytes: UTF-8 order, which is code point order.
-  const keys = Object.keys(map).sort(compareGoStrings);
+  // Go sorts map keys by their bytes: UTF-8 order, which is code point order. Without
+  // surrogates that is UTF-16 code unit order, the engine's own sort (a Definition's maps have a
+  // key per op, 71 ASCII characters each).
+  const keys = Object.keys(map);
+  if (keys.some(hasSurrogate)) keys.sort(compareGoStrings);
+  else keys.sort();
   const valueType: ScalarType = f.valueKind === 'enum' ? 'int32' : (f.type as ScalarType);
   for (const key of keys) {
     w.tag(f.no, WireType.LengthDelimited).fork();
@@ -216,6 +252,14 @@ function writeMap(w: Writer, f: Extract<FieldDescriptor, { kind: 'map' }>, map: 
     }
     w.join();
   }
+}
+
+function hasSurrogate(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdfff) return true;
+  }
+  return false;
 }
 
 function isZero(type: ScalarType, v: unknown): boolean {
