@@ -348,8 +348,10 @@ export class RegistryTransport {
     if (bearer) {
       state.scheme = 'bearer';
       state.bearer = { realm: bearer.params.realm, service: bearer.params.service };
-      // A token we already had was refused (expired or too narrow): get a fresh one.
-      state.tokens.delete(scope);
+      // A token we sent was refused (expired or too narrow): get a fresh one. A token that a
+      // concurrent request fetched after this one went out unauthenticated is kept and used.
+      const cached = state.tokens.get(scope);
+      if (cached !== undefined && sent?.header === `Bearer ${cached.token}`) state.tokens.delete(scope);
       const token = await this.#token(target, state, scope, scopesFor(scope, bearer));
       return { header: `Bearer ${token.token}`, credentialed: token.credentialed };
     }

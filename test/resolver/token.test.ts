@@ -138,4 +138,30 @@ describe('token-auth registry', () => {
     ]);
     expect(registry.tokenServer!.requests).toHaveLength(1);
   });
+
+  it('keeps the token a concurrent request fetched while its own challenge was on the way', async () => {
+    // The race a loaded machine produces: a second request goes out before any token exists, and
+    // its 401 arrives after the first request's token came back. It must use that token, not
+    // throw it away and ask the token server again.
+    let tokenFetched!: () => void;
+    const firstToken = new Promise<void>((resolve) => (tokenFetched = resolve));
+    let unauthenticated = 0;
+    const racingFetch: FetchLike = async (input, init) => {
+      const res = await fetch(input, init);
+      if (new URL(input).host !== registry.host) {
+        // Released once the token is read and cached, a few turns of the event loop later.
+        setTimeout(tokenFetched, 50);
+        return res;
+      }
+      if (new Headers(init.headers).get('authorization') === null && ++unauthenticated === 2) await firstToken;
+      return res;
+    };
+    const resolver = new RegistryResolver({ dockerConfigDir: await dockerConfig({}), fetch: racingFetch });
+    await Promise.all([
+      resolver.resolve(`${registry.host}/public/base:1.23`, { platform: AMD64 }),
+      resolver.resolve(`${registry.host}/public/base@${publicIndex}`, { platform: ARM64 }),
+    ]);
+    expect(unauthenticated).toBe(2);
+    expect(registry.tokenServer!.requests).toHaveLength(1);
+  });
 });
