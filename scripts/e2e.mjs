@@ -14,7 +14,7 @@
 // localhost:5000), by our own resolver for our LLB and by BuildKit for its frontend, so the run
 // needs no images file and works on any machine with the oracle's daemon and registry.
 // Finds buildctl at $BUILDKIT_ORACLE/bin/buildctl (default ~/.cache/buildkit-oracle) and the daemon
-// at $BUILDKIT_HOST (default unix://$BUILDKIT_ORACLE/buildkitd.sock). Needs `npm run build` first.
+// at $BUILDKIT_HOST (default unix://$BUILDKIT_ORACLE/buildkitd.sock). `npm run e2e` builds first.
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';

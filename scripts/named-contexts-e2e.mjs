@@ -25,7 +25,7 @@
 //                              over HTTP on 127.0.0.1 (git's dumb protocol)
 //   "http:PATH"                the fixture's file PATH served over HTTP on 127.0.0.1
 //   "oci-layout:REF"           an OCI layout directory holding the image REF (exported by buildctl)
-// Base images come from the oracle's registry (localhost:5000). Needs `npm run build` first, the
+// Base images come from the oracle's registry (localhost:5000). `npm run e2e:contexts` builds first; it needs the
 // oracle's buildctl ($BUILDKIT_ORACLE, default ~/.cache/buildkit-oracle) and daemon ($BUILDKIT_HOST).
 import { spawn } from 'node:child_process';
 import { cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';

@@ -16,7 +16,7 @@
 //   npm run parity:requests -- CASE...    only cases whose name contains CASE
 //
 // Where BuildKit's own order is random (the golden README) any order counts as equal
-// (scripts/lib/check-compare.mjs). Needs `npm run build` first (it loads dist/).
+// (scripts/lib/check-compare.mjs). `npm run parity:requests` builds first (it loads dist/).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -6,7 +6,7 @@
 //   npm run parity                 summary: each failing case with its reason, then a totals line per corpus
 //   npm run parity -- CASE...      only cases whose name contains CASE, with a field-by-field diff
 //
-// Needs `npm run build` first (it loads dist/).
+// `npm run parity` builds first (it loads dist/).
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';

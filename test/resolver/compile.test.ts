@@ -38,7 +38,7 @@ beforeAll(async () => {
   // test/single:1: one Docker schema 2 manifest.
   pushed.single = await registry.pushImage('test/single', '1', {
     format: 'docker',
-    config: { config: { Env: ['PATH=/usr/bin:/bin', 'SINGLE=yes'], WorkingDir: '/work' } },
+    config: { config: { Env: ['PATH=/usr/bin:/bin', 'SINGLE=yes'], WorkingDir: '/srv' } },
   });
 
   // Images only reachable through COPY --from, RUN --mount=from, ARG expansion and ONBUILD.
@@ -148,7 +148,7 @@ describe('compile against a real registry', () => {
     expect(imageSources(r.bytes)).toEqual([`docker-image://${host}/test/single:1@${pushed.single.digest}`]);
     const run = runMeta(r.bytes, 'pwd');
     expect(run.env).toEqual(['PATH=/usr/bin:/bin', 'SINGLE=yes', 'EXTRA=1']);
-    expect(run.cwd).toBe('/work/sub');
+    expect(run.cwd).toBe('/srv/sub');
   });
 
   it('keeps a digest the Dockerfile pins, with or without a tag', async () => {
