@@ -33,6 +33,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { cliFlags } from './lib/case-request.mjs';
 import { EXPECTED_FILES, FIXTURES, listCases, readCaseJson } from './lib/corpus.mjs';
+import { ORACLE } from './lib/oracle.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const fixturesDir = join(repo, 'test/fixtures/rebuild');
@@ -51,7 +52,7 @@ function fail(message, code = 2) {
 
 // ----- set-up ---------------------------------------------------------------------------------------
 
-const oracle = process.env.BUILDKIT_ORACLE ?? join(process.env.HOME ?? '/root', '.cache/buildkit-oracle');
+const oracle = ORACLE;
 const buildctl = existsSync(join(oracle, 'bin/buildctl')) ? join(oracle, 'bin/buildctl') : 'buildctl';
 if (!process.env.BUILDKIT_HOST) fail('BUILDKIT_HOST is not set: eval "$(bash ../shared/oracle/build.sh env)"');
 if (spawnSync(buildctl, ['debug', 'workers'], { encoding: 'utf8' }).status !== 0) fail(`buildkitd does not answer at ${process.env.BUILDKIT_HOST}: bash ../shared/oracle/build.sh start`);

@@ -15,12 +15,12 @@
 // needs no images file and works on any machine with the oracle's daemon and registry.
 // Finds buildctl at $BUILDKIT_ORACLE/bin/buildctl (default ~/.cache/buildkit-oracle) and the daemon
 // at $BUILDKIT_HOST (default unix://$BUILDKIT_ORACLE/buildkitd.sock). `npm run e2e` builds first.
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { cliFlags, frontendOpts } from './lib/case-request.mjs';
 import { EXPECTED_FILES, FIXTURES, listCases, readCaseJson, ROOT } from './lib/corpus.mjs';
+import { BUILDCTL as buildctl, BUILDKIT_HOST as host, requireDaemon, run } from './lib/oracle.mjs';
 import { compareTrees, tarTree } from './lib/tar.mjs';
 
 const argv = process.argv.slice(2);
@@ -28,45 +28,9 @@ const keep = argv.includes('--keep');
 const useCache = argv.includes('--cache');
 const filters = argv.filter((a) => !a.startsWith('--'));
 
-const oracle = process.env.BUILDKIT_ORACLE || join(homedir(), '.cache', 'buildkit-oracle');
-const buildctl = join(oracle, 'bin', 'buildctl');
-const host = process.env.BUILDKIT_HOST || `unix://${join(oracle, 'buildkitd.sock')}`;
 const cli = join(ROOT, 'bin', 'dockerfile-llb.mjs');
 
-function run(cmd, args, { input, stdoutFile } = {}) {
-  return new Promise((done) => {
-    const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out = [];
-    let stderr = '';
-    p.stdout.on('data', (d) => out.push(d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('error', (e) => done({ code: -1, stdout: Buffer.alloc(0), stderr: String(e) }));
-    p.on('close', (code) => {
-      const stdout = Buffer.concat(out);
-      if (stdoutFile) writeFileSync(stdoutFile, stdout);
-      done({ code, stdout, stderr });
-    });
-    p.stdin.end(input ?? '');
-  });
-}
-
-if (!existsSync(buildctl)) {
-  console.error(`e2e: no buildctl at ${buildctl}.
-Build the oracle once and start its daemon (docs/contributing.md):
-  BUILDKIT_MIRROR=/path/to/a/clone/of/moby/buildkit bash ../shared/oracle/build.sh
-  eval "$(bash ../shared/oracle/build.sh env)"`);
-  process.exit(2);
-}
-if (!existsSync(join(ROOT, 'dist', 'cli.js'))) {
-  console.error('e2e: dist/ is missing: run `npm run build` first');
-  process.exit(2);
-}
-const workers = await run(buildctl, ['--addr', host, 'debug', 'workers']);
-if (workers.code !== 0) {
-  console.error(`e2e: no buildkitd answers at ${host}: ${workers.stderr.trim().split('\n').pop()}
-Start the oracle's registry and daemon with: bash ../shared/oracle/build.sh start`);
-  process.exit(2);
-}
+await requireDaemon('e2e');
 
 const cases = listCases(FIXTURES, { sets: ['e2e'] }).filter((c) => filters.length === 0 || filters.some((f) => c.name.includes(f)));
 if (cases.length === 0) {

@@ -22,10 +22,11 @@
 // Finds refllb at $BUILDKIT_ORACLE/bin/refllb ($BUILDKIT_ORACLE defaults to ~/.cache/buildkit-oracle).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { CASE_SETS, EXPECTED_FILES, FIXTURES, listCases, readCaseJson } from './lib/corpus.mjs';
 import { sameDefinitionJson, sameExpectedText } from './lib/expected.mjs';
+import { ORACLE } from './lib/oracle.mjs';
 
 const argv = process.argv.slice(2);
 const check = argv.includes('--check');
@@ -33,8 +34,7 @@ const corpusArg = argv.indexOf('--corpus');
 const corpusDir = corpusArg >= 0 ? resolve(argv[corpusArg + 1] ?? '') : FIXTURES.dir;
 const filters = argv.filter((a, i) => !a.startsWith('--') && !(corpusArg >= 0 && i === corpusArg + 1));
 
-const oracle = process.env.BUILDKIT_ORACLE || join(homedir(), '.cache', 'buildkit-oracle');
-const refllb = join(oracle, 'bin', 'refllb');
+const refllb = join(ORACLE, 'bin', 'refllb');
 if (!existsSync(refllb)) {
   console.error(`fixtures: no refllb at ${refllb}.
 The expected files come from BuildKit itself. Build the oracle once (a few minutes on 2 cores):

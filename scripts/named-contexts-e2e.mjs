@@ -27,39 +27,21 @@
 //   "oci-layout:REF"           an OCI layout directory holding the image REF (exported by buildctl)
 // Base images come from the oracle's registry (localhost:5000). `npm run e2e:contexts` builds first; it needs the
 // oracle's buildctl ($BUILDKIT_ORACLE, default ~/.cache/buildkit-oracle) and daemon ($BUILDKIT_HOST).
-import { spawn } from 'node:child_process';
 import { cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { basename, join, normalize } from 'node:path';
 import { ROOT } from './lib/corpus.mjs';
 import { canon, SESSION_ATTRS, stepsOf } from './lib/llb-steps.mjs';
+import { BUILDCTL as buildctl, BUILDKIT_HOST as host, requireDaemon, run } from './lib/oracle.mjs';
 import { compareTrees, tarTree } from './lib/tar.mjs';
 
 const argv = process.argv.slice(2);
 const keep = argv.includes('--keep');
 const write = argv.includes('--write');
 const filters = argv.filter((a) => !a.startsWith('--'));
-const oracle = process.env.BUILDKIT_ORACLE || join(homedir(), '.cache', 'buildkit-oracle');
-const buildctl = join(oracle, 'bin', 'buildctl');
-const host = process.env.BUILDKIT_HOST || `unix://${join(oracle, 'buildkitd.sock')}`;
 const cli = join(ROOT, 'bin', 'dockerfile-llb.mjs');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'named-contexts');
-
-function run(cmd, args, { input, cwd, env } = {}) {
-  return new Promise((done) => {
-    const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], cwd, env: env ? { ...process.env, ...env } : process.env });
-    const out = [];
-    let stderr = '';
-    p.stdout.on('data', (d) => out.push(d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('error', (e) => done({ code: -1, stdout: Buffer.alloc(0), stderr: String(e) }));
-    p.on('close', (code) => done({ code, stdout: Buffer.concat(out), stderr }));
-    // A process that fails before reading its input closes the pipe: its exit status says why.
-    p.stdin.on('error', () => undefined);
-    p.stdin.end(input ?? '');
-  });
-}
 
 async function must(what, cmd, args, opts) {
   const r = await run(cmd, args, opts);
@@ -67,18 +49,7 @@ async function must(what, cmd, args, opts) {
   return r;
 }
 
-if (!existsSync(buildctl)) {
-  console.error(`named-contexts-e2e: no buildctl at ${buildctl} (docs/contributing.md says how to build the oracle)`);
-  process.exit(2);
-}
-if (!existsSync(join(ROOT, 'dist', 'cli.js'))) {
-  console.error('named-contexts-e2e: dist/ is missing: run `npm run build` first');
-  process.exit(2);
-}
-if ((await run(buildctl, ['--addr', host, 'debug', 'workers'])).code !== 0) {
-  console.error(`named-contexts-e2e: no buildkitd answers at ${host}; start it with: bash ../shared/oracle/build.sh start`);
-  process.exit(2);
-}
+await requireDaemon('named-contexts-e2e');
 
 // A static file server on loopback for the git repositories and HTTP files (the daemon fetches them).
 const served = mkdtempSync(join(tmpdir(), 'dfllb-served-'));
