@@ -276,7 +276,8 @@ if (!flag('--no-cli')) {
     if (r.status !== 0) throw new Error(`${cmd} exited ${r.status}: ${r.stderr}`);
     return Number(r.stderr.trim().split('\n').pop()) / 1024;
   };
-  const ourArgs = (f) => [bin, '-f', f.path, '--images', imagesPath];
+  // The golden corpus's pinned keys load as recorded, as in the in-process loop above.
+  const ourArgs = (f) => [bin, '-f', f.path, ...corpus.imagesFlags];
   const goArgs = (f) => ['-f', f.path, '-images', imagesPath, '-out-pb', '/dev/stdout'];
   const procRuns = quick ? 5 : 11;
   const tNode = [];
