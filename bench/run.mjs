@@ -236,7 +236,7 @@ if (staged.length > 1) {
 }
 
 if (!flag('--no-cli')) {
-  const bin = join(root, 'bin/dockerfile-llb.mjs');
+  const bin = join(root, 'bin/dockerfile-llb.cjs');
   const small = files[0];
   const s1000 = files.find((f) => f.stages === 1000);
   // CPU time of the children (Linux: /proc/self/stat's cutime + cstime, in clock ticks of 10 ms),
