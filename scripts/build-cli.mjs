@@ -51,7 +51,7 @@ for (const { imports } of Object.values(out.metafile.outputs)) {
 }
 // esbuild escapes strings and regular expressions to ASCII; comments keep their characters.
 // Escapes (`\u2026`) mean the same in strings and regular expressions and are inert in comments.
-const code = out.outputFiles[0].text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const code = out.outputFiles[0].text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 const source = `(function (exports, require, module, __filename, __dirname) {${code}\n})`;
 writeFileSync(bundlePath, source);
 
