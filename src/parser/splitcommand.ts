@@ -118,6 +118,16 @@ function extractBuilderFlags(line: string, escapeToken: number): { flags: string
         if (pos + 1 === b.length) continue; // an escape at the end is dropped
         pos++;
         ch = byte(pos);
+      } else if (typeof b === 'string') {
+        // A run of ordinary characters is one slice, not one string per character.
+        let end = pos + 1;
+        for (; end < b.length; end++) {
+          const c = b.charCodeAt(end);
+          if (isGoSpace(c) || c === 0x27 || c === 0x22 || c === escapeToken) break;
+        }
+        word += b.slice(pos, end);
+        pos = end - 1;
+        continue;
       }
       word += String.fromCharCode(ch);
       continue;
