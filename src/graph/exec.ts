@@ -5,7 +5,7 @@
  * features used require.
  */
 import { compareGoStrings } from '../util/gounicode.js';
-import { buildMetadata, Caps, type ConstraintsOptions, mergeOptions, workerConstraints } from './constraints.js';
+import { buildMetadata, Caps, type ConstraintsOptions, workerConstraints } from './constraints.js';
 import { sameOutput } from './identity.js';
 import { envAddOrReplace, envGet, envToArray, State } from './state.js';
 import { LlbEncodeError } from '../errors.js';
@@ -231,7 +231,8 @@ export function run(base: State, opts: RunOptions): ExecState {
     pbMounts.push(socketMount('ssh', s.target, { id: s.id ?? '', uid: s.uid ?? 0, gid: s.gid ?? 0, mode: s.mode ?? 0o600, optional: s.optional ?? false }));
   }
 
-  const o = mergeOptions(opts);
+  // The constraints are the run's own options: nothing to merge them with.
+  const o: ConstraintsOptions = opts;
   const vertex: ExecVertex = {
     kind: 'exec',
     inputs,

@@ -214,8 +214,7 @@ export function parse(text: string, options?: ParseOptions): ParseResult {
     if (isEnd && part === '') continue;
 
     let line = part;
-    const map = new LineMap();
-    map.add(0, part.length, startLine, startCol);
+    const map = new LineMap([0, part.length, startLine, startCol]);
     let hasEmptyContinuation = false;
     while (!isEnd) {
       const r = reader.next();
