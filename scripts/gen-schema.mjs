@@ -7,7 +7,11 @@
 // message, in the style of protobuf-es (a field is absent when unset; int64 is bigint), so that
 // code building ops gets a compile error for a misspelled or mistyped field.
 //
-//   node scripts/gen-schema.mjs          writes src/llb/pb/schema.generated.ts and messages.generated.ts
+// And the encoders of the compile path (src/llb/pb/encoders.generated.ts): one function per
+// message writing it directly, as protobufjs's and protobuf-es's static code does, with the
+// reflective codec's bytes and checks (anything they do not take goes to the reflective codec).
+//
+//   node scripts/gen-schema.mjs          writes src/llb/pb/schema.generated.ts, messages.generated.ts and encoders.generated.ts
 //   node scripts/gen-schema.mjs --check  exits 1 when either file is stale
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -18,12 +22,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const protoPath = join(root, 'proto/llb.proto');
 const outPath = join(root, 'src/llb/pb/schema.generated.ts');
 const typesPath = join(root, 'src/llb/pb/messages.generated.ts');
+const encodersPath = join(root, 'src/llb/pb/encoders.generated.ts');
 
 function loadPackage() {
   return protobuf.parse(readFileSync(protoPath, 'utf8'), { keepCase: true }).root.lookup('pb');
 }
 
-export function generate() {
+/** The descriptor of every message and enum: fields by number, as the codec reads them. */
+function describeSchema() {
   const pkg = loadPackage();
   const messages = {};
   const enums = {};
@@ -51,6 +57,11 @@ export function generate() {
       });
     messages[nested.name] = fields;
   }
+  return { messages, enums };
+}
+
+export function generate() {
+  const { messages, enums } = describeSchema();
   // One line per field keeps the file readable and its diffs small.
   const lines = ['{', '  messages: {'];
   for (const [name, fields] of Object.entries(messages)) {
@@ -154,11 +165,176 @@ function valueKind(type, enums) {
 }
 
 
+// ----- encoders.generated.ts ------------------------------------------------------------------------
+
+const WIRE_VARINT = 0;
+const WIRE_LEN = 2;
+
+/** The writer call for a field key: its varint bytes, known now. */
+function tagCall(no, wireType) {
+  const bytes = [];
+  let v = (no << 3) | wireType;
+  while (v > 0x7f) {
+    bytes.push((v & 0x7f) | 0x80);
+    v >>>= 7;
+  }
+  bytes.push(v);
+  const hex = bytes.map((b) => `0x${b.toString(16).padStart(2, '0')}`);
+  if (bytes.length === 1) return `w.byte(${hex[0]});`;
+  if (bytes.length === 2) return `w.byte2(${hex.join(', ')});`;
+  throw new Error(`field number ${no} needs a longer key than the generator writes`);
+}
+
+/** The FastWriter method that checks and writes a scalar of `type` (enums are int32). */
+const SCALAR_WRITE = { string: 'string', bytes: 'bytes', bool: 'bool', int32: 'int32', uint32: 'uint32', int64: 'int64', uint64: 'uint64' };
+
+/** The condition under which a singular scalar is not its proto3 zero value (and so is written). */
+function nonZero(type, v) {
+  switch (type) {
+    case 'string':
+      return `${v} !== ''`;
+    case 'bool':
+      return `${v} !== false`;
+    case 'int64':
+    case 'uint64':
+      return `${v} !== 0 && ${v} !== 0n`;
+    case 'bytes':
+      throw new Error('bytes is handled by its own branch');
+    default:
+      return `${v} !== 0`;
+  }
+}
+
+function scalarType(f) {
+  return f.kind === 'enum' ? 'int32' : f.type;
+}
+
+/** The statements writing field `f` whose value (not undefined) is in `v`. */
+function fieldCode(f) {
+  const out = [];
+  switch (f.kind) {
+    case 'message': {
+      const write = (x) => [tagCall(f.no, WIRE_LEN), 'const at = w.fork();', `encode${f.type}(w, ${x});`, 'w.join(at);'];
+      if (f.repeated) {
+        out.push('const items = list(v);', 'for (let i = 0; i < items.length; i++) {', ...write('items[i]').map((l) => `  ${l}`), '}');
+      } else {
+        out.push(...write('v'));
+      }
+      break;
+    }
+    case 'map': {
+      const valueType = f.valueKind === 'enum' ? 'int32' : f.type;
+      const value =
+        f.valueKind === 'message'
+          ? ['w.byte(0x12);', 'const inner = w.fork();', `encode${f.type}(w, map[k]);`, 'w.join(inner);']
+          : [tagCall(2, valueType === 'string' || valueType === 'bytes' ? WIRE_LEN : WIRE_VARINT), `w.${SCALAR_WRITE[valueType]}(map[k]);`];
+      if (f.keyType !== 'string') throw new Error(`map ${f.name}: only string keys are generated`);
+      out.push(
+        'const map = message(v);',
+        'const keys = sortedKeys(map);',
+        'for (let i = 0; i < keys.length; i++) {',
+        '  const k = keys[i];',
+        `  ${tagCall(f.no, WIRE_LEN)}`,
+        '  const at = w.fork();',
+        '  w.byte(0x0a);',
+        '  w.string(k);',
+        ...value.map((l) => `  ${l}`),
+        '  w.join(at);',
+        '}',
+      );
+      break;
+    }
+    case 'enum':
+    case 'scalar': {
+      const type = scalarType(f);
+      const write = SCALAR_WRITE[type];
+      const lengthDelimited = type === 'string' || type === 'bytes';
+      if (f.repeated) {
+        out.push('const items = list(v);');
+        if (lengthDelimited) {
+          out.push('for (let i = 0; i < items.length; i++) {', `  ${tagCall(f.no, WIRE_LEN)}`, `  w.${write}(items[i]);`, '}');
+        } else {
+          // Packed: one length-delimited value holding every item.
+          out.push(
+            'if (items.length !== 0) {',
+            `  ${tagCall(f.no, WIRE_LEN)}`,
+            '  const at = w.fork();',
+            `  for (let i = 0; i < items.length; i++) w.${write}(items[i]);`,
+            '  w.join(at);',
+            '}',
+          );
+        }
+        break;
+      }
+      const key = tagCall(f.no, lengthDelimited ? WIRE_LEN : WIRE_VARINT);
+      if (f.oneof) {
+        // A oneof member is written when set, even when zero.
+        out.push(key, `w.${write}(v);`);
+      } else if (type === 'bytes') {
+        out.push('if (!(v instanceof Uint8Array)) bail();', 'if (v.length !== 0) {', `  ${key}`, '  w.bytes(v);', '}');
+      } else {
+        out.push(`if (${nonZero(type, 'v')}) {`, `  ${key}`, `  w.${write}(v);`, '}');
+      }
+      break;
+    }
+    default:
+      throw new Error(`unknown field kind ${f.kind}`);
+  }
+  return out;
+}
+
+/**
+ * encoders.generated.ts: one function per message writing it with FastWriter, in the reflective
+ * codec's order (regular fields by number, then each oneof's member), with its zero rules and
+ * checks; whatever it does not take, it hands back (bail) to the reflective codec.
+ */
+export function generateEncoders() {
+  const { messages } = describeSchema();
+  const out = [
+    '// Generated by scripts/gen-schema.mjs from proto/llb.proto. Do not edit; run `npm run gen`.',
+    '/**',
+    ' * One encoder per LLB message, for the compile path (see fast.ts): the bytes of the reflective',
+    ' * codec (codec.ts), written without looking anything up. An encoder bails out on anything it does',
+    ' * not take, and the reflective codec then writes the message (or throws its located error).',
+    ' */',
+    "import { bail, type FastWriter, list, message, sortedKeys, unknownFields } from './fast.js';",
+    '',
+  ];
+  for (const [name, fields] of Object.entries(messages)) {
+    const regular = fields.filter((f) => !f.oneof);
+    const oneofNames = [];
+    for (const f of fields) if (f.oneof && !oneofNames.includes(f.oneof)) oneofNames.push(f.oneof);
+    const order = [...regular, ...oneofNames.flatMap((o) => fields.filter((f) => f.oneof === o))];
+    out.push(`/** pb.${name} */`, `export function encode${name}(w: FastWriter, msg: unknown): void {`, '  const m = message(msg);');
+    // The object's own keys pick the fields (a message has a few of its many fields set; reading
+    // each absent one would cost more than walking the present ones); then they are written in order.
+    const local = (f) => `f_${f.name}`;
+    for (const f of order) out.push(`  let ${local(f)}: unknown;`);
+    out.push('  let unknown: unknown;', '  for (const k in m) {', '    const x = m[k];', '    switch (k) {');
+    for (const f of order) out.push(`      case '${f.name}':`, `        ${local(f)} = x;`, '        break;');
+    out.push("      case '$unknown':", '        unknown = x;', '        break;', '      default:', '        bail();', '    }', '  }');
+    for (const o of oneofNames) {
+      const members = order.filter((f) => f.oneof === o).map((f) => `(${local(f)} !== undefined ? 1 : 0)`);
+      out.push(`  // oneof ${o}: at most one member.`, `  if (${members.join(' + ')} > 1) bail();`);
+    }
+    for (const f of order) {
+      out.push(`  if (${local(f)} !== undefined) {`, `    const v = ${local(f)};`);
+      out.push(...fieldCode(f).map((l) => `    ${l}`), '  }');
+    }
+    out.push('  if (unknown !== undefined) unknownFields(w, unknown);', '}', '');
+  }
+  out.push('/** The encoder of every message type, by name. */', 'export const encoders = {');
+  for (const name of Object.keys(messages)) out.push(`  ${name}: encode${name},`);
+  out.push('} as const;', '');
+  return out.join('\n');
+}
+
 const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
 if (isMain) {
   const outputs = [
     [outPath, generate()],
     [typesPath, generateTypes()],
+    [encodersPath, generateEncoders()],
   ];
   for (const [path, text] of outputs) {
     if (process.argv.includes('--check')) {

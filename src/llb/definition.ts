@@ -6,7 +6,9 @@ import { isBytes } from '../util/bytes.js';
 import { DefinitionDecodeError } from '../errors.js';
 import type { SourceInfo, VertexLocation, VertexMetadata } from '../graph/types.js';
 import { sha256Digest } from '../util/sha256.js';
-import { decodeMessage, encodeMessage, type PbMessage } from './pb/codec.js';
+import { decodeMessage, type PbMessage } from './pb/codec.js';
+import { encodeLocations, encodeOpMetadata, encodeSourceInfo } from './pb/encoders.generated.js';
+import { bail, encodeFast, type FastWriter, list, message, sortedKeys } from './pb/fast.js';
 
 /** The source map of a Definition. */
 export interface DefinitionSource {
@@ -100,14 +102,16 @@ function sourceToPb(s: DefinitionSource): PbMessage {
   const out: PbMessage = {};
   if (Object.keys(locations).length) out.locations = locations;
   if (s.infos.length) {
-    out.infos = s.infos.map((i) => {
-      const info: PbMessage = { filename: i.filename, data: i.data };
-      if (i.definition) info.definition = definitionToPb(i.definition);
-      if (i.language) info.language = i.language;
-      return info;
-    });
+    out.infos = s.infos.map(sourceInfoToPb);
   }
   return out;
+}
+
+function sourceInfoToPb(i: DefinitionSourceInfo): PbMessage {
+  const info: PbMessage = { filename: i.filename, data: i.data };
+  if (i.definition) info.definition = definitionToPb(i.definition);
+  if (i.language) info.language = i.language;
+  return info;
 }
 
 function sourceFromPb(s: PbMessage): DefinitionSource {
@@ -173,7 +177,71 @@ export function readDefinition(bytes: Uint8Array): Definition {
  * (BuildKit itself writes the metadata map in random order; its content is what matters).
  */
 export function writeDefinition(def: Definition): Uint8Array {
-  return encodeMessage('Definition', definitionToPb(def));
+  return encodeFast('Definition', writeDefinitionTo, def, definitionToPb);
+}
+
+/**
+ * The fast path of {@link writeDefinition}: `pb.Definition` and `pb.Source` written straight from
+ * the typed Definition (the ops' bytes copied as they are, the maps' keys sorted once), their
+ * values through the generated encoders. It gives up (and the reflective codec writes
+ * `definitionToPb(def)`, or throws its located error) on anything unusual.
+ */
+function writeDefinitionTo(w: FastWriter, def: Definition): void {
+  // Definition.def = 1 (repeated bytes)
+  const ops = list(message(def).def);
+  for (let i = 0; i < ops.length; i++) {
+    w.byte(0x0a);
+    w.bytes(ops[i]);
+  }
+  // Definition.metadata = 2 (map<string, OpMetadata>)
+  const metadata = message(def.metadata) as Record<string, VertexMetadata>;
+  const keys = sortedKeys(metadata);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    w.byte(0x12);
+    const entry = w.fork();
+    w.byte(0x0a);
+    w.string(k);
+    w.byte(0x12);
+    const value = w.fork();
+    encodeOpMetadata(w, metadataToPb(metadata[k]));
+    w.join(value);
+    w.join(entry);
+  }
+  // Definition.Source = 3
+  if (def.source === undefined) return;
+  w.byte(0x1a);
+  const source = w.fork();
+  writeSourceTo(w, message(def.source) as unknown as DefinitionSource);
+  w.join(source);
+}
+
+function writeSourceTo(w: FastWriter, s: DefinitionSource): void {
+  // Source.locations = 1 (map<string, Locations>)
+  const locations = message(s.locations) as Record<string, readonly VertexLocation[]>;
+  const keys = sortedKeys(locations);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    w.byte(0x0a);
+    const entry = w.fork();
+    w.byte(0x0a);
+    w.string(k);
+    w.byte(0x12);
+    const value = w.fork();
+    const locs = locations[k];
+    if (!Array.isArray(locs)) bail();
+    encodeLocations(w, locationsToPb(locs));
+    w.join(value);
+    w.join(entry);
+  }
+  // Source.infos = 2 (repeated SourceInfo)
+  const infos = list(s.infos) as readonly DefinitionSourceInfo[];
+  for (let i = 0; i < infos.length; i++) {
+    w.byte(0x12);
+    const info = w.fork();
+    encodeSourceInfo(w, sourceInfoToPb(infos[i]));
+    w.join(info);
+  }
 }
 
 /** Digests of the ops of a Definition, in order. */

@@ -11,14 +11,30 @@ import { traversalInputs } from '../graph/traverse.js';
 import type { Graph, Output, SourceInfo, Vertex, VertexLocation, VertexMetadata } from '../graph/types.js';
 import { type Definition, type DefinitionSource, digestOf } from './definition.js';
 import { opToVertex, vertexToOp } from './op.js';
-import { decodeMessage, encodeMessage, type PbMessage } from './pb/codec.js';
+import { decodeMessage, type PbMessage } from './pb/codec.js';
+import { encodeOp } from './pb/encoders.generated.js';
+import { encodeMessageFast } from './pb/fast.js';
 import type * as pb from './pb/messages.generated.js';
 
 /** A vertex after serialization. */
 export interface EncodedVertex {
   readonly digest: string;
   readonly bytes: Uint8Array;
+  /** The op as a decoded message (decoded from `bytes` when first read). */
   readonly op: pb.Op;
+}
+
+class Encoded implements EncodedVertex {
+  #op: pb.Op | undefined;
+
+  constructor(
+    readonly digest: string,
+    readonly bytes: Uint8Array,
+  ) {}
+
+  get op(): pb.Op {
+    return (this.#op ??= decodeMessage('Op', this.bytes));
+  }
 }
 
 /**
@@ -27,33 +43,35 @@ export interface EncodedVertex {
  */
 export class VertexEncoder {
   private readonly cache = new Map<Vertex, EncodedVertex>();
+  private readonly digestOfInput = (x: Vertex): string => this.cache.get(x)!.digest;
 
   /** The serialized op of `v` (and, on the way, of everything it depends on). */
   encode(v: Vertex): EncodedVertex {
-    const hit = this.cache.get(v);
+    const cache = this.cache;
+    const hit = cache.get(v);
     if (hit) return hit;
     // Post-order without recursion: a vertex is encoded once all its inputs are.
     const stack: Vertex[] = [v];
     while (stack.length) {
       const top = stack[stack.length - 1];
-      if (this.cache.has(top)) {
+      if (cache.has(top)) {
         stack.pop();
         continue;
       }
       let pending = false;
       for (const inp of top.inputs) {
-        if (!this.cache.has(inp.vertex)) {
+        if (!cache.has(inp.vertex)) {
           stack.push(inp.vertex);
           pending = true;
         }
       }
       if (pending) continue;
       stack.pop();
-      const op = vertexToOp(top, (x) => this.cache.get(x)!.digest);
-      const bytes = encodeMessage('Op', op);
-      this.cache.set(top, { digest: digestOf(bytes), bytes, op });
+      // The op message is built for the encoder only: it never leaves this call.
+      const bytes = encodeMessageFast('Op', encodeOp, vertexToOp(top, this.digestOfInput));
+      cache.set(top, new Encoded(digestOf(bytes), bytes));
     }
-    return this.cache.get(v)!;
+    return cache.get(v)!;
   }
 
   digest(v: Vertex): string {
@@ -95,44 +113,40 @@ function vertexSourceLocation(v: Vertex, graph: Graph): SourceLocation | undefin
 export function encodeGraph(graph: Graph, options: EncodeOptions = {}): EncodedGraph {
   const encoder = options.encoder ?? new VertexEncoder();
   const def: Uint8Array[] = [];
-  // The result's records, filled as the ops are visited (keys are digests, never "__proto__";
-  // records rather than Maps converted at the end, which cost as much again).
-  const metadata: Record<string, VertexMetadata> = {};
-  const locations: Record<string, VertexLocation[]> = {};
   const digests = new Map<Vertex, string>();
-  const written = new Set<string>();
+  // Per distinct op (by digest): its merged metadata and locations. Kept in Maps while walking and
+  // turned into the result's records once at the end (a record keyed by fresh digest strings
+  // costs a string internalization per access), in the order the records always had: first
+  // metadata, first location.
+  const ops = new Map<string, OpEntry>();
+  const withMetadata: OpEntry[] = [];
+  const withLocations: OpEntry[] = [];
   const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
   let totalBytes = 0;
+  const metadata: Record<string, VertexMetadata> = {};
+  const locations: Record<string, VertexLocation[]> = {};
 
   if (graph.root) {
     // Depth-first, inputs in order, each vertex once (by identity).
     const visited = new Set<Vertex>();
-    const frameOf = (v: Vertex) => ({ v, inputs: traversalInputs(v), next: 0 });
-    const stack = [frameOf(graph.root.vertex)];
+    const stack: Frame[] = [{ v: graph.root.vertex, inputs: traversalInputs(graph.root.vertex), next: 0 }];
     while (stack.length) {
       const frame = stack[stack.length - 1];
-      if (frame.next === 0 && visited.has(frame.v)) {
-        stack.pop();
-        continue;
-      }
       if (frame.next < frame.inputs.length) {
         const inp = frame.inputs[frame.next++].vertex;
-        if (!visited.has(inp)) stack.push(frameOf(inp));
+        if (!visited.has(inp)) stack.push({ v: inp, inputs: traversalInputs(inp), next: 0 });
         continue;
       }
       stack.pop();
-      if (visited.has(frame.v)) continue;
-      visited.add(frame.v);
-      const { digest, bytes } = encoder.encode(frame.v);
-      digests.set(frame.v, digest);
-      if (frame.v.metadata) metadata[digest] = mergeMetadata(metadata[digest], frame.v.metadata);
-      if (frame.v.locations) {
-        let list = locations[digest];
-        if (!list) locations[digest] = list = [];
-        for (const l of frame.v.locations) list.push(l);
-      }
-      if (!written.has(digest)) {
-        written.add(digest);
+      const v = frame.v;
+      if (visited.has(v)) continue;
+      visited.add(v);
+      const { digest, bytes } = encoder.encode(v);
+      digests.set(v, digest);
+      let entry = ops.get(digest);
+      if (entry === undefined) {
+        entry = { digest, metadata: undefined, locations: undefined };
+        ops.set(digest, entry);
         def.push(bytes);
         totalBytes += bytes.length;
         if (totalBytes > maxBytes) {
@@ -140,29 +154,55 @@ export function encodeGraph(graph: Graph, options: EncodeOptions = {}): EncodedG
             'maxDefinitionBytes',
             maxBytes,
             `the LLB Definition would be larger than ${maxBytes} bytes, more than BuildKit accepts in one request (limit maxDefinitionBytes=${maxBytes}; raise it with \`--limit definition-bytes=N\` or the compile option limits.maxDefinitionBytes)`,
-            vertexSourceLocation(frame.v, graph),
+            vertexSourceLocation(v, graph),
           );
         }
       }
+      if (v.metadata) {
+        if (entry.metadata === undefined) withMetadata.push(entry);
+        entry.metadata = mergeMetadata(entry.metadata, v.metadata);
+      }
+      if (v.locations) {
+        if (entry.locations === undefined) {
+          withLocations.push(entry);
+          entry.locations = [];
+        }
+        for (const l of v.locations) entry.locations.push(l);
+      }
     }
     // The terminal op: no body, one input pointing at the requested output.
-    const rootInput: PbMessage = { digest: digests.get(graph.root.vertex)! };
-    if (graph.root.index !== 0) rootInput.index = BigInt(graph.root.index);
-    const last = encodeMessage('Op', { inputs: [rootInput] });
+    const rootInput: pb.Input = { digest: digests.get(graph.root.vertex)! };
+    if (graph.root.index !== 0) rootInput.index = graph.root.index;
+    const last = encodeMessageFast('Op', encodeOp, { inputs: [rootInput] });
     const lastDigest = digestOf(last);
     def.push(last);
     const caps: Record<string, boolean> = { constraints: true, platform: true };
-    for (const digest in metadata) {
-      const m = metadata[digest];
-      if (m.ignoreCache) caps['meta.ignorecache'] = true;
-      if (m.description) caps['meta.description'] = true;
-      if (m.exportCache) caps['meta.exportcache'] = true;
+    for (const { metadata: m } of withMetadata) {
+      if (m!.ignoreCache) caps['meta.ignorecache'] = true;
+      if (m!.description) caps['meta.description'] = true;
+      if (m!.exportCache) caps['meta.exportcache'] = true;
     }
+    for (const e of withMetadata) metadata[e.digest] = e.metadata!;
+    for (const e of withLocations) locations[e.digest] = e.locations!;
     metadata[lastDigest] = { ...metadata[lastDigest], caps };
   }
 
   const source: DefinitionSource = { locations, infos: graph.sources };
   return { definition: { def, metadata, source }, digests };
+}
+
+/** A step of {@link encodeGraph}'s walk: a vertex and the next of its inputs to visit. */
+interface Frame {
+  readonly v: Vertex;
+  readonly inputs: readonly Output[];
+  next: number;
+}
+
+/** What {@link encodeGraph} gathers for one distinct op. */
+interface OpEntry {
+  readonly digest: string;
+  metadata: VertexMetadata | undefined;
+  locations: VertexLocation[] | undefined;
 }
 
 /** Merges the metadata of two vertices with the same digest, later values winning. */

@@ -1,0 +1,157 @@
+/**
+ * The generated encoders (encoders.generated.ts, the compile path) against the reflective codec,
+ * the reference: on every op and Definition of the corpora they write the same bytes without
+ * giving up, and on values mutated at random they either write exactly the reflective codec's
+ * bytes or give up, never anything else; through encodeFast the result (bytes or error) is always
+ * the reflective codec's.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { LlbEncodeError } from '../../src/errors';
+import { readDefinition, writeDefinition } from '../../src/llb/definition';
+import { decodeGraph, encodeGraph } from '../../src/llb/marshal';
+import { decodeMessage, encodeMessage, type MessageName, type PbMessage } from '../../src/llb/pb/codec';
+import { encoders } from '../../src/llb/pb/encoders.generated';
+import { encodeMessageFast, FastWriter, fastStats, type MessageEncoder } from '../../src/llb/pb/fast';
+import { allDefinitions, hasGolden } from '../helpers/corpus';
+import { randInt, rng } from '../helpers/random';
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const definitions = allDefinitions().map((d) => new Uint8Array(readFileSync(d.pb)));
+
+/** Runs a generated encoder alone: its bytes, or what it threw. */
+function fast(encode: MessageEncoder, msg: unknown): { bytes?: Uint8Array; error?: unknown } {
+  const w = new FastWriter(16);
+  try {
+    encode(w, msg);
+    return { bytes: w.copy(0) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+function reflective(type: MessageName, msg: unknown): { bytes?: Uint8Array; error?: unknown } {
+  try {
+    return { bytes: encodeMessage(type, msg as never) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+describe('generated encoders', () => {
+  it('write every op and Definition of the corpora as the reflective codec does, without giving up', () => {
+    let ops = 0;
+    for (const bytes of definitions) {
+      const def = decodeMessage('Definition', bytes);
+      const d = fast(encoders.Definition, def);
+      expect(d.error).toBeUndefined();
+      expect(hex(d.bytes!)).toBe(hex(encodeMessage('Definition', def)));
+      for (const op of readDefinition(bytes).def) {
+        const o = fast(encoders.Op, decodeMessage('Op', op));
+        expect(o.error).toBeUndefined();
+        expect(hex(o.bytes!)).toBe(hex(op));
+        ops++;
+      }
+    }
+    expect(ops).toBeGreaterThan(hasGolden ? 2000 : 100);
+  });
+
+  it('take every op the graph encoder builds from the corpora (no fallback on the compile path)', () => {
+    const before = fastStats.fallbacks;
+    for (const bytes of definitions) {
+      const def = readDefinition(bytes);
+      const { definition } = encodeGraph(decodeGraph(def));
+      expect(definition.def.map(hex)).toEqual(def.def.map(hex));
+      writeDefinition(definition);
+    }
+    expect(fastStats.fallbacks - before).toBe(0);
+  });
+
+  it('on mutated messages: the reflective bytes or a give-up, and encodeFast always answers as the reflective codec', () => {
+    const r = rng(7);
+    const candidates: (() => unknown)[] = [
+      () => undefined,
+      () => null,
+      () => '',
+      () => 'x',
+      () => 'ünï',
+      () => '\ud800',
+      () => 0,
+      () => -0,
+      () => 1,
+      () => -1,
+      () => 1.5,
+      () => Number.NaN,
+      () => 2 ** 31,
+      () => 2 ** 32,
+      () => -(2 ** 31) - 1,
+      () => 2 ** 53,
+      () => -(2 ** 40),
+      () => 0n,
+      () => -1n,
+      () => 2n ** 40n,
+      () => 2n ** 63n,
+      () => -(2n ** 63n),
+      () => 2n ** 64n,
+      () => true,
+      () => false,
+      () => [],
+      () => [1],
+      () => ['a'],
+      () => [{}],
+      () => ({}),
+      () => ({ x: 1 }),
+      () => ({ a: 'b', '\ud83d\ude00': 'c', '\uffff': 'd' }),
+      () => new Uint8Array(0),
+      () => new Uint8Array([1, 2]),
+      () => new Int8Array(1),
+    ];
+    const samples: { type: MessageName; msg: PbMessage }[] = [];
+    for (const bytes of definitions.slice(0, 40)) {
+      samples.push({ type: 'Definition', msg: decodeMessage('Definition', bytes) });
+      for (const op of readDefinition(bytes).def) samples.push({ type: 'Op', msg: decodeMessage('Op', op) });
+    }
+    let same = 0;
+    let gaveUp = 0;
+    for (let i = 0; i < 4000; i++) {
+      const { type, msg } = samples[randInt(r, samples.length)];
+      const copy = structuredClone(msg);
+      // Every object or array inside the message, with its keys: one of them gets a new value.
+      const holders: Record<string, unknown>[] = [];
+      const walk = (x: unknown) => {
+        if (typeof x !== 'object' || x === null || x instanceof Uint8Array) return;
+        holders.push(x as Record<string, unknown>);
+        for (const v of Object.values(x)) walk(v);
+      };
+      walk(copy);
+      for (let k = 1 + randInt(r, 2); k > 0; k--) {
+        const h = holders[randInt(r, holders.length)];
+        const keys = Object.keys(h);
+        const key = keys.length && randInt(r, 5) > 0 ? keys[randInt(r, keys.length)] : ['extra', 'index', 'attrs', '0'][randInt(r, 4)];
+        h[key] = candidates[randInt(r, candidates.length)]();
+      }
+      const f = fast(encoders[type], copy);
+      const ref = reflective(type, copy);
+      if (f.error === undefined) {
+        expect(ref.error).toBeUndefined();
+        expect(hex(f.bytes!)).toBe(hex(ref.bytes!));
+        same++;
+      } else {
+        gaveUp++;
+      }
+      let viaFast: { bytes?: Uint8Array; error?: unknown };
+      try {
+        viaFast = { bytes: encodeMessageFast(type, encoders[type], copy as never) };
+      } catch (error) {
+        viaFast = { error };
+      }
+      if (ref.error === undefined) expect(hex(viaFast.bytes!)).toBe(hex(ref.bytes!));
+      else {
+        expect(viaFast.error).toBeInstanceOf(LlbEncodeError);
+        expect((viaFast.error as Error).message).toBe((ref.error as Error).message);
+      }
+    }
+    expect(same).toBeGreaterThan(150);
+    expect(gaveUp).toBeGreaterThan(300);
+  });
+});
