@@ -72,8 +72,9 @@ export interface MainOptions {
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
   useNodeSha256();
   // Work still pending when the command ends (a stage's registry hanging while another stage's
-  // image was not found) is cancelled, so the process exits at once.
-  const done = new AbortController();
+  // image was not found) is cancelled, so the process exits at once. Made when a command first
+  // asks for the signal (the registry client does): Node loads its event-target modules for it.
+  let done: AbortController | undefined;
   const ctx: CommandContext = {
     // The process's own, without Node's streams (see FdWriter). A reader that goes away
     // (`dockerfile-llb dump x | head -1`, or buildctl failing first) is not worth a stack trace:
@@ -82,7 +83,10 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     stderr: options.stderr ?? new FdWriter(2, () => undefined),
     env: options.env ?? process.env,
     cwd: options.cwd ?? process.cwd(),
-    signal: done.signal,
+    get signal() {
+      done ??= new AbortController();
+      return done.signal;
+    },
   };
   try {
     const [first, ...tail] = argv;
@@ -121,7 +125,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     ctx.stderr.write(text);
     return code;
   } finally {
-    done.abort(new Error('the command has ended'));
+    done?.abort(new Error('the command has ended'));
   }
 }
 
