@@ -5,7 +5,6 @@
 import { formatPlatform, formatPlatformAll, normalizePlatform, parsePlatform } from '../image/platform.js';
 import type { Platform } from '../image/types.js';
 import type { EnvList } from '../graph/state.js';
-import { envAddOrReplace } from '../graph/state.js';
 
 /** The platform BuildKit assumes for the build machine when none is given. */
 export const DEFAULT_PLATFORM: Platform = { os: 'linux', architecture: 'amd64' };
@@ -42,9 +41,8 @@ export function defaultArgs(po: PlatformOpt, overrides: Readonly<Record<string, 
     ['TARGETVARIANT', tp.variant ?? ''],
     ['TARGETSTAGE', targetStage],
   ];
-  let env: EnvList = [];
-  for (const [k, v] of pairs) env = envAddOrReplace(env, k, Object.hasOwn(overrides, k) ? overrides[k] : v);
-  return env;
+  // The keys are distinct: adding each in turn is building the list in this order.
+  return pairs.map(([k, v]) => [k, Object.hasOwn(overrides, k) ? overrides[k] : v] as const);
 }
 
 /** BuildKit's `formatTargetPlatform`: `->arch` when cross-compiling, for step names. */

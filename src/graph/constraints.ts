@@ -75,12 +75,19 @@ export const Caps = {
 export function buildMetadata(opts: ConstraintsOptions, caps: Iterable<string>): VertexMetadata {
   const md: { -readonly [K in keyof VertexMetadata]: VertexMetadata[K] } = {};
   if (opts.ignoreCache) md.ignoreCache = true;
-  const description: Record<string, string> = { ...opts.description };
-  if (opts.customName !== undefined) description['llb.customname'] = opts.customName;
-  if (Object.keys(description).length) md.description = description;
-  const capMap: Record<string, boolean> = {};
-  for (const c of caps) capMap[c] = true;
-  if (Object.keys(capMap).length) md.caps = capMap;
+  // Counted as they are added rather than with Object.keys: this runs for every vertex.
+  let description: Record<string, string> | undefined;
+  if (opts.description) {
+    for (const k in opts.description) {
+      if (!Object.hasOwn(opts.description, k)) continue;
+      (description ??= {})[k] = opts.description[k];
+    }
+  }
+  if (opts.customName !== undefined) (description ??= {})['llb.customname'] = opts.customName;
+  if (description) md.description = description;
+  let capMap: Record<string, boolean> | undefined;
+  for (const c of caps) (capMap ??= {})[c] = true;
+  if (capMap) md.caps = capMap;
   if (opts.progressGroup) md.progressGroup = opts.progressGroup;
   return md;
 }
@@ -88,18 +95,4 @@ export function buildMetadata(opts: ConstraintsOptions, caps: Iterable<string>):
 /** The worker constraints BuildKit writes on every op (possibly empty). */
 export function workerConstraints(opts: ConstraintsOptions): WorkerConstraints {
   return { filter: [...(opts.workerConstraints ?? [])] };
-}
-
-/** Merges option sets left to right (later wins; descriptions are merged). */
-export function mergeOptions(...all: (ConstraintsOptions | undefined)[]): ConstraintsOptions {
-  let out: { -readonly [K in keyof ConstraintsOptions]: ConstraintsOptions[K] } = {};
-  for (const o of all) {
-    if (!o) continue;
-    const description = o.description || out.description ? { ...out.description, ...o.description } : undefined;
-    const locations = o.locations ? [...(out.locations ?? []), ...o.locations] : out.locations;
-    out = { ...out, ...o };
-    if (description) out.description = description;
-    if (locations) out.locations = locations;
-  }
-  return out;
 }

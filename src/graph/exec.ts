@@ -5,7 +5,7 @@
  * features used require.
  */
 import { compareGoStrings } from '../util/gounicode.js';
-import { buildMetadata, Caps, type ConstraintsOptions, mergeOptions, workerConstraints } from './constraints.js';
+import { buildMetadata, Caps, type ConstraintsOptions, workerConstraints } from './constraints.js';
 import { sameOutput } from './identity.js';
 import { envAddOrReplace, envGet, envToArray, State } from './state.js';
 import { LlbEncodeError } from '../errors.js';
@@ -203,14 +203,17 @@ export function run(base: State, opts: RunOptions): ExecState {
       output = nextOutput++;
       outputOf.set(m.target, output);
     }
-    const base = { input, selector: m.selector ?? '', dest: m.target, output, readonly: m.readonly ?? false };
+    // Object literals rather than spreads of a shared base: one shape per mount type.
+    const selector = m.selector ?? '';
+    const dest = m.target;
+    const readonly = m.readonly ?? false;
     const contentCache = m.contentCache ?? 'default';
     if (m.cache) {
-      pbMounts.push({ ...base, type: 'cache', cache: { id: m.cache.id, sharing: m.cache.sharing }, contentCache });
+      pbMounts.push({ input, selector, dest, output, readonly, type: 'cache', cache: { id: m.cache.id, sharing: m.cache.sharing }, contentCache });
     } else if (m.tmpfs) {
-      pbMounts.push({ ...base, type: 'tmpfs', tmpfs: { size: tmpfsSize(m.tmpfs.size, m.target) }, contentCache });
+      pbMounts.push({ input, selector, dest, output, readonly, type: 'tmpfs', tmpfs: { size: tmpfsSize(m.tmpfs.size, m.target) }, contentCache });
     } else {
-      pbMounts.push({ ...base, type: 'bind', contentCache });
+      pbMounts.push({ input, selector, dest, output, readonly, type: 'bind', contentCache });
     }
   }
   const secretEnv: SecretEnv[] = [];
@@ -228,7 +231,8 @@ export function run(base: State, opts: RunOptions): ExecState {
     pbMounts.push(socketMount('ssh', s.target, { id: s.id ?? '', uid: s.uid ?? 0, gid: s.gid ?? 0, mode: s.mode ?? 0o600, optional: s.optional ?? false }));
   }
 
-  const o = mergeOptions(opts);
+  // The constraints are the run's own options: nothing to merge them with.
+  const o: ConstraintsOptions = opts;
   const vertex: ExecVertex = {
     kind: 'exec',
     inputs,

@@ -130,7 +130,20 @@ export class State {
 
   /** The values carried besides the output (the environment list is built on first read). */
   get values(): StateValues {
-    return (this.cachedValues ??= { ...this.rest, env: envList(this.envSource) });
+    if (this.cachedValues) return this.cachedValues;
+    const r = this.rest;
+    // Written out rather than spread: every State's values then share one shape.
+    this.cachedValues = {
+      env: envList(this.envSource),
+      dir: r.dir,
+      user: r.user,
+      hostname: r.hostname,
+      args: r.args,
+      platform: r.platform,
+      network: r.network,
+      security: r.security,
+    };
+    return this.cachedValues;
   }
 
   /** The empty filesystem. */

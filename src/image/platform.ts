@@ -196,8 +196,10 @@ function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function joinPath(...parts: string[]): string {
-  return parts.filter((x) => x !== '').join('/');
+function joinPath(os: string, architecture: string, variant: string): string {
+  let out = os;
+  for (const part of [architecture, variant]) if (part !== '') out = out === '' ? part : `${out}/${part}`;
+  return out;
 }
 
 /** `os/arch[/variant]` (containerd's `Format`), or `unknown` without an OS. OS version is left out. */
@@ -209,9 +211,8 @@ export function formatPlatform(p: Platform): string {
 /** Like {@link formatPlatform} but keeps OS version and features: `windows(10.0.20348+win32k)/amd64`. */
 export function formatPlatformAll(p: Platform): string {
   if (p.os === '') return 'unknown';
-  let options = encodeOSOption(p.osVersion ?? '');
-  const features = [...(p.osFeatures ?? [])].sort(compareStrings);
-  for (const f of features) options += `+${encodeOSOption(f)}`;
+  let options = p.osVersion ? encodeOSOption(p.osVersion) : '';
+  if (p.osFeatures?.length) for (const f of [...p.osFeatures].sort(compareStrings)) options += `+${encodeOSOption(f)}`;
   const os = options !== '' ? `${p.os}(${options})` : p.os;
   return joinPath(os, p.architecture, p.variant ?? '');
 }

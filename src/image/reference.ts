@@ -132,6 +132,20 @@ function splitDockerDomain(name: string): { domain: string; remainder: string } 
  *   `repository name must not be more than 255 characters`, `invalid checksum digest format`.
  */
 export function parseReference(s: string): Reference {
+  // A build names the same few images over and over (each stage's base, each --from): parsed
+  // references are kept, frozen, in a small cache that is emptied when it fills.
+  const hit = parsedReferences.get(s);
+  if (hit) return hit;
+  const ref = Object.freeze(parseUncached(s));
+  if (parsedReferences.size >= PARSED_REFERENCES_MAX) parsedReferences.clear();
+  parsedReferences.set(s, ref);
+  return ref;
+}
+
+const PARSED_REFERENCES_MAX = 512;
+const parsedReferences = new Map<string, Reference>();
+
+function parseUncached(s: string): Reference {
   if (ANCHORED_IDENTIFIER_RE.test(s)) {
     throw invalid(`invalid repository name (${s}), cannot specify 64-byte hexadecimal strings`, s);
   }

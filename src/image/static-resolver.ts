@@ -79,7 +79,9 @@ export class StaticImageResolver implements ImageResolver {
           key,
         );
       }
-      const indexed = { ref, entry: file[key] };
+      // A private copy of the checked entry: a change the caller makes to the file afterwards
+      // cannot reach a build unchecked, and resolving needs no second check.
+      const indexed = { ref, entry: cloneJson(file[key]) as ImageMetadataEntry };
       this.#entries.set(normalized, indexed);
       const name = referenceName(ref);
       const list = this.#byName.get(name);
@@ -92,9 +94,10 @@ export class StaticImageResolver implements ImageResolver {
    * The resolver of `file`, built once per file object and reused while the object holds the
    * same keys and the same entry objects (compiling many Dockerfiles against one `images.json`
    * then parses its references once, as BuildKit's own tools read it once). A file changed
-   * since (an entry added, removed or replaced) gets a new resolver; an entry changed in place
-   * is read as it is now, and checked again when a lookup finds it. Only `options.pins` is taken
-   * (a resolver built with other pins is not reused).
+   * since (an entry added, removed or replaced) gets a new resolver. The resolver keeps a checked
+   * copy of each entry, so a change made inside an entry object after the first call is not
+   * seen: replace the entry (or pass a new file object) instead. Only `options.pins` is taken (a
+   * resolver built with other pins is not reused).
    *
    * @throws ImageResolveError as the constructor does.
    */
@@ -142,9 +145,6 @@ export class StaticImageResolver implements ImageResolver {
     const normalized = formatReference(wanted);
     const found = this.#lookup(wanted);
     if (found === undefined) throw this.#notFound(wanted, normalized);
-    // The file was checked when the resolver was built; an entry changed in place since (see
-    // `of`) is checked again before it is used.
-    validateImageMetadata({ [normalized]: found.entry }, { pins: this.#pins });
     return {
       ref: normalized,
       digest: found.digest,

@@ -70,6 +70,20 @@ function lowerOne(v: FileVertex & { link: NonNullable<FileVertex['link']> }): Ou
   return { vertex: merge, index: 0 };
 }
 
+/** `list` with `f` applied to each output: the same array when `f` changes none of them. */
+function remapped(list: readonly Output[], f: (o: Output) => Output): readonly Output[] {
+  let out: Output[] | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const o = f(list[i]);
+    if (out) out.push(o);
+    else if (o !== list[i]) {
+      out = list.slice(0, i);
+      out.push(o);
+    }
+  }
+  return out ?? list;
+}
+
 /**
  * Lowers every linked copy reachable from `root`, rebuilding the vertices that depend on them.
  * Vertices whose inputs are unchanged are kept as they are (same objects).
@@ -91,15 +105,18 @@ export function lowerLinks(root: Output | undefined): Output | undefined {
       stack.pop();
       continue;
     }
-    const pending = traversalInputs(v).filter((o) => !replaced.has(o.vertex));
-    if (pending.length) {
-      for (const o of pending) stack.push(o.vertex);
-      continue;
+    let pending = false;
+    for (const o of traversalInputs(v)) {
+      if (!replaced.has(o.vertex)) {
+        stack.push(o.vertex);
+        pending = true;
+      }
     }
+    if (pending) continue;
     stack.pop();
-    const inputs = v.inputs.map(outputOf);
-    const walkInputs = v.walkInputs?.map(outputOf);
-    const changed = inputs.some((o, i) => o !== v.inputs[i]) || walkInputs?.some((o, i) => o !== v.walkInputs![i]) === true;
+    const inputs = remapped(v.inputs, outputOf);
+    const walkInputs = v.walkInputs && remapped(v.walkInputs, outputOf);
+    const changed = inputs !== v.inputs || walkInputs !== v.walkInputs;
     const rebuilt = changed ? ({ ...v, inputs, ...(walkInputs ? { walkInputs } : {}) } as Vertex) : v;
     replaced.set(v, isLinkedCopy(rebuilt) ? lowerOne(rebuilt) : { vertex: rebuilt, index: 0 });
   }

@@ -108,10 +108,16 @@ export interface DetectedDirective {
   readonly line: number;
 }
 
-function detectFrom(key: string, lines: string[], firstLine: number, prefix: string): DetectedDirective | undefined {
+function detectFrom(key: string, body: string, firstLine: number, prefix: string): DetectedDirective | undefined {
   const p = new DirectiveParser(prefix);
-  for (let i = 0; i < lines.length && !p.isDone; i++) {
-    const d = p.parseLine(lines[i], firstLine + i);
+  // Lines as bufio.ScanLines gives them (split on \n, one trailing \r dropped, no empty final
+  // token), read one at a time: the directives are a leading block, the rest is never split.
+  for (let pos = 0, i = 0; pos < body.length && !p.isDone; i++) {
+    const nl = body.indexOf('\n', pos);
+    const end = nl < 0 ? body.length : nl;
+    const line = body.charCodeAt(end - 1) === 0x0d && end > pos ? body.slice(pos, end - 1) : body.slice(pos, end);
+    pos = end + 1;
+    const d = p.parseLine(line, firstLine + i);
     if (d && 'error' in d) return undefined;
     if (d && d.name === key) {
       const sp = d.value.indexOf(' ');
@@ -121,7 +127,7 @@ function detectFrom(key: string, lines: string[], firstLine: number, prefix: str
   return undefined;
 }
 
-function splitForDetection(text: string): { lines: string[]; firstLine: number; body: string } {
+function splitForDetection(text: string): { firstLine: number; body: string } {
   let dt = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   let firstLine = 1;
   const nl = dt.indexOf('\n');
@@ -130,10 +136,7 @@ function splitForDetection(text: string): { lines: string[]; firstLine: number; 
     dt = nl < 0 ? '' : dt.slice(nl + 1);
     firstLine = 2;
   }
-  // bufio.ScanLines: split on \n, drop one trailing \r, no empty final token
-  const lines = dt.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
-  if (dt.endsWith('\n')) lines.pop();
-  return { lines, firstLine, body: dt };
+  return { firstLine, body: dt };
 }
 
 /**
@@ -142,8 +145,8 @@ function splitForDetection(text: string): { lines: string[]; firstLine: number; 
  * itself, lines are not left-trimmed. Used by BuildKit for the `check` directive.
  */
 export function parseDirective(key: string, text: string): DetectedDirective | undefined {
-  const { lines, firstLine } = splitForDetection(text);
-  return detectFrom(key, lines, firstLine, '#');
+  const { body, firstLine } = splitForDetection(text);
+  return detectFrom(key, body, firstLine, '#');
 }
 
 /**
@@ -151,10 +154,10 @@ export function parseDirective(key: string, text: string): DetectedDirective | u
  * to `// syntax=…` comments and to a JSON document `{"syntax": "…"}`.
  */
 export function detectSyntax(text: string): DetectedDirective | undefined {
-  const { lines, firstLine, body } = splitForDetection(text);
-  const hash = detectFrom('syntax', lines, firstLine, '#');
+  const { firstLine, body } = splitForDetection(text);
+  const hash = detectFrom('syntax', body, firstLine, '#');
   if (hash) return hash;
-  const slash = detectFrom('syntax', lines, firstLine, '//');
+  const slash = detectFrom('syntax', body, firstLine, '//');
   if (slash) return slash;
   try {
     const v: unknown = JSON.parse(body);

@@ -126,6 +126,11 @@ function canContainHeredoc(node: MutableNode): boolean {
   return (n.value === 'add' || n.value === 'copy' || n.value === 'run') && !n.attributes.json;
 }
 
+/** The range of an instruction: from its first character to the end of its last line. */
+function instructionRange(startLine: number, startCol: number, endLine: number, endColumn: number): SourceRange {
+  return { start: { line: startLine, column: startCol }, end: { line: endLine, column: endColumn } };
+}
+
 /**
  * Parses Dockerfile text into BuildKit's parse tree. Handles a UTF-8 BOM, CRLF line endings,
  * continuation lines, comments, parser directives and heredocs exactly like BuildKit v0.32.
@@ -209,8 +214,7 @@ export function parse(text: string, options?: ParseOptions): ParseResult {
     if (isEnd && part === '') continue;
 
     let line = part;
-    const map = new LineMap();
-    map.add(0, part.length, startLine, startCol);
+    const map = new LineMap([0, part.length, startLine, startCol]);
     let hasEmptyContinuation = false;
     while (!isEnd) {
       const r = reader.next();
@@ -227,10 +231,6 @@ export function parse(text: string, options?: ParseOptions): ParseResult {
       line += part;
     }
     let endColumn = reader.lastContentLength + 1;
-    const instrRange = (): SourceRange => ({
-      start: { line: startLine, column: startCol },
-      end: { line: currentLine, column: endColumn },
-    });
 
     if (hasEmptyContinuation) {
       warnings.push({
@@ -245,7 +245,7 @@ export function parse(text: string, options?: ParseOptions): ParseResult {
     try {
       child = nodeFromLine(line, map, comments);
     } catch (e) {
-      if (e instanceof LineFailure) fail(e.code, e.message, instrRange());
+      if (e instanceof LineFailure) fail(e.code, e.message, instructionRange(startLine, startCol, currentLine, endColumn));
       throw e;
     }
 
@@ -254,7 +254,7 @@ export function parse(text: string, options?: ParseOptions): ParseResult {
       try {
         markers = heredocsFromLine(line);
       } catch (e) {
-        fail(ErrorCode.Heredoc, e instanceof Error ? e.message : String(e), instrRange());
+        fail(ErrorCode.Heredoc, e instanceof Error ? e.message : String(e), instructionRange(startLine, startCol, currentLine, endColumn));
       }
       const heredocs: Heredoc[] = [];
       for (const m of markers) {
@@ -271,7 +271,7 @@ export function parse(text: string, options?: ParseOptions): ParseResult {
           content += r;
         }
         endColumn = reader.lastContentLength + 1;
-        if (!terminated) fail(ErrorCode.Heredoc, 'unterminated heredoc', instrRange());
+        if (!terminated) fail(ErrorCode.Heredoc, 'unterminated heredoc', instructionRange(startLine, startCol, currentLine, endColumn));
         heredocs.push({ name: m.name, content, expand: m.expand, chomp: m.chomp, fileDescriptor: m.fileDescriptor });
       }
       child.heredocs = heredocs;
@@ -279,7 +279,7 @@ export function parse(text: string, options?: ParseOptions): ParseResult {
 
     child.startLine = startLine;
     child.endLine = currentLine;
-    child.range = instrRange();
+    child.range = instructionRange(startLine, startCol, currentLine, endColumn);
     children.push(child);
     comments = [];
   }

@@ -66,17 +66,16 @@ function utf8Bytes(s: string): { bytes: number[]; unit: number[] } {
  * Returns the flags and the number of UTF-16 units of `line` consumed by them.
  */
 function extractBuilderFlags(line: string, escapeToken: number): { flags: string[]; spans: { start: number; end: number }[]; consumed: number } {
-  // An ASCII line is its own UTF-8 (byte i is character i): no arrays to build.
-  const { bytes: b, unit } = isAscii(line) ? { bytes: line, unit: undefined } : utf8Bytes(line);
-  const byte: (pos: number) => number = typeof b === 'string' ? (pos) => b.charCodeAt(pos) : (pos) => b[pos];
+  // An ASCII line is its own UTF-8 (byte i is character i): no arrays to build. No closures
+  // either: this runs for every instruction with a flag.
+  const ascii = isAscii(line);
+  const enc = ascii ? undefined : utf8Bytes(line);
+  const bytes = enc?.bytes;
+  const unit = enc?.unit;
+  const n = ascii ? line.length : bytes!.length;
   const words: string[] = [];
   const spans: { start: number; end: number }[] = [];
   let wordStart = 0;
-  const offset = (pos: number) => (unit === undefined ? Math.min(pos, line.length) : pos < unit.length ? unit[pos] : line.length);
-  const push = (w: string, end: number) => {
-    words.push(w);
-    spans.push({ start: offset(wordStart), end: offset(end) });
-  };
   const IN_SPACES = 0;
   const IN_WORD = 1;
   const IN_QUOTE = 2;
@@ -85,25 +84,37 @@ function extractBuilderFlags(line: string, escapeToken: number): { flags: string
   let quote = 0;
   let blankOK = false;
   let ch = 0;
-  const rest = (pos: number) => ({ flags: words, spans, consumed: unit === undefined ? pos : unit[pos] });
-  for (let pos = 0; pos <= b.length; pos++) {
-    if (pos !== b.length) ch = byte(pos);
+  let consumed = -1;
+  for (let pos = 0; pos <= n; pos++) {
+    if (pos !== n) ch = ascii ? line.charCodeAt(pos) : bytes![pos];
     if (phase === IN_SPACES) {
-      if (pos === b.length) break;
+      if (pos === n) break;
       if (isGoSpace(ch)) continue;
-      if (ch !== 0x2d || pos + 1 === b.length || byte(pos + 1) !== 0x2d) return rest(pos);
+      if (ch !== 0x2d || pos + 1 === n || (ascii ? line.charCodeAt(pos + 1) : bytes![pos + 1]) !== 0x2d) {
+        consumed = pos;
+        break;
+      }
       phase = IN_WORD;
       wordStart = pos;
     }
-    if (pos === b.length) {
-      if (word !== '--' && (blankOK || word.length > 0)) push(word, pos);
+    if (pos === n) {
+      if (word !== '--' && (blankOK || word.length > 0)) {
+        words.push(word);
+        spans.push({ start: unitOffset(unit, wordStart, line.length), end: unitOffset(unit, pos, line.length) });
+      }
       break;
     }
     if (phase === IN_WORD) {
       if (isGoSpace(ch)) {
         phase = IN_SPACES;
-        if (word === '--') return rest(pos);
-        if (blankOK || word.length > 0) push(word, pos);
+        if (word === '--') {
+          consumed = pos;
+          break;
+        }
+        if (blankOK || word.length > 0) {
+          words.push(word);
+          spans.push({ start: unitOffset(unit, wordStart, line.length), end: unitOffset(unit, pos, line.length) });
+        }
         word = '';
         blankOK = false;
         continue;
@@ -115,9 +126,19 @@ function extractBuilderFlags(line: string, escapeToken: number): { flags: string
         continue;
       }
       if (ch === escapeToken) {
-        if (pos + 1 === b.length) continue; // an escape at the end is dropped
+        if (pos + 1 === n) continue; // an escape at the end is dropped
         pos++;
-        ch = byte(pos);
+        ch = ascii ? line.charCodeAt(pos) : bytes![pos];
+      } else if (ascii) {
+        // A run of ordinary characters is one slice, not one string per character.
+        let end = pos + 1;
+        for (; end < n; end++) {
+          const c = line.charCodeAt(end);
+          if (isGoSpace(c) || c === 0x27 || c === 0x22 || c === escapeToken) break;
+        }
+        word += line.slice(pos, end);
+        pos = end - 1;
+        continue;
       }
       word += String.fromCharCode(ch);
       continue;
@@ -128,16 +149,22 @@ function extractBuilderFlags(line: string, escapeToken: number): { flags: string
       continue;
     }
     if (ch === escapeToken) {
-      if (pos + 1 === b.length) {
+      if (pos + 1 === n) {
         phase = IN_WORD;
         continue;
       }
       pos++;
-      ch = byte(pos);
+      ch = ascii ? line.charCodeAt(pos) : bytes![pos];
     }
     word += String.fromCharCode(ch);
   }
-  return { flags: words, spans, consumed: line.length };
+  if (consumed < 0) return { flags: words, spans, consumed: line.length };
+  return { flags: words, spans, consumed: unit === undefined ? consumed : unit[consumed] };
+}
+
+/** The UTF-16 offset of UTF-8 byte `pos` (the same number on an ASCII line). */
+function unitOffset(unit: number[] | undefined, pos: number, length: number): number {
+  return unit === undefined ? Math.min(pos, length) : pos < unit.length ? unit[pos] : length;
 }
 
 /** BuildKit's `splitCommand(line, d)`. */

@@ -7,16 +7,24 @@
 export function clean(p: string): string {
   if (isClean(p)) return p;
   if (p === '') return '.';
-  const rooted = p[0] === '/';
+  // A clean path with trailing slashes (`/src/app/`, often a destination): only cut them.
+  let end = p.length;
+  while (end > 1 && p.charCodeAt(end - 1) === 0x2f) end--;
+  if (end < p.length && isClean(p.slice(0, end))) return p.slice(0, end);
+  const rooted = p.charCodeAt(0) === 0x2f;
   const parts: string[] = [];
-  for (const seg of p.split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..') {
+  const n = p.length;
+  for (let start = 0; start <= n; ) {
+    let i = p.indexOf('/', start);
+    if (i < 0) i = n;
+    const len = i - start;
+    if (len === 2 && p.charCodeAt(start) === 0x2e && p.charCodeAt(start + 1) === 0x2e) {
       if (parts.length > 0 && parts[parts.length - 1] !== '..') parts.pop();
       else if (!rooted) parts.push('..');
-      continue;
+    } else if (len > 0 && !(len === 1 && p.charCodeAt(start) === 0x2e)) {
+      parts.push(p.slice(start, i));
     }
-    parts.push(seg);
+    start = i + 1;
   }
   const out = parts.join('/');
   if (rooted) return `/${out}`;
@@ -47,9 +55,12 @@ function isClean(p: string): boolean {
 
 /** Go's `path.Join`: joins non-empty elements with `/` and cleans the result. */
 export function join(...elems: string[]): string {
-  const nonEmpty = elems.filter((e) => e !== '');
-  if (nonEmpty.length === 0) return '';
-  return clean(nonEmpty.join('/'));
+  let joined = '';
+  for (const e of elems) {
+    if (e === '') continue;
+    joined = joined === '' ? e : `${joined}/${e}`;
+  }
+  return joined === '' ? '' : clean(joined);
 }
 
 /** Go's `path.IsAbs`. */

@@ -51,6 +51,20 @@ describe('StaticImageResolver', () => {
     expect((await resolver.resolve('docker.io/library/alpine:3.20', { platform: AMD64 })).digest).toBe(DA);
   });
 
+  it('reads the file when it is built: a later change inside an entry reaches no build unchecked', async () => {
+    const file: ImageMetadataFile = { busybox: { digest: DB, config: config('amd64', ['B=1']) } };
+    const r = new StaticImageResolver(file);
+    // Changed in place after the resolver was built, to something the check would refuse.
+    (file.busybox as { digest: string }).digest = 'not-a-digest';
+    file.busybox.config.config!.Env!.push('LATER=1');
+    const got = await r.resolve('busybox', { platform: AMD64 });
+    expect(got.digest).toBe(DB);
+    expect(got.config.config?.Env).toEqual(['B=1']);
+    // What a build gets is its own copy too.
+    got.config.config!.Env!.push('MINE=1');
+    expect((await r.resolve('busybox', { platform: AMD64 })).config.config?.Env).toEqual(['B=1']);
+  });
+
   it('refuses by default a pinned key whose entry records another digest, naming the key', () => {
     for (const build of [() => new StaticImageResolver(SYNTHETIC), () => StaticImageResolver.of(SYNTHETIC), () => validateImageMetadata(SYNTHETIC)]) {
       expect(build).toThrow(PIN_ERROR);
