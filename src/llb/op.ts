@@ -266,23 +266,23 @@ export function vertexToOp(v: Vertex, digestOf: (vertex: Vertex) => string): pb.
   switch (v.kind) {
     case 'source':
       op.source = sourceToPb(v);
-      return op as pb.Op;
+      return op;
     case 'exec':
       op.exec = execToPb(v);
-      return op as pb.Op;
+      return op;
     case 'file':
       if (v.link) throw new LlbEncodeError('E_LLB_UNLOWERED', 'a COPY --link file vertex must be lowered (lowerLinks) before it is encoded', 'vertex.link');
       op.file = { actions: v.actions.map(fileActionToPb) };
-      return op as pb.Op;
+      return op;
     case 'merge':
       op.merge = { inputs: v.merge.map(mergeInput) };
-      return op as pb.Op;
+      return op;
     case 'diff': {
       const diff: pb.DiffOp = {};
       if (v.lower !== undefined) diff.lower = lowerDiffInput(v.lower);
       if (v.upper !== undefined) diff.upper = upperDiffInput(v.upper);
       op.diff = diff;
-      return op as pb.Op;
+      return op;
     }
     case 'build': {
       const build: pb.BuildOp = {};
@@ -294,7 +294,7 @@ export function vertexToOp(v: Vertex, digestOf: (vertex: Vertex) => string): pb.
       if (v.definition !== undefined) build.def = v.definition as pb.Definition;
       if (Object.keys(v.attrs).length) build.attrs = v.attrs;
       op.build = build;
-      return op as pb.Op;
+      return op;
     }
     default:
       return assertNever(v, 'vertex kind');
@@ -430,28 +430,28 @@ function fileActionToPb(a: FileAction): pb.FileAction {
       };
       if (b.owner) c.owner = chownToPb(b.owner);
       out.copy = c;
-      return out as pb.FileAction;
+      return out;
     }
     case 'mkfile': {
       const c: pb.FileActionMkFile = { path: b.path, mode: b.mode, data: b.data, timestamp: b.timestamp };
       if (b.owner) c.owner = chownToPb(b.owner);
       out.mkfile = c;
-      return out as pb.FileAction;
+      return out;
     }
     case 'mkdir': {
       const c: pb.FileActionMkDir = { path: b.path, mode: b.mode, makeParents: b.makeParents, timestamp: b.timestamp };
       if (b.owner) c.owner = chownToPb(b.owner);
       out.mkdir = c;
-      return out as pb.FileAction;
+      return out;
     }
     case 'rm':
       out.rm = { path: b.path, allowNotFound: b.allowNotFound, allowWildcard: b.allowWildcard };
-      return out as pb.FileAction;
+      return out;
     case 'symlink': {
       const c: pb.FileActionSymlink = { oldpath: b.oldpath, newpath: b.newpath, timestamp: b.timestamp };
       if (b.owner) c.owner = chownToPb(b.owner);
       out.symlink = c;
-      return out as pb.FileAction;
+      return out;
     }
     default:
       return assertNever(b, 'file action kind');
