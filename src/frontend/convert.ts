@@ -261,8 +261,11 @@ function dispatch(d: DispatchState, cmd: DispatchCommand, dopt: DispatchOptions)
     return r.result;
   };
   if (c.kind !== 'arg') c = expand(c, expandWith(opt.shlex));
-  if (c.kind === 'copy' || c.kind === 'add') c = expandRaw(c, expandWith(new ShellLex('\\', { skipProcessQuotes: true, budget: opt.shlex.budget })));
-  dispatchCommand(d, { ...cmd, command: c }, opt);
+  // Heredoc bodies with an unquoted delimiter are expanded raw, with a lexer of their own.
+  if ((c.kind === 'copy' || c.kind === 'add') && c.sourceContents.some((sc) => sc.expand)) {
+    c = expandRaw(c, expandWith(new ShellLex('\\', { skipProcessQuotes: true, budget: opt.shlex.budget })));
+  }
+  dispatchCommand(d, c === cmd.command ? cmd : { ...cmd, command: c }, opt);
 }
 
 function proxyEnvFromBuildArgs(args: Readonly<Record<string, string>>) {
