@@ -8,7 +8,7 @@ import { defineConfig } from 'tsup';
 const library = { index: 'src/index.ts', node: 'src/node/index.ts' };
 
 export default defineConfig({
-  // cli.js is what bin/dockerfile-llb.mjs loads; cli.cjs is a by-product of the CJS format.
+  // cli.js is what bin/dockerfile-llb.cjs loads; cli.cjs is a by-product of the CJS format.
   entry: { ...library, cli: 'src/cli/main.ts' },
   format: ['esm', 'cjs'],
   dts: { entry: library, compilerOptions: { types: ['node'] } },

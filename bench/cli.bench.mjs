@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const bin = path.join(root, 'bin/dockerfile-llb.mjs');
+const bin = path.join(root, 'bin/dockerfile-llb.cjs');
 const images = path.join(root, 'examples/images.json');
 const max = Number(process.argv[2] ?? 100000);
 const dir = mkdtempSync(path.join(tmpdir(), 'dfllb-clibench-'));

@@ -236,7 +236,7 @@ if (staged.length > 1) {
 }
 
 if (!flag('--no-cli')) {
-  const bin = join(root, 'bin/dockerfile-llb.mjs');
+  const bin = join(root, 'bin/dockerfile-llb.cjs');
   const small = files[0];
   const s1000 = files.find((f) => f.stages === 1000);
   // CPU time of the children (Linux: /proc/self/stat's cutime + cstime, in clock ticks of 10 ms),
@@ -256,7 +256,8 @@ if (!flag('--no-cli')) {
   const wall = (cmd, args, key) => {
     const c = childTicks();
     const t = process.hrtime.bigint();
-    const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 28 });
+    // stdout is a pipe, as in `dockerfile-llb ... | buildctl build`.
+    const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
     const elapsed = Number(process.hrtime.bigint() - t) / 1e6;
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
     const c2 = childTicks();
@@ -272,7 +273,7 @@ if (!flag('--no-cli')) {
   };
   /** Peak RSS in MB, through /usr/bin/time. */
   const rss = (cmd, args) => {
-    const r = spawnSync(timeBin, ['-f', '%M', cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 28 });
+    const r = spawnSync(timeBin, ['-f', '%M', cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 28 });
     if (r.status !== 0) throw new Error(`${cmd} exited ${r.status}: ${r.stderr}`);
     return Number(r.stderr.trim().split('\n').pop()) / 1024;
   };

@@ -8,13 +8,16 @@
 //
 //   dist/cli.bundle.js                  the CLI (src/cli/main.ts) bundled into one CommonJS
 //                                       function expression `(function (exports, require, module,
-//                                       __filename, __dirname) {...})`, for vm.Script
+//                                       __filename, __dirname) {...})`, for vm.Script; ASCII
+//                                       only, so the launcher reads it as latin1 (a one-byte
+//                                       string: no UTF-8 decoding, half the memory of the
+//                                       two-byte string one non-ASCII comment would make)
 //   dist/cli.bundle.<v8>-<arch>.cache   V8's code cache of that script after one real run (a
 //                                       compile of examples/hello), so the functions a compile
 //                                       needs are in it; named by the V8 version and CPU
 //                                       architecture that made it, the only ones that accept it
 //
-// bin/dockerfile-llb.mjs loads the script with the cache when one for the running V8 exists (V8
+// bin/dockerfile-llb.cjs loads the script with the cache when one for the running V8 exists (V8
 // itself still checks the source and flags and ignores a cache that does not fit), without it
 // otherwise, and falls back to dist/cli.js (the ES module the tests import) when the bundle is
 // missing. dist/ is a build output: none of this is committed.
@@ -40,8 +43,15 @@ const out = await build({
   write: false,
   legalComments: 'none',
   logLevel: 'warning',
+  metafile: true,
 });
-const code = out.outputFiles[0].text;
+// The launcher hands the bundle its own `require`: only Node's modules can be left outside.
+for (const { imports } of Object.values(out.metafile.outputs)) {
+  for (const i of imports) if (i.external && !i.path.startsWith('node:')) throw new Error(`build-cli: the bundle imports ${i.path}, not a node: module`);
+}
+// esbuild escapes strings and regular expressions to ASCII; comments keep their characters.
+// Escapes (`\u2026`) mean the same in strings and regular expressions and are inert in comments.
+const code = out.outputFiles[0].text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 const source = `(function (exports, require, module, __filename, __dirname) {${code}\n})`;
 writeFileSync(bundlePath, source);
 

@@ -37,7 +37,7 @@ import { ORACLE } from './lib/oracle.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const fixturesDir = join(repo, 'test/fixtures/rebuild');
-const cli = join(repo, 'bin/dockerfile-llb.mjs');
+const cli = join(repo, 'bin/dockerfile-llb.cjs');
 
 const argv = process.argv.slice(2);
 const keep = argv.includes('--keep');

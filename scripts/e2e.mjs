@@ -28,7 +28,7 @@ const keep = argv.includes('--keep');
 const useCache = argv.includes('--cache');
 const filters = argv.filter((a) => !a.startsWith('--'));
 
-const cli = join(ROOT, 'bin', 'dockerfile-llb.mjs');
+const cli = join(ROOT, 'bin', 'dockerfile-llb.cjs');
 
 await requireDaemon('e2e');
 

@@ -40,7 +40,7 @@ const argv = process.argv.slice(2);
 const keep = argv.includes('--keep');
 const write = argv.includes('--write');
 const filters = argv.filter((a) => !a.startsWith('--'));
-const cli = join(ROOT, 'bin', 'dockerfile-llb.mjs');
+const cli = join(ROOT, 'bin', 'dockerfile-llb.cjs');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'named-contexts');
 
 async function must(what, cmd, args, opts) {

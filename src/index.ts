@@ -20,7 +20,7 @@ export {
 export { encodeGraph, decodeGraph, VertexEncoder, type EncodedGraph, type DecodedGraph, type EncodeOptions } from './llb/marshal.js';
 export { dumpDefinition, definitionToDot, type DumpEntry, type OpMetadataJson } from './llb/dump.js';
 export { toProtoJson, opJson, type JsonValue } from './llb/json.js';
-export { sha256Digest, setSha256, type Sha256Implementation } from './util/sha256.js';
+export { sha256Digest, setSha256, PURE_SHA256, type Sha256Implementation } from './util/sha256.js';
 export { VERSION } from './version.js';
 
 // ----- compiling Dockerfiles ----------------------------------------------------------------------

@@ -8,7 +8,8 @@
  * first and committed together ({@link stageFile}, {@link commitFiles}), so that a command
  * writing more than one file writes all of them or none.
  */
-import { randomBytes } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
+import type * as Tty from 'node:tty';
 import {
   closeSync,
   fchmodSync,
@@ -27,6 +28,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from './args.js';
+import { builtin } from '../node/builtin.js';
 
 /** A file the user named cannot be read or written: exit code 1, a plain message. */
 export class InputError extends Error {
@@ -194,7 +196,8 @@ export function stageFile(path: string, data: Uint8Array | string, shown: string
       },
     };
   }
-  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  const random = builtin<typeof Crypto>('node:crypto').randomBytes(6).toString('hex');
+  const temp = join(dirname(target), `.${basename(target)}.${random}.tmp`);
   let fd: number | undefined;
   let state: 'staged' | 'committed' | 'discarded' = 'staged';
   const remove = (): void => {
@@ -290,27 +293,77 @@ export function outputPath(streams: Streams, path: string | undefined): string |
 }
 
 /**
- * Writes to standard output. When that is the process's own and it is a regular file (`> out.pb`),
- * the bytes are written with a loop that sees a full disk: Node's stream would drop the rest of a
- * short write silently.
+ * The process's standard output or error, written with write(2) on the descriptor: Node's
+ * `process.stdout` would first build a stream (loading its stream and socket modules, a few
+ * milliseconds of a small compile's start-up) to do the same, for files and pipes, synchronous
+ * writes. Every byte is written or the write fails: a short write to a full disk is an
+ * {@link OutputError}. A reader that has gone away calls `onBrokenPipe`. A descriptor another
+ * process made non-blocking (EAGAIN) is handed to Node's stream for the rest, which waits for the
+ * reader.
  */
-export function writeStdout(streams: Streams, data: Uint8Array | string): void {
-  if (streams.stdout === process.stdout) {
-    let isFile = false;
-    try {
-      isFile = fstatSync(1).isFile();
-    } catch {
-      isFile = false;
-    }
-    if (isFile) {
-      try {
-        writeAll(1, toBytes(data));
-      } catch (e) {
-        throw outputFailure(e, 'standard output');
-      }
-      return;
-    }
+export class FdWriter {
+  #stream: NodeJS.WriteStream | undefined;
+  #tty: boolean | undefined;
+
+  constructor(
+    readonly fd: 1 | 2,
+    private readonly onBrokenPipe: () => void,
+  ) {}
+
+  /**
+   * Whether the descriptor is a terminal. Files, pipes and /dev/null answer from fstat(2), without
+   * loading node:tty (and with it Node's socket and stream modules).
+   */
+  get isTTY(): boolean {
+    this.#tty ??= mayBeTerminal(this.fd) && builtin<typeof Tty>('node:tty').isatty(this.fd);
+    return this.#tty;
   }
+
+  write(chunk: string | Uint8Array): boolean {
+    if (this.#stream) return this.#stream.write(chunk);
+    const bytes = toBytes(chunk);
+    let off = 0;
+    try {
+      while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        this.#stream = this.fd === 1 ? process.stdout : process.stderr;
+        quietOnBrokenPipe(this.#stream, this.onBrokenPipe);
+        return this.#stream.write(bytes.subarray(off));
+      }
+      if (code === 'EPIPE') {
+        this.onBrokenPipe();
+        return false;
+      }
+      throw outputFailure(e, this.fd === 1 ? 'standard output' : 'standard error');
+    }
+    return true;
+  }
+}
+
+/** Whether `fd` may be a terminal: a character device other than /dev/null (or fstat failed). */
+function mayBeTerminal(fd: number): boolean {
+  try {
+    const st = fstatSync(fd);
+    if (!st.isCharacterDevice()) return false;
+    const nul = statSync('/dev/null');
+    return !(st.rdev === nul.rdev && nul.isCharacterDevice());
+  } catch {
+    return true;
+  }
+}
+
+/** Calls `onBrokenPipe` when `stream`'s reader goes away; its other errors are thrown. */
+function quietOnBrokenPipe(stream: NodeJS.WriteStream, onBrokenPipe: () => void): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    onBrokenPipe();
+  });
+}
+
+/** Writes to standard output (an {@link FdWriter} for the process's own: every byte or an error). */
+export function writeStdout(streams: Streams, data: Uint8Array | string): void {
   streams.stdout.write(data);
 }
 

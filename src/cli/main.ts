@@ -14,6 +14,7 @@ import { explainCommand } from './commands/explain.js';
 import { lockCommand } from './commands/lock.js';
 import { outlineCommand } from './commands/outline.js';
 import { describeError, EXIT_OK } from './errors.js';
+import { FdWriter } from './io.js';
 import { VERSION } from '../version.js';
 import { suggest } from '../util/suggest.js';
 import { useNodeSha256 } from '../node/sha256.js';
@@ -70,13 +71,15 @@ export interface MainOptions {
 
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
   useNodeSha256();
-  if (!options.stdout) quietOnBrokenPipe(process.stdout);
   // Work still pending when the command ends (a stage's registry hanging while another stage's
   // image was not found) is cancelled, so the process exits at once.
   const done = new AbortController();
   const ctx: CommandContext = {
-    stdout: options.stdout ?? process.stdout,
-    stderr: options.stderr ?? process.stderr,
+    // The process's own, without Node's streams (see FdWriter). A reader that goes away
+    // (`dockerfile-llb dump x | head -1`, or buildctl failing first) is not worth a stack trace:
+    // stop quietly, with exit code 1; a closed stderr just loses the text.
+    stdout: options.stdout ?? new FdWriter(1, () => process.exit(1)),
+    stderr: options.stderr ?? new FdWriter(2, () => undefined),
     env: options.env ?? process.env,
     cwd: options.cwd ?? process.cwd(),
     signal: done.signal,
@@ -126,16 +129,4 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
 function suggestCommand(word: string): string {
   const close = suggest(word, commands.map((c) => c.name), true);
   return close ? ` (did you mean ${close}?)` : '';
-}
-
-/**
- * A reader that goes away (`dockerfile-llb dump x | head -1`, or buildctl failing first) is not
- * worth a stack trace: stop quietly, with exit code 1.
- */
-function quietOnBrokenPipe(stream: NodeJS.WriteStream): void {
-  if (stream.listenerCount('error') > 0) return;
-  stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
-    process.exit(1);
-  });
 }

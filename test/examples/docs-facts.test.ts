@@ -54,7 +54,7 @@ describe('examples/README.md', () => {
   it('says how to run the CLI from the clone, not from a registry it is not published to', () => {
     const text = read('examples/README.md');
     expect(text).not.toMatch(/npx dockerfile-llb|npm install -g/);
-    expect(text).toContain('node bin/dockerfile-llb.mjs');
+    expect(text).toContain('node bin/dockerfile-llb.cjs');
   });
 });
 

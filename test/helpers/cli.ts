@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const repoRoot = resolve(__dirname, '../..');
-export const binPath = join(repoRoot, 'bin/dockerfile-llb.mjs');
+export const binPath = join(repoRoot, 'bin/dockerfile-llb.cjs');
 
 export interface RunResult {
   readonly code: number;

@@ -77,7 +77,7 @@ describe('npm pack', () => {
     // --ignore-scripts: dist/ is already built; the list is what the tarball would hold.
     const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: repoRoot });
     const files = (JSON.parse(stdout) as { files: { path: string }[] }[])[0].files.map((f) => f.path);
-    for (const f of ['LICENSE', 'README.md', 'package.json', 'bin/dockerfile-llb.mjs', 'dist/index.js', 'dist/index.cjs', 'dist/node.js', 'dist/node.cjs', 'dist/index.d.ts', 'dist/cli.js', 'proto/llb.proto']) {
+    for (const f of ['LICENSE', 'README.md', 'package.json', 'bin/dockerfile-llb.cjs', 'dist/index.js', 'dist/index.cjs', 'dist/node.js', 'dist/node.cjs', 'dist/index.d.ts', 'dist/cli.js', 'proto/llb.proto']) {
       expect(files, f).toContain(f);
     }
     expect(files.filter((f) => /^(src|test|scripts)\//.test(f))).toEqual([]);
@@ -104,7 +104,7 @@ describe('npm pack', () => {
   });
 });
 
-describe('bin/dockerfile-llb.mjs', () => {
+describe('bin/dockerfile-llb.cjs', () => {
   const dirs: string[] = [];
   afterAll(() => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -114,8 +114,8 @@ describe('bin/dockerfile-llb.mjs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dfllb-nobuild-'));
     dirs.push(dir);
     mkdirSync(join(dir, 'bin'));
-    copyFileSync(binPath, join(dir, 'bin/dockerfile-llb.mjs'));
-    const r = await run(process.execPath, [join(dir, 'bin/dockerfile-llb.mjs'), '--help']).then(
+    copyFileSync(binPath, join(dir, 'bin/dockerfile-llb.cjs'));
+    const r = await run(process.execPath, [join(dir, 'bin/dockerfile-llb.cjs'), '--help']).then(
       () => ({ code: 0, stderr: '' }),
       (e: { code: number; stderr: string }) => e,
     );

@@ -5,7 +5,7 @@ import type { BuildRequestOptions } from '../../frontend/request.js';
 import { parseDockerignore } from '../../frontend/dockerignore.js';
 import type { ImageMetadataOptions } from '../../image/metadata.js';
 import type { ImageResolver } from '../../image/types.js';
-import { loadStaticResolver, RegistryResolver } from '../../resolver/index.js';
+import { loadStaticResolver } from '../../resolver/metadata-file.js';
 import { stabilizeWarnings } from '../../frontend/checks/linter.js';
 import type { CheckWarning } from '../../frontend/checks/linter.js';
 import { buildWarningsText, warningsJson } from '../../frontend/checks/report.js';
@@ -108,6 +108,8 @@ export async function resolverFromArgs(ctx: CommandContext, args: ParsedArgs): P
   const images = args.flags.images as string | undefined;
   const options = imageMetadataOptions(args, Boolean(images));
   if (images) return loadStaticResolver(resolve(ctx.cwd, images), options);
+  // The registry client (and node:crypto, which it loads) only when it is used.
+  const { RegistryResolver } = await import('../../resolver/registry-resolver.js');
   return new RegistryResolver({
     insecureRegistries: (args.flags['insecure-registry'] as string[] | undefined) ?? [],
     env: ctx.env,

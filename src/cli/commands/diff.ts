@@ -8,7 +8,7 @@ import { diff, diffToJson, diffToTable } from '../../analysis/index.js';
 import { compile, type CompileOptions } from '../../compile.js';
 import type { Definition } from '../../llb/definition.js';
 import type { ImageMetadataOptions } from '../../image/metadata.js';
-import { loadStaticResolver, RegistryResolver } from '../../resolver/index.js';
+import { loadStaticResolver } from '../../resolver/metadata-file.js';
 import { type FlagSpec, type ParsedArgs, UsageError } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { readDefinitionFrom } from '../definition-input.js';
@@ -78,7 +78,7 @@ export async function loadBuild(ctx: CommandContext, spec: BuildSpec): Promise<L
   const contextDir = resolve(ctx.cwd, spec.context ?? (path === '-' ? '.' : dirname(path)));
   const resolver = spec.images
     ? await loadStaticResolver(resolve(ctx.cwd, spec.images), spec.imagesOptions)
-    : new RegistryResolver({ insecureRegistries: [...spec.insecureRegistries], env: ctx.env, ...spec.registry, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    : new (await import('../../resolver/registry-resolver.js')).RegistryResolver({ insecureRegistries: [...spec.insecureRegistries], env: ctx.env, ...spec.registry, ...(ctx.signal ? { signal: ctx.signal } : {}) });
   return {
     kind: 'dockerfile',
     text,

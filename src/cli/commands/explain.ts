@@ -24,7 +24,7 @@ import {
 } from '../../analysis/index.js';
 import { compile } from '../../compile.js';
 import { changesForPaths, compareContexts, readContextTree } from '../../node/context.js';
-import { readImageMetadataFile } from '../../resolver/index.js';
+import { readImageMetadataFile } from '../../resolver/metadata-file.js';
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { InputError, writeText } from '../io.js';
