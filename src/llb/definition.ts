@@ -7,8 +7,9 @@ import { DefinitionDecodeError } from '../errors.js';
 import type { SourceInfo, VertexLocation, VertexMetadata } from '../graph/types.js';
 import { sha256Digest } from '../util/sha256.js';
 import { decodeMessage, type PbMessage } from './pb/codec.js';
+import type * as pb from './pb/messages.generated.js';
 import { encodeLocations, encodeOpMetadata, encodeSourceInfo } from './pb/encoders.generated.js';
-import { bail, encodeFast, type FastWriter, list, message, sortedKeys } from './pb/fast.js';
+import { encodeFast, type FastWriter, list, message, sortedKeys } from './pb/fast.js';
 
 /** The source map of a Definition. */
 export interface DefinitionSource {
@@ -204,7 +205,7 @@ function writeDefinitionTo(w: FastWriter, def: Definition): void {
     w.string(k);
     w.byte(0x12);
     const value = w.fork();
-    encodeOpMetadata(w, metadataToPb(metadata[k]));
+    encodeOpMetadata(w, metadataForWire(metadata[k]));
     w.join(value);
     w.join(entry);
   }
@@ -214,6 +215,21 @@ function writeDefinitionTo(w: FastWriter, def: Definition): void {
   const source = w.fork();
   writeSourceTo(w, message(def.source) as unknown as DefinitionSource);
   w.join(source);
+}
+
+/**
+ * {@link metadataToPb} without its copies, for the fast path: the maps and the progress group are
+ * passed as they are (an unusual value makes the encoder give up, and the reflective codec then
+ * writes metadataToPb's message).
+ */
+function metadataForWire(m: VertexMetadata): pb.OpMetadata {
+  const out: pb.OpMetadata = {};
+  if (m.ignoreCache) out.ignore_cache = true;
+  if (m.description) out.description = m.description;
+  if (m.exportCache) out.export_cache = { Value: m.exportCache.value };
+  if (m.caps) out.caps = m.caps;
+  if (m.progressGroup) out.progress_group = m.progressGroup;
+  return out;
 }
 
 function writeSourceTo(w: FastWriter, s: DefinitionSource): void {
@@ -228,9 +244,9 @@ function writeSourceTo(w: FastWriter, s: DefinitionSource): void {
     w.string(k);
     w.byte(0x12);
     const value = w.fork();
-    const locs = locations[k];
-    if (!Array.isArray(locs)) bail();
-    encodeLocations(w, locationsToPb(locs));
+    // A VertexLocation has pb.Location's fields (sourceIndex, ranges of start/end line and
+    // character): the list is written as it is; any other key on it makes the encoder give up.
+    encodeLocations(w, { locations: locations[k] });
     w.join(value);
     w.join(entry);
   }

@@ -77,6 +77,21 @@ export class VertexEncoder {
   digest(v: Vertex): string {
     return this.encode(v).digest;
   }
+
+  /**
+   * {@link encode} for a walk that visits inputs first (encodeGraph's): the inputs of `v` are
+   * normally encoded already, and `v` is encoded without a walk of its own.
+   */
+  encodeAfterInputs(v: Vertex): EncodedVertex {
+    const cache = this.cache;
+    const hit = cache.get(v);
+    if (hit) return hit;
+    for (const inp of v.inputs) if (!cache.has(inp.vertex)) return this.encode(v);
+    const bytes = encodeMessageFast('Op', encodeOp, vertexToOp(v, this.digestOfInput));
+    const encoded = new Encoded(digestOf(bytes), bytes);
+    cache.set(v, encoded);
+    return encoded;
+  }
 }
 
 /** The result of {@link encodeGraph}. */
@@ -128,20 +143,19 @@ export function encodeGraph(graph: Graph, options: EncodeOptions = {}): EncodedG
 
   if (graph.root) {
     // Depth-first, inputs in order, each vertex once (by identity).
-    const visited = new Set<Vertex>();
+    // `digests` doubles as the set of visited vertices.
     const stack: Frame[] = [{ v: graph.root.vertex, inputs: traversalInputs(graph.root.vertex), next: 0 }];
     while (stack.length) {
       const frame = stack[stack.length - 1];
       if (frame.next < frame.inputs.length) {
         const inp = frame.inputs[frame.next++].vertex;
-        if (!visited.has(inp)) stack.push({ v: inp, inputs: traversalInputs(inp), next: 0 });
+        if (!digests.has(inp)) stack.push({ v: inp, inputs: traversalInputs(inp), next: 0 });
         continue;
       }
       stack.pop();
       const v = frame.v;
-      if (visited.has(v)) continue;
-      visited.add(v);
-      const { digest, bytes } = encoder.encode(v);
+      if (digests.has(v)) continue;
+      const { digest, bytes } = encoder.encodeAfterInputs(v);
       digests.set(v, digest);
       let entry = ops.get(digest);
       if (entry === undefined) {

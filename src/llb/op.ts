@@ -149,20 +149,28 @@ function isList(x: unknown): boolean {
   return Array.isArray(x);
 }
 
-/** Rejects an object (from the graph) with a field outside `allowed`, or that is not an object. */
-function checkObject(o: unknown, allowed: ReadonlySet<string> | undefined, what: string, path: string): void {
+/**
+ * Rejects an object (from the graph) with a field outside `allowed`, or that is not an object.
+ * The path is `base`, or `base[index]suffix` with an index: made only for the error.
+ */
+function checkObject(o: unknown, allowed: ReadonlySet<string> | undefined, what: string, base: string, index = -1, suffix = ''): void {
   if (typeof o !== 'object' || o === null || Array.isArray(o)) {
-    throw new LlbEncodeError('E_LLB_VALUE', `expected ${what} (an object), got ${o === null ? 'null' : Array.isArray(o) ? 'an array' : typeof o}`, path);
+    const got = o === null ? 'null' : Array.isArray(o) ? 'an array' : typeof o;
+    throw new LlbEncodeError('E_LLB_VALUE', `expected ${what} (an object), got ${got}`, pathOf(base, index, suffix));
   }
-  if (!allowed) throw new LlbEncodeError('E_LLB_VALUE', `unknown ${what} kind`, path);
-  for (const key in o) if (!allowed.has(key)) unknownField(what, key, path);
+  if (!allowed) throw new LlbEncodeError('E_LLB_VALUE', `unknown ${what} kind`, pathOf(base, index, suffix));
+  for (const key in o) if (!allowed.has(key)) unknownField(what, key, pathOf(base, index, suffix));
+}
+
+function pathOf(base: string, index: number, suffix: string): string {
+  return index < 0 ? base : `${base}[${index}]${suffix}`;
 }
 
 /** Checks a list of objects of one kind. */
 function checkEach<T>(items: readonly T[] | undefined, allowed: ReadonlySet<string>, what: string, path: string): void {
   if (items === undefined) return;
   if (!isList(items)) throw new LlbEncodeError('E_LLB_VALUE', `expected a list of ${what}`, path);
-  items.forEach((x, i) => checkObject(x, allowed, what, `${path}[${i}]`));
+  for (let i = 0; i < items.length; i++) checkObject(items[i], allowed, what, path, i);
 }
 
 function checkVertex(v: Vertex): void {
@@ -175,19 +183,19 @@ function checkVertex(v: Vertex): void {
       checkEach(v.meta.extraHosts, HOST_KEYS, 'a host', 'vertex.meta.extraHosts');
       checkEach(v.meta.ulimits, ULIMIT_KEYS, 'a ulimit', 'vertex.meta.ulimits');
       if (!isList(v.mounts)) throw new LlbEncodeError('E_LLB_VALUE', 'expected a list of mounts', 'vertex.mounts');
-      v.mounts.forEach((m, i) => checkMount(m, `vertex.mounts[${i}]`));
+      for (let i = 0; i < v.mounts.length; i++) checkMount(v.mounts[i], i);
       checkEach(v.secretEnv, SECRET_ENV_KEYS, 'a secret env', 'vertex.secretEnv');
       checkEach(v.cdiDevices, CDI_KEYS, 'a CDI device', 'vertex.cdiDevices');
       return;
     }
     case 'file':
       if (!isList(v.actions)) throw new LlbEncodeError('E_LLB_VALUE', 'expected a list of file actions', 'vertex.actions');
-      v.actions.forEach((a, i) => {
-        const path = `vertex.actions[${i}]`;
-        checkObject(a, ACTION_KEYS, 'a file action', path);
-        checkObject(a.action, keysOf(BODY_KEYS, a.action), 'a file action body', `${path}.action`);
-        if ('owner' in a.action && a.action.owner) checkObject(a.action.owner, CHOWN_KEYS, 'a chown', `${path}.action.owner`);
-      });
+      for (let i = 0; i < v.actions.length; i++) {
+        const a = v.actions[i];
+        checkObject(a, ACTION_KEYS, 'a file action', 'vertex.actions', i);
+        checkObject(a.action, keysOf(BODY_KEYS, a.action), 'a file action body', 'vertex.actions', i, '.action');
+        if ('owner' in a.action && a.action.owner) checkObject(a.action.owner, CHOWN_KEYS, 'a chown', 'vertex.actions', i, '.action.owner');
+      }
       return;
     case 'source':
     case 'merge':
@@ -199,19 +207,20 @@ function checkVertex(v: Vertex): void {
   }
 }
 
-function checkMount(m: Mount, path: string): void {
-  checkObject(m, keysOf(MOUNT_KEYS, m, 'type'), 'a mount', path);
+function checkMount(m: Mount, i: number): void {
+  const base = 'vertex.mounts';
+  checkObject(m, keysOf(MOUNT_KEYS, m, 'type'), 'a mount', base, i);
   switch (m.type) {
     case 'bind':
       return;
     case 'cache':
-      return checkObject(m.cache, CACHE_KEYS, 'a cache mount option', `${path}.cache`);
+      return checkObject(m.cache, CACHE_KEYS, 'a cache mount option', base, i, '.cache');
     case 'tmpfs':
-      return checkObject(m.tmpfs, TMPFS_KEYS, 'a tmpfs option', `${path}.tmpfs`);
+      return checkObject(m.tmpfs, TMPFS_KEYS, 'a tmpfs option', base, i, '.tmpfs');
     case 'secret':
-      return checkObject(m.secret, SECRET_OPT_KEYS, 'a secret option', `${path}.secret`);
+      return checkObject(m.secret, SECRET_OPT_KEYS, 'a secret option', base, i, '.secret');
     case 'ssh':
-      return checkObject(m.ssh, SECRET_OPT_KEYS, 'an SSH option', `${path}.ssh`);
+      return checkObject(m.ssh, SECRET_OPT_KEYS, 'an SSH option', base, i, '.ssh');
     default:
       return assertNever(m, 'mount type');
   }
@@ -225,7 +234,7 @@ function platformToPb(p: Platform): pb.Platform {
   if (p.os !== undefined) out.OS = p.os;
   if (p.variant !== undefined) out.Variant = p.variant;
   if (p.osVersion !== undefined) out.OSVersion = p.osVersion;
-  if (p.osFeatures) out.OSFeatures = [...p.osFeatures];
+  if (p.osFeatures) out.OSFeatures = p.osFeatures as string[];
   return out;
 }
 
@@ -244,31 +253,36 @@ function platformFromPb(m: PbMessage): Platform {
  */
 export function vertexToOp(v: Vertex, digestOf: (vertex: Vertex) => string): pb.Op {
   checkVertex(v);
-  const base: pb.Op = {};
+  // The message is only read by the encoder: lists and maps of the vertex are used as they are.
+  // Built field by field (one oneof member set below): typed once complete.
+  const op: PbMessage = {};
   if (v.inputs.length > 0) {
-    base.inputs = v.inputs.map((o) => {
-      const inp: pb.Input = { digest: digestOf(o.vertex) };
-      if (o.index !== 0) inp.index = o.index;
-      return inp;
-    });
+    const inputs: pb.Input[] = [];
+    for (const o of v.inputs) inputs.push(o.index !== 0 ? { digest: digestOf(o.vertex), index: o.index } : { digest: digestOf(o.vertex) });
+    op.inputs = inputs;
   }
-  if (v.platform) base.platform = platformToPb(v.platform);
-  if (v.constraints) base.constraints = constraintsToPb(v.constraints);
+  if (v.platform) op.platform = platformToPb(v.platform);
+  if (v.constraints) op.constraints = constraintsToPb(v.constraints);
   switch (v.kind) {
     case 'source':
-      return { ...base, source: sourceToPb(v) };
+      op.source = sourceToPb(v);
+      return op;
     case 'exec':
-      return { ...base, exec: execToPb(v) };
+      op.exec = execToPb(v);
+      return op;
     case 'file':
       if (v.link) throw new LlbEncodeError('E_LLB_UNLOWERED', 'a COPY --link file vertex must be lowered (lowerLinks) before it is encoded', 'vertex.link');
-      return { ...base, file: { actions: v.actions.map(fileActionToPb) } };
+      op.file = { actions: v.actions.map(fileActionToPb) };
+      return op;
     case 'merge':
-      return { ...base, merge: { inputs: v.merge.map((i) => mergeInput(i)) } };
+      op.merge = { inputs: v.merge.map(mergeInput) };
+      return op;
     case 'diff': {
       const diff: pb.DiffOp = {};
       if (v.lower !== undefined) diff.lower = lowerDiffInput(v.lower);
       if (v.upper !== undefined) diff.upper = upperDiffInput(v.upper);
-      return { ...base, diff };
+      op.diff = diff;
+      return op;
     }
     case 'build': {
       const build: pb.BuildOp = {};
@@ -278,8 +292,9 @@ export function vertexToOp(v: Vertex, digestOf: (vertex: Vertex) => string): pb.
       if (Object.keys(inputs).length) build.inputs = inputs;
       // The nested Definition is kept as decoded protobuf (see BuildVertex).
       if (v.definition !== undefined) build.def = v.definition as pb.Definition;
-      if (Object.keys(v.attrs).length) build.attrs = { ...v.attrs };
-      return { ...base, build };
+      if (Object.keys(v.attrs).length) build.attrs = v.attrs;
+      op.build = build;
+      return op;
     }
     default:
       return assertNever(v, 'vertex kind');
@@ -297,12 +312,12 @@ function upperDiffInput(i: number): pb.UpperDiffInput {
 }
 
 function constraintsToPb(c: WorkerConstraints): pb.WorkerConstraints {
-  return c.filter.length ? { filter: [...c.filter] } : {};
+  return c.filter.length ? { filter: c.filter as string[] } : {};
 }
 
 function sourceToPb(v: SourceVertex): pb.SourceOp {
   const out: pb.SourceOp = { identifier: v.identifier };
-  if (Object.keys(v.attrs).length) out.attrs = { ...v.attrs };
+  if (Object.keys(v.attrs).length) out.attrs = v.attrs;
   return out;
 }
 
@@ -317,7 +332,7 @@ function execToPb(v: ExecVertex): pb.ExecOp {
 }
 
 function metaToPb(m: ExecMeta): pb.Meta {
-  const out: pb.Meta = { args: [...m.args], env: [...m.env], cwd: m.cwd, user: m.user };
+  const out: pb.Meta = { args: m.args as string[], env: m.env as string[], cwd: m.cwd, user: m.user };
   if (m.proxyEnv) {
     const p: pb.ProxyEnv = {};
     if (m.proxyEnv.httpProxy !== undefined) p.http_proxy = m.proxyEnv.httpProxy;
@@ -332,7 +347,7 @@ function metaToPb(m: ExecMeta): pb.Meta {
   if (m.ulimits?.length) out.ulimit = m.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard }));
   if (m.cgroupParent !== undefined) out.cgroupParent = m.cgroupParent;
   if (m.removeMountStubsRecursive !== undefined) out.removeMountStubsRecursive = m.removeMountStubsRecursive;
-  if (m.validExitCodes?.length) out.validExitCodes = [...m.validExitCodes];
+  if (m.validExitCodes?.length) out.validExitCodes = m.validExitCodes as number[];
   return out;
 }
 
@@ -391,7 +406,8 @@ function chownToPb(c: ChownOpt): pb.ChownOpt {
 }
 
 function fileActionToPb(a: FileAction): pb.FileAction {
-  const out = { input: a.input, secondaryInput: a.secondaryInput, output: a.output };
+  // The body (one member of the oneof) is set below.
+  const out: PbMessage = { input: a.input, secondaryInput: a.secondaryInput, output: a.output };
   const b = a.action;
   switch (b.kind) {
     case 'copy': {
@@ -406,31 +422,36 @@ function fileActionToPb(a: FileAction): pb.FileAction {
         allowWildcard: b.allowWildcard,
         allowEmptyWildcard: b.allowEmptyWildcard,
         timestamp: b.timestamp,
-        include_patterns: [...b.includePatterns],
-        exclude_patterns: [...b.excludePatterns],
+        include_patterns: b.includePatterns as string[],
+        exclude_patterns: b.excludePatterns as string[],
         alwaysReplaceExistingDestPaths: b.alwaysReplaceExistingDestPaths,
         modeStr: b.modeStr,
-        required_paths: [...b.requiredPaths],
+        required_paths: b.requiredPaths as string[],
       };
       if (b.owner) c.owner = chownToPb(b.owner);
-      return { ...out, copy: c };
+      out.copy = c;
+      return out;
     }
     case 'mkfile': {
       const c: pb.FileActionMkFile = { path: b.path, mode: b.mode, data: b.data, timestamp: b.timestamp };
       if (b.owner) c.owner = chownToPb(b.owner);
-      return { ...out, mkfile: c };
+      out.mkfile = c;
+      return out;
     }
     case 'mkdir': {
       const c: pb.FileActionMkDir = { path: b.path, mode: b.mode, makeParents: b.makeParents, timestamp: b.timestamp };
       if (b.owner) c.owner = chownToPb(b.owner);
-      return { ...out, mkdir: c };
+      out.mkdir = c;
+      return out;
     }
     case 'rm':
-      return { ...out, rm: { path: b.path, allowNotFound: b.allowNotFound, allowWildcard: b.allowWildcard } };
+      out.rm = { path: b.path, allowNotFound: b.allowNotFound, allowWildcard: b.allowWildcard };
+      return out;
     case 'symlink': {
       const c: pb.FileActionSymlink = { oldpath: b.oldpath, newpath: b.newpath, timestamp: b.timestamp };
       if (b.owner) c.owner = chownToPb(b.owner);
-      return { ...out, symlink: c };
+      out.symlink = c;
+      return out;
     }
     default:
       return assertNever(b, 'file action kind');

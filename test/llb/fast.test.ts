@@ -13,7 +13,9 @@ import { decodeGraph, encodeGraph } from '../../src/llb/marshal';
 import { decodeMessage, encodeMessage, type MessageName, type PbMessage } from '../../src/llb/pb/codec';
 import { encoders } from '../../src/llb/pb/encoders.generated';
 import { encodeMessageFast, FastWriter, fastStats, type MessageEncoder } from '../../src/llb/pb/fast';
-import { allDefinitions, hasGolden } from '../helpers/corpus';
+import { join } from 'node:path';
+import { compile } from '../../src/compile';
+import { allDefinitions, caseCompileOptions, definitionCases, hasGolden, resolverOf } from '../helpers/corpus';
 import { randInt, rng } from '../helpers/random';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -64,6 +66,16 @@ describe('generated encoders', () => {
       expect(definition.def.map(hex)).toEqual(def.def.map(hex));
       writeDefinition(definition);
     }
+    expect(fastStats.fallbacks - before).toBe(0);
+  });
+
+  it('take every graph the frontend builds for the corpora (compile never falls back)', async () => {
+    const before = fastStats.fallbacks;
+    const cases = definitionCases();
+    for (const c of cases) {
+      await compile(readFileSync(join(c.dir, 'Dockerfile')), { resolver: resolverOf(c), ...caseCompileOptions(c) });
+    }
+    expect(cases.length).toBeGreaterThan(100);
     expect(fastStats.fallbacks - before).toBe(0);
   });
 
