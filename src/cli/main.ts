@@ -15,6 +15,7 @@ import { lockCommand } from './commands/lock.js';
 import { outlineCommand } from './commands/outline.js';
 import { describeError, EXIT_OK } from './errors.js';
 import { FdWriter } from './io.js';
+import { tuneHeapFor } from './heap.js';
 import { VERSION } from '../version.js';
 import { suggest } from '../util/suggest.js';
 import { useNodeSha256 } from '../node/sha256.js';
@@ -67,6 +68,11 @@ export interface MainOptions {
   readonly stderr?: CommandContext['stderr'];
   readonly env?: Record<string, string | undefined>;
   readonly cwd?: string;
+  /**
+   * main runs as the process (bin/dockerfile-llb.cjs): it may set process-wide V8 flags for a
+   * large input (see heap.ts). Not for main called inside another program.
+   */
+  readonly process?: boolean;
 }
 
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
@@ -83,6 +89,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     stderr: options.stderr ?? new FdWriter(2, () => undefined),
     env: options.env ?? process.env,
     cwd: options.cwd ?? process.cwd(),
+    ...(options.process ? { sizeHint: tuneHeapFor } : {}),
     get signal() {
       done ??= new AbortController();
       return done.signal;
