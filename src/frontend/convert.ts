@@ -61,7 +61,21 @@ function frontendConfig(opt: ConvertOptions, buildArgs: Readonly<Record<string, 
     const secs = BigInt(sde);
     epoch = { rfc3339: new Date(Number(secs) * 1000).toISOString().replace(/\.000Z$/, 'Z'), nanos: secs * 1_000_000_000n };
   }
-  return { ...request, cacheIdNamespace: buildArgs.BUILDKIT_CACHE_MOUNT_NS ?? '', epoch };
+  // Field by field rather than a spread of the request: a literal of one shape is built fast.
+  return {
+    targetPlatforms: request.targetPlatforms,
+    multiPlatform: request.multiPlatform,
+    labels: request.labels,
+    extraHosts: request.extraHosts,
+    hostname: request.hostname,
+    network: request.network,
+    shmSize: request.shmSize,
+    ulimits: request.ulimits,
+    cgroupParent: request.cgroupParent,
+    noCache: request.noCache,
+    cacheIdNamespace: buildArgs.BUILDKIT_CACHE_MOUNT_NS ?? '',
+    epoch,
+  };
 }
 
 /**
@@ -112,7 +126,7 @@ export async function convert(text: string, opt: ConvertOptions): Promise<Conver
     config: frontendConfig(opt, buildArgs, globalArgs),
     localContexts: [],
     lint,
-    fromArgKeys: [...new Set([...metaArgs.flatMap((c) => c.args.map((a) => a.key)), ...globalArgs.map(([k]) => k)])],
+    fromArgKeys: fromArgKeys(metaArgs, globalArgs),
   };
 
   buildDispatchStates(ctx, stages);
@@ -140,6 +154,14 @@ export async function convert(text: string, opt: ConvertOptions): Promise<Conver
     targetState: target,
     warnings: lint.warnings,
   };
+}
+
+/** The names FROM may read: the global ARGs declared, then the predefined ones, each once. */
+function fromArgKeys(metaArgs: readonly Extract<Command, { kind: 'arg' }>[], globalArgs: EnvList): string[] {
+  const keys = new Set<string>();
+  for (const c of metaArgs) for (const a of c.args) keys.add(a.key);
+  for (const [k] of globalArgs) keys.add(k);
+  return [...keys];
 }
 
 /**
@@ -174,6 +196,8 @@ function buildMetaArgs(
   buildArgs: Readonly<Record<string, string>>,
   allArgs: Map<string, ArgInfo> | undefined,
 ): EnvList {
+  // No global ARG: the predefined ones as they are (their keys are distinct).
+  if (metaArgs.length === 0) return args;
   // A Map keeps EnvList's order (a replaced key moves to the end) with O(1) updates: thousands
   // of global ARGs would otherwise cost a copy of the list each.
   const acc = new Map(args);
@@ -261,8 +285,11 @@ function dispatch(d: DispatchState, cmd: DispatchCommand, dopt: DispatchOptions)
     return r.result;
   };
   if (c.kind !== 'arg') c = expand(c, expandWith(opt.shlex));
-  if (c.kind === 'copy' || c.kind === 'add') c = expandRaw(c, expandWith(new ShellLex('\\', { skipProcessQuotes: true, budget: opt.shlex.budget })));
-  dispatchCommand(d, { ...cmd, command: c }, opt);
+  // Heredoc bodies with an unquoted delimiter are expanded raw, with a lexer of their own.
+  if ((c.kind === 'copy' || c.kind === 'add') && c.sourceContents.some((sc) => sc.expand)) {
+    c = expandRaw(c, expandWith(new ShellLex('\\', { skipProcessQuotes: true, budget: opt.shlex.budget })));
+  }
+  dispatchCommand(d, c === cmd.command ? cmd : { ...cmd, command: c }, opt);
 }
 
 function proxyEnvFromBuildArgs(args: Readonly<Record<string, string>>) {

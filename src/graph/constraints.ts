@@ -94,5 +94,6 @@ export function buildMetadata(opts: ConstraintsOptions, caps: Iterable<string>):
 
 /** The worker constraints BuildKit writes on every op (possibly empty). */
 export function workerConstraints(opts: ConstraintsOptions): WorkerConstraints {
-  return { filter: [...(opts.workerConstraints ?? [])] };
+  const filter = opts.workerConstraints;
+  return { filter: filter && filter.length > 0 ? [...filter] : [] };
 }

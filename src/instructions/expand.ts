@@ -16,16 +16,46 @@ export const EXPANDABLE_KINDS: ReadonlySet<Command['kind']> = new Set([
   'env', 'label', 'add', 'copy', 'workdir', 'user', 'volume', 'stopsignal', 'arg', 'run',
 ]);
 
-const kvps = (list: readonly KeyValuePair[], ex: SingleWordExpander): KeyValuePair[] =>
-  list.map((kv) => ({ key: ex(kv.key), value: ex(kv.value), noDelim: kv.noDelim }));
+/**
+ * `f` applied to each item of `list`: `list` itself when no item changed (most words have no
+ * variable in them, and an unchanged command is then not copied at all).
+ */
+function mapSame<T>(list: readonly T[], f: (item: T) => T): readonly T[] {
+  let out: T[] | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const item = f(list[i]);
+    if (out) out.push(item);
+    else if (item !== list[i]) {
+      out = list.slice(0, i);
+      out.push(item);
+    }
+  }
+  return out ?? list;
+}
+
+const kvps = (list: readonly KeyValuePair[], ex: SingleWordExpander): readonly KeyValuePair[] =>
+  mapSame(list, (kv) => {
+    const key = ex(kv.key);
+    const value = ex(kv.value);
+    return key === kv.key && value === kv.value ? kv : { key, value, noDelim: kv.noDelim };
+  });
 
 const sources = (c: SourcesAndDest, ex: SingleWordExpander) => ({
-  sourcePaths: c.sourcePaths.map(ex),
+  sourcePaths: mapSame(c.sourcePaths, ex),
   destPath: ex(c.destPath),
 });
 
 /** A copy of `cmd` with `changes` applied (Object.assign: object spreads of commands are slow in V8). */
 function update<T extends Command>(cmd: T, changes: Partial<Command>): T {
+  // Nothing changed (the lists above keep their identity when their items do): no copy.
+  let changed = false;
+  for (const k in changes) {
+    if ((changes as Record<string, unknown>)[k] !== (cmd as unknown as Record<string, unknown>)[k]) {
+      changed = true;
+      break;
+    }
+  }
+  if (!changed) return cmd;
   return Object.assign<T, Partial<Command>>(Object.assign({}, cmd), changes);
 }
 
@@ -51,14 +81,16 @@ function expandUnlocated<T extends Command>(cmd: T, ex: SingleWordExpander): T {
     case 'user':
       return update(cmd, { user: ex(cmd.user) });
     case 'volume':
-      return update(cmd, { volumes: cmd.volumes.map(ex) });
+      return update(cmd, { volumes: mapSame(cmd.volumes, ex) });
     case 'stopsignal':
       return update(cmd, { signal: ex(cmd.signal) });
     case 'arg':
       return update(cmd, {
-        args: cmd.args.map((a) => {
+        args: mapSame(cmd.args, (a) => {
           const key = ex(a.key);
-          return a.value === undefined ? { key, comment: a.comment } : { key, value: ex(a.value), comment: a.comment };
+          if (a.value === undefined) return key === a.key ? a : { key, comment: a.comment };
+          const value = ex(a.value);
+          return key === a.key && value === a.value ? a : { key, value, comment: a.comment };
         }),
       });
     case 'run':
@@ -102,7 +134,11 @@ export function expandRaw<T extends Command>(cmd: T, expander: SingleWordExpande
   if (cmd.kind !== 'copy' && cmd.kind !== 'add') return cmd;
   return located(cmd, () =>
     update(cmd, {
-      sourceContents: cmd.sourceContents.map((c) => (c.expand ? { path: c.path, data: expander(c.data), expand: true } : c)),
+      sourceContents: mapSame(cmd.sourceContents, (c) => {
+        if (!c.expand) return c;
+        const data = expander(c.data);
+        return data === c.data ? c : { path: c.path, data, expand: true };
+      }),
     }),
   );
 }
