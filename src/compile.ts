@@ -13,7 +13,7 @@ import { StaticImageResolver } from './image/static-resolver.js';
 import type { ImageConfig, ImageMetadataFile, ImageResolver, Platform } from './image/types.js';
 import { type Definition, writeDefinition } from './llb/definition.js';
 import { encodeGraph } from './llb/marshal.js';
-import { lowerLinks } from './lower/link.js';
+import { lowerLinkedCopy } from './lower/link.js';
 import { type CheckWarning, stabilizeWarnings } from './frontend/checks/linter.js';
 import { checkLimit, DEFAULT_EXPANSION_LIMITS, ExpansionBudget, type ExpansionLimits } from './frontend/limits.js';
 
@@ -179,8 +179,11 @@ async function compileOne(p: Prepared, options: CompileOptions, targetPlatform: 
     checks,
     onWarning: checks ? options.onWarning : undefined,
     expansionBudget: new ExpansionBudget(options.limits),
+    // Linked copies are lowered as they are made: the graph comes out lowered, with no second
+    // pass rebuilding every vertex downstream of one.
+    lowerLinkedCopy,
   });
-  const root: Output | undefined = lowerLinks(result.output);
+  const root: Output | undefined = result.output;
   const graph: Graph = { root, sources: [{ filename: p.filename, data: p.bytes, language: 'Dockerfile' }] };
   const maxBytes = options.limits?.maxDefinitionBytes ?? DEFAULT_COMPILE_LIMITS.maxDefinitionBytes;
   checkLimit('maxDefinitionBytes', maxBytes);

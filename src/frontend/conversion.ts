@@ -4,7 +4,7 @@
  */
 import { DockerfileError, type DockerfileErrorCode, ImageResolveError, type SourceLocation } from '../errors.js';
 import type { EnvList, State } from '../graph/state.js';
-import type { SourceVertex } from '../graph/types.js';
+import type { LinkedFileVertex, Output, SourceVertex } from '../graph/types.js';
 import type { ImageResolver, Platform, ResolvedImage } from '../image/types.js';
 import type { ExpansionBudget, ShellLex } from '../shell/index.js';
 import type { CheckWarning, Linter } from './checks/linter.js';
@@ -63,7 +63,14 @@ export interface ConvertOptions {
   readonly checks?: boolean;
   /** The bounds and running totals of this conversion's expansions (default: the default limits). */
   readonly expansionBudget?: ExpansionBudget;
+  /**
+   * Lowers a linked copy as soon as it is made (compile passes src/lower's): later steps then
+   * read the lowered form directly, and no pass has to rebuild every vertex that depends on a
+   * linked copy. Without it, linked copies stay annotated in the output (see lowerLinks).
+   */
+  readonly lowerLinkedCopy?: (v: LinkedFileVertex) => Output;
 }
+
 
 /** Throws a conversion error, at `location` when given. */
 export function fail(message: string, location?: SourceLocation, code: DockerfileErrorCode = 'E_CONVERT'): never {

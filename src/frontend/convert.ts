@@ -261,6 +261,7 @@ function dispatchStages(ctx: Context, reachable: Set<DispatchState>): void {
       lint: ctx.lint,
       ignore,
       request: ctx.config,
+      lowerLinkedCopy: ctx.opt.lowerLinkedCopy,
     };
     for (const cmd of d.commands) {
       located(cmd.command.location, () => dispatch(d, cmd, dopt));

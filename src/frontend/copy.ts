@@ -6,7 +6,7 @@
 import { DockerfileError } from '../errors.js';
 import { type CopyInfo, copy, file, type FileActions, mkfile, parseChown } from '../graph/fileop.js';
 import { git, http, State } from '../graph/state.js';
-import type { FileVertex } from '../graph/types.js';
+import type { FileVertex, LinkedFileVertex } from '../graph/types.js';
 import type { AddCommand, CopyCommand } from '../instructions/index.js';
 import { join, base as pathBase } from '../util/posix-path.js';
 import { goParseUint } from '../util/gostrconv.js';
@@ -197,7 +197,7 @@ export function dispatchCopy(d: DispatchState, cfg: CopyConfig): void {
     const linked = file(d.state, actions, { ...fileOpts, separateBase: true });
     const v = linked.output!.vertex as FileVertex;
     const base = d.state.output ? 0 : -1;
-    const annotated: FileVertex = {
+    const annotated: LinkedFileVertex = {
       ...v,
       link: {
         base,
@@ -207,7 +207,8 @@ export function dispatchCopy(d: DispatchState, cfg: CopyConfig): void {
         mergeLocations: locations,
       },
     };
-    d.state = d.state.withOutput({ vertex: annotated, index: 0 });
+    const lower = cfg.opt.lowerLinkedCopy;
+    d.state = d.state.withOutput(lower ? lower(annotated) : { vertex: annotated, index: 0 });
   } else {
     d.state = file(d.state, actions, fileOpts);
   }

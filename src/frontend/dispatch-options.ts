@@ -1,6 +1,6 @@
 /** What every dispatch function (commands.ts, copy.ts) shares besides the stage it dispatches onto. */
 import type { State } from '../graph/state.js';
-import type { ProxyEnv } from '../graph/types.js';
+import type { LinkedFileVertex, Output, ProxyEnv } from '../graph/types.js';
 import type { Platform } from '../image/types.js';
 import type { EnvGetter, ShellLex } from '../shell/index.js';
 import type { PatternMatcher } from './checks/ignore.js';
@@ -27,6 +27,8 @@ export interface DispatchOptions {
   readonly ignore: PatternMatcher | undefined;
   /** The request options every RUN gets: hosts, /dev/shm size, ulimits, cgroup parent. */
   readonly request: BuildRequest;
+  /** Lowers a linked copy when it is made (ConvertOptions.lowerLinkedCopy); absent: kept annotated. */
+  readonly lowerLinkedCopy: ((v: LinkedFileVertex) => Output) | undefined;
 }
 
 /** Records a history entry for the stage, stamped with SOURCE_DATE_EPOCH when set. */

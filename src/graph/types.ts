@@ -332,6 +332,9 @@ export interface FileVertex extends VertexBase {
   readonly link?: LinkAnnotation;
 }
 
+/** A file vertex recorded as a linked copy (`COPY --link`), not yet lowered. */
+export type LinkedFileVertex = FileVertex & { readonly link: LinkAnnotation };
+
 // ----- merge / diff / build ----------------------------------------------------------------------
 
 /** Layers inputs on top of each other (first at the bottom). */

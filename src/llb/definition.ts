@@ -195,26 +195,33 @@ function writeDefinitionTo(w: FastWriter, def: Definition): void {
     w.bytes(ops[i]);
   }
   // Definition.metadata = 2 (map<string, OpMetadata>)
-  const metadata = message(def.metadata) as Record<string, VertexMetadata>;
-  const keys = sortedKeys(metadata);
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i];
-    w.byte(0x12);
-    const entry = w.fork();
-    w.byte(0x0a);
-    w.string(k);
-    w.byte(0x12);
-    const value = w.fork();
-    encodeOpMetadata(w, metadataForWire(metadata[k]));
-    w.join(value);
-    w.join(entry);
-  }
+  writeMessageMap(w, 0x12, message(def.metadata) as Record<string, VertexMetadata>, (m) => encodeOpMetadata(w, metadataForWire(m)));
   // Definition.Source = 3
   if (def.source === undefined) return;
   w.byte(0x1a);
   const source = w.fork();
   writeSourceTo(w, message(def.source) as unknown as DefinitionSource);
   w.join(source);
+}
+
+/**
+ * A map<string, message> field (its one-byte key is `tag`): an entry per key in Go's order, the
+ * key (field 1) then the value (field 2) written by `writeValue`.
+ */
+function writeMessageMap<V>(w: FastWriter, tag: number, map: Record<string, V>, writeValue: (value: V) => void): void {
+  const keys = sortedKeys(map);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    w.byte(tag);
+    const entry = w.fork();
+    w.byte(0x0a);
+    w.string(k);
+    w.byte(0x12);
+    const value = w.fork();
+    writeValue(map[k]);
+    w.join(value);
+    w.join(entry);
+  }
 }
 
 /**
@@ -233,23 +240,11 @@ function metadataForWire(m: VertexMetadata): pb.OpMetadata {
 }
 
 function writeSourceTo(w: FastWriter, s: DefinitionSource): void {
-  // Source.locations = 1 (map<string, Locations>)
+  // Source.locations = 1 (map<string, Locations>). A VertexLocation has pb.Location's fields
+  // (sourceIndex, ranges of start/end line and character): each list is written as it is; any
+  // other key on it makes the encoder give up.
   const locations = message(s.locations) as Record<string, readonly VertexLocation[]>;
-  const keys = sortedKeys(locations);
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i];
-    w.byte(0x0a);
-    const entry = w.fork();
-    w.byte(0x0a);
-    w.string(k);
-    w.byte(0x12);
-    const value = w.fork();
-    // A VertexLocation has pb.Location's fields (sourceIndex, ranges of start/end line and
-    // character): the list is written as it is; any other key on it makes the encoder give up.
-    encodeLocations(w, { locations: locations[k] });
-    w.join(value);
-    w.join(entry);
-  }
+  writeMessageMap(w, 0x0a, locations, (locs) => encodeLocations(w, { locations: locs }));
   // Source.infos = 2 (repeated SourceInfo)
   const infos = list(s.infos) as readonly DefinitionSourceInfo[];
   for (let i = 0; i < infos.length; i++) {

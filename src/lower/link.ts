@@ -15,15 +15,15 @@
  */
 import { buildMetadata, Caps } from '../graph/constraints.js';
 import { traversalInputs } from '../graph/traverse.js';
-import type { FileAction, FileVertex, MergeVertex, Output, Vertex } from '../graph/types.js';
+import type { FileAction, FileVertex, LinkedFileVertex, MergeVertex, Output, Vertex } from '../graph/types.js';
 
 /** True when `v` still needs lowering. */
-export function isLinkedCopy(v: Vertex): v is FileVertex & { link: NonNullable<FileVertex['link']> } {
+export function isLinkedCopy(v: Vertex): v is LinkedFileVertex {
   return v.kind === 'file' && v.link !== undefined;
 }
 
 /** Rewrites the copy of a linked vertex onto scratch: drops the base input and renumbers. */
-function copyOnScratch(v: FileVertex & { link: NonNullable<FileVertex['link']> }): FileVertex {
+function copyOnScratch(v: LinkedFileVertex): FileVertex {
   const { base } = v.link;
   const inputs = v.inputs.filter((_, i) => i !== base);
   const oldCount = v.inputs.length;
@@ -49,8 +49,12 @@ function copyOnScratch(v: FileVertex & { link: NonNullable<FileVertex['link']> }
   };
 }
 
-/** The vertices one linked copy lowers to, and the output that replaces it. */
-function lowerOne(v: FileVertex & { link: NonNullable<FileVertex['link']> }): Output {
+/**
+ * One linked copy lowered: a copy on scratch, merged onto the base when there is one. Its inputs
+ * must already be lowered (the frontend calls this as it dispatches each COPY --link, through
+ * ConvertOptions.lowerLinkedCopy; {@link lowerLinks} does it for a graph built otherwise).
+ */
+export function lowerLinkedCopy(v: LinkedFileVertex): Output {
   const copyVertex = copyOnScratch(v);
   const copyOut: Output = { vertex: copyVertex, index: 0 };
   if (v.link.base < 0) return copyOut;
@@ -118,7 +122,7 @@ export function lowerLinks(root: Output | undefined): Output | undefined {
     const walkInputs = v.walkInputs && remapped(v.walkInputs, outputOf);
     const changed = inputs !== v.inputs || walkInputs !== v.walkInputs;
     const rebuilt = changed ? ({ ...v, inputs, ...(walkInputs ? { walkInputs } : {}) } as Vertex) : v;
-    replaced.set(v, isLinkedCopy(rebuilt) ? lowerOne(rebuilt) : { vertex: rebuilt, index: 0 });
+    replaced.set(v, isLinkedCopy(rebuilt) ? lowerLinkedCopy(rebuilt) : { vertex: rebuilt, index: 0 });
   }
   return outputOf(root);
 }
