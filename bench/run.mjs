@@ -253,11 +253,13 @@ if (!flag('--no-cli')) {
     }
   };
   const cpuMs = new Map();
+  // Our stdout is a pipe, as in `dockerfile-llb ... | buildctl build`. refllb writes to
+  // /dev/stdout, which Go cannot open on a socket (Node's pipes), so its stdout is /dev/null.
+  const stdoutOf = (cmd) => (cmd === refllb ? 'ignore' : 'pipe');
   const wall = (cmd, args, key) => {
     const c = childTicks();
     const t = process.hrtime.bigint();
-    // stdout is a pipe, as in `dockerfile-llb ... | buildctl build`.
-    const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
+    const r = spawnSync(cmd, args, { stdio: ['ignore', stdoutOf(cmd), 'pipe'], maxBuffer: 1 << 28 });
     const elapsed = Number(process.hrtime.bigint() - t) / 1e6;
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
     const c2 = childTicks();
@@ -273,7 +275,7 @@ if (!flag('--no-cli')) {
   };
   /** Peak RSS in MB, through /usr/bin/time. */
   const rss = (cmd, args) => {
-    const r = spawnSync(timeBin, ['-f', '%M', cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 28 });
+    const r = spawnSync(timeBin, ['-f', '%M', cmd, ...args], { stdio: ['ignore', stdoutOf(cmd), 'pipe'], encoding: 'utf8', maxBuffer: 1 << 28 });
     if (r.status !== 0) throw new Error(`${cmd} exited ${r.status}: ${r.stderr}`);
     return Number(r.stderr.trim().split('\n').pop()) / 1024;
   };
