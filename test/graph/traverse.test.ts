@@ -48,7 +48,7 @@ function reference(v: FileVertex): Output[] {
   return order;
 }
 
-const leaf = (id: number): Vertex => ({ kind: 'source', identifier: `local://v${id}`, attrs: {}, inputs: [], constraints: { filter: [] }, metadata: {}, locations: [] }) as Vertex;
+const leaf = (id: number): Vertex => ({ kind: 'source', identifier: `local://v${id}`, attrs: {}, inputs: [], constraints: { filter: [] }, metadata: {}, locations: [] });
 
 describe('traversalInputs of a file op', () => {
   it('walks a copy source chain before the rest of the chain it is copied onto', () => {
@@ -93,7 +93,7 @@ describe('traversalInputs of a file op', () => {
           secondaryInput: copy ? ref() : -1,
           output: a === count - 1 || rand(5) === 0 ? 0 : -1,
           action: copy ? ({ kind: 'copy', src: '/a', dest: '/b' } as FileAction['action']) : ({ kind: 'mkdir', path: '/d', mode: 0o755 } as FileAction['action']),
-        } as FileAction);
+        });
       }
       const v = { kind: 'file', inputs, actions, constraints: { filter: [] }, metadata: {}, locations: [] } as unknown as FileVertex;
       expect(traversalInputs(v)).toEqual(reference(v));
