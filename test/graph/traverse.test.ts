@@ -26,7 +26,7 @@ function reference(v: FileVertex): Output[] {
   const visit = (start: number) => {
     for (let a: number | undefined = start; a !== undefined && !visited.has(a); ) {
       visited.add(a);
-      const action = v.actions[a];
+      const action: FileAction = v.actions[a];
       add(chainBase(a));
       if (action.action.kind === 'copy') {
         const src = action.secondaryInput;
