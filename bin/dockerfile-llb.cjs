@@ -52,7 +52,7 @@ async function loadModule() {
 }
 
 function run(main) {
-  main(process.argv.slice(2)).then(
+  main(process.argv.slice(2), { process: true }).then(
     (code) => {
       process.exitCode = code;
     },

@@ -10,6 +10,11 @@ export interface CommandContext extends Streams {
   source?: ErrorSource;
   /** Aborted when the command ends, success or failure: registry requests still in flight stop. */
   readonly signal?: AbortSignal;
+  /**
+   * Told the size of the Dockerfile a command has read, before it compiles it: the process may
+   * tune its heap for a large one (only when main runs as the process, see MainOptions.process).
+   */
+  readonly sizeHint?: (bytes: number) => void;
 }
 
 export interface Command {

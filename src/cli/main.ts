@@ -15,6 +15,7 @@ import { lockCommand } from './commands/lock.js';
 import { outlineCommand } from './commands/outline.js';
 import { describeError, EXIT_OK } from './errors.js';
 import { FdWriter } from './io.js';
+import { tuneHeapFor } from './heap.js';
 import { VERSION } from '../version.js';
 import { suggest } from '../util/suggest.js';
 import { useNodeSha256 } from '../node/sha256.js';
@@ -67,13 +68,19 @@ export interface MainOptions {
   readonly stderr?: CommandContext['stderr'];
   readonly env?: Record<string, string | undefined>;
   readonly cwd?: string;
+  /**
+   * main runs as the process (bin/dockerfile-llb.cjs): it may set process-wide V8 flags for a
+   * large input (see heap.ts). Not for main called inside another program.
+   */
+  readonly process?: boolean;
 }
 
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
   useNodeSha256();
   // Work still pending when the command ends (a stage's registry hanging while another stage's
-  // image was not found) is cancelled, so the process exits at once.
-  const done = new AbortController();
+  // image was not found) is cancelled, so the process exits at once. Made when a command first
+  // asks for the signal (the registry client does): Node loads its event-target modules for it.
+  let done: AbortController | undefined;
   const ctx: CommandContext = {
     // The process's own, without Node's streams (see FdWriter). A reader that goes away
     // (`dockerfile-llb dump x | head -1`, or buildctl failing first) is not worth a stack trace:
@@ -82,7 +89,11 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     stderr: options.stderr ?? new FdWriter(2, () => undefined),
     env: options.env ?? process.env,
     cwd: options.cwd ?? process.cwd(),
-    signal: done.signal,
+    ...(options.process ? { sizeHint: tuneHeapFor } : {}),
+    get signal() {
+      done ??= new AbortController();
+      return done.signal;
+    },
   };
   try {
     const [first, ...tail] = argv;
@@ -121,7 +132,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     ctx.stderr.write(text);
     return code;
   } finally {
-    done.abort(new Error('the command has ended'));
+    done?.abort(new Error('the command has ended'));
   }
 }
 

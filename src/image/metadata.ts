@@ -32,7 +32,14 @@ class SchemaFailure extends Error {
   }
 }
 
-type Check = (value: unknown, path: string) => void;
+/**
+ * Where a value is, computed only when a check fails: most files are valid, and building every
+ * field's path string (a regular expression and a concatenation each) was most of the time of
+ * checking one.
+ */
+type Path = () => string;
+
+type Check = (value: unknown, path: Path) => void;
 
 function kindOf(v: unknown): string {
   if (v === null) return 'null';
@@ -48,42 +55,43 @@ function member(path: string, key: string): string {
 }
 
 const string: Check = (v, path) => {
-  if (typeof v !== 'string') throw new SchemaFailure(path, `expected a string, got ${kindOf(v)}`);
+  if (typeof v !== 'string') throw new SchemaFailure(path(), `expected a string, got ${kindOf(v)}`);
 };
 const boolean: Check = (v, path) => {
-  if (typeof v !== 'boolean') throw new SchemaFailure(path, `expected true or false, got ${kindOf(v)}`);
+  if (typeof v !== 'boolean') throw new SchemaFailure(path(), `expected true or false, got ${kindOf(v)}`);
 };
 /** Go's int64 (durations in nanoseconds, counts). */
 const integer: Check = (v, path) => {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new SchemaFailure(path, `expected an integer, got ${kindOf(v)}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new SchemaFailure(path(), `expected an integer, got ${kindOf(v)}`);
 };
 const anyObject: Check = (v, path) => {
-  if (!isObject(v)) throw new SchemaFailure(path, `expected an object, got ${kindOf(v)}`);
+  if (!isObject(v)) throw new SchemaFailure(path(), `expected an object, got ${kindOf(v)}`);
 };
 
 function arrayOf(item: Check, what: string): Check {
   return (v, path) => {
     if (v === null) return;
-    if (!Array.isArray(v)) throw new SchemaFailure(path, `expected ${what}, got ${kindOf(v)}`);
-    v.forEach((x, i) => item(x, `${path}[${i}]`));
+    if (!Array.isArray(v)) throw new SchemaFailure(path(), `expected ${what}, got ${kindOf(v)}`);
+    v.forEach((x, i) => item(x, () => `${path()}[${i}]`));
   };
 }
 
 function mapOf(value: Check, what: string): Check {
   return (v, path) => {
     if (v === null) return;
-    if (!isObject(v)) throw new SchemaFailure(path, `expected ${what}, got ${kindOf(v)}`);
-    for (const [k, x] of Object.entries(v)) value(x, member(path, k));
+    if (!isObject(v)) throw new SchemaFailure(path(), `expected ${what}, got ${kindOf(v)}`);
+    for (const k of Object.keys(v)) value(v[k], () => member(path(), k));
   };
 }
 
 /** An object whose known fields are checked (each may be null) and whose other fields are free. */
 function struct(fields: Record<string, Check>): Check {
+  const list = Object.entries(fields);
   return (v, path) => {
     if (v === null) return;
-    if (!isObject(v)) throw new SchemaFailure(path, `expected an object, got ${kindOf(v)}`);
-    for (const [k, check] of Object.entries(fields)) {
-      if (Object.hasOwn(v, k) && v[k] !== null) check(v[k], member(path, k));
+    if (!isObject(v)) throw new SchemaFailure(path(), `expected an object, got ${kindOf(v)}`);
+    for (const [k, check] of list) {
+      if (Object.hasOwn(v, k) && v[k] !== null) check(v[k], () => member(path(), k));
     }
   };
 }
@@ -109,21 +117,23 @@ const runtimeConfig = struct({
   Shell: strings,
 });
 
+const imageConfigFields = struct({
+  created: string,
+  author: string,
+  architecture: string,
+  os: string,
+  'os.version': string,
+  'os.features': strings,
+  variant: string,
+  config: runtimeConfig,
+  rootfs: struct({ type: string, diff_ids: strings }),
+  history: arrayOf(struct({ created: string, created_by: string, author: string, comment: string, empty_layer: boolean }), 'an array of history entries'),
+});
+
 /** An OCI image config document. */
 const imageConfig: Check = (v, path) => {
-  if (!isObject(v)) throw new SchemaFailure(path, `expected an image config object, got ${kindOf(v)}`);
-  struct({
-    created: string,
-    author: string,
-    architecture: string,
-    os: string,
-    'os.version': string,
-    'os.features': strings,
-    variant: string,
-    config: runtimeConfig,
-    rootfs: struct({ type: string, diff_ids: strings }),
-    history: arrayOf(struct({ created: string, created_by: string, author: string, comment: string, empty_layer: boolean }), 'an array of history entries'),
-  })(v, path);
+  if (!isObject(v)) throw new SchemaFailure(path(), `expected an image config object, got ${kindOf(v)}`);
+  imageConfigFields(v, path);
 };
 
 const ENTRY_FIELDS = new Set(['digest', 'config', 'platforms']);
@@ -154,14 +164,14 @@ function checkEntry(key: string, entry: unknown, options: ImageMetadataOptions):
   for (const k of Object.keys(entry)) {
     if (!ENTRY_FIELDS.has(k)) throw new SchemaFailure(member(path, k), 'unknown field (an entry has "digest", "config" and "platforms")');
   }
-  string(entry.digest, `${path}.digest`);
+  string(entry.digest, () => `${path}.digest`);
   const err = digestError(entry.digest as string);
   if (err !== undefined) throw new SchemaFailure(`${path}.digest`, err);
   const pinned = pinnedDigest(key);
   if (pinned !== undefined && pinned !== entry.digest && (options.pins ?? 'verify') === 'verify') {
     throw new SchemaFailure(`${path}.digest`, `${entry.digest as string} is not the digest the key pins (${pinned})`);
   }
-  imageConfig(entry.config, `${path}.config`);
+  imageConfig(entry.config, () => `${path}.config`);
   if (entry.platforms !== undefined) {
     const platforms = entry.platforms;
     if (!isObject(platforms)) throw new SchemaFailure(`${path}.platforms`, `expected an object of platform → image config, got ${kindOf(platforms)}`);
@@ -172,7 +182,7 @@ function checkEntry(key: string, entry: unknown, options: ImageMetadataOptions):
       } catch (e) {
         throw new SchemaFailure(at, `not a platform: ${(e as Error).message}`);
       }
-      imageConfig(config, at);
+      imageConfig(config, () => at);
     }
   }
 }

@@ -6,7 +6,7 @@
  */
 import { ImageResolveError } from '../errors.js';
 import { ImageErrorCode } from './codes.js';
-import { type ImageMetadataOptions, validateImageMetadata } from './metadata.js';
+import { type ImageMetadataOptions, parseImageMetadata, validateImageMetadata } from './metadata.js';
 import { parsePlatform, platformMatcher } from './platform.js';
 import { formatReference, parseReference, referenceName, tagNameOnly, type Reference } from './reference.js';
 import type { ImageConfig, ImageMetadataEntry, ImageMetadataFile, ImageResolver, Platform, ResolvedImage, ResolveOptions } from './types.js';
@@ -36,6 +36,9 @@ const built = new WeakMap<
 
 type Pins = NonNullable<ImageMetadataOptions['pins']>;
 
+/** The file {@link StaticImageResolver.fromJson} just parsed: no one else holds it, no copy needed. */
+let adopting: unknown;
+
 /**
  * Looks images up in an {@link ImageMetadataFile}. Keys may be written in any form
  * {@link parseReference} accepts (`alpine:3.20` works as well as `docker.io/library/alpine:3.20`);
@@ -56,6 +59,8 @@ export class StaticImageResolver implements ImageResolver {
    *   valid reference, or two keys normalize to the same reference.
    */
   constructor(file: ImageMetadataFile, options: StaticImageResolverOptions = {}) {
+    const owned = adopting === file;
+    adopting = undefined;
     this.#source = options.source;
     this.#pins = options.pins ?? 'verify';
     validateImageMetadata(file, { pins: this.#pins });
@@ -80,13 +85,37 @@ export class StaticImageResolver implements ImageResolver {
         );
       }
       // A private copy of the checked entry: a change the caller makes to the file afterwards
-      // cannot reach a build unchecked, and resolving needs no second check.
-      const indexed = { ref, entry: cloneJson(file[key]) as ImageMetadataEntry };
+      // cannot reach a build unchecked, and resolving needs no second check. A file parsed by
+      // fromJson has no other holder.
+      const indexed = { ref, entry: (owned ? file[key] : cloneJson(file[key])) as ImageMetadataEntry };
       this.#entries.set(normalized, indexed);
       const name = referenceName(ref);
       const list = this.#byName.get(name);
       if (list) list.push(indexed);
       else this.#byName.set(name, [indexed]);
+    }
+  }
+
+  /**
+   * The resolver of an `images.json` text: parsed, checked and indexed, as the constructor does
+   * with the parsed file; the entries are not copied, since nothing else holds them (the CLI's
+   * `--images` reads the file this way).
+   * @throws ImageResolveError `E_INVALID_METADATA` when the text is not JSON (the message of
+   *   {@link parseImageMetadata}) or as the constructor does.
+   */
+  static fromJson(text: string, options: StaticImageResolverOptions = {}): StaticImageResolver {
+    let file: unknown;
+    try {
+      file = JSON.parse(text);
+    } catch {
+      // parseImageMetadata words the error (it throws here).
+      file = parseImageMetadata(text, options);
+    }
+    adopting = file;
+    try {
+      return new StaticImageResolver(file as ImageMetadataFile, options);
+    } finally {
+      adopting = undefined;
     }
   }
 

@@ -46,19 +46,10 @@ export async function readImageMetadataFile(path: string, options: ImageMetadata
 
 /**
  * A {@link StaticImageResolver} over the metadata file at `path`; its errors name the file. The
- * file is validated once, by the resolver (the same checks and messages as
- * {@link readImageMetadataFile}).
+ * file is parsed and validated once, by {@link StaticImageResolver.fromJson} (the same checks and
+ * messages as {@link readImageMetadataFile}).
  */
 export async function loadStaticResolver(path: string, options: ImageMetadataOptions = {}): Promise<StaticImageResolver> {
   const text = readMetadataText(path);
-  return naming(path, () => {
-    let file: ImageMetadataFile;
-    try {
-      file = JSON.parse(text) as ImageMetadataFile;
-    } catch {
-      // Not JSON: parseImageMetadata words that error (it throws here).
-      return new StaticImageResolver(parseImageMetadata(text, options), { ...options, source: path });
-    }
-    return new StaticImageResolver(file, { ...options, source: path });
-  });
+  return naming(path, () => StaticImageResolver.fromJson(text, { ...options, source: path }));
 }

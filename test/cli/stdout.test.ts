@@ -88,12 +88,12 @@ describe('standard output', () => {
 });
 
 describe('what a compile to a pipe loads', () => {
-  it('not node:crypto, nor Node streams, sockets or terminals', async () => {
+  it('not node:crypto, nor Node streams, sockets, terminals or AbortController', async () => {
     const prelude = "process.on('exit', () => require('fs').writeSync(2, JSON.stringify(process.moduleLoadList)))";
     const r = await runPiped([join(repoRoot, 'examples/hello'), '--images', IMAGES], { prelude });
     expect(r.code).toBe(0);
     expect(readDefinition(new Uint8Array(r.stdout)).def.length).toBeGreaterThan(0);
     const loaded = (JSON.parse(r.stderr) as string[]).filter((m) => m.startsWith('NativeModule '));
-    for (const m of ['crypto', 'net', 'tty', 'stream', 'fs/promises', 'internal/fs/sync_write_stream']) expect(loaded).not.toContain(`NativeModule ${m}`);
+    for (const m of ['crypto', 'net', 'tty', 'stream', 'fs/promises', 'internal/fs/sync_write_stream', 'internal/abort_controller']) expect(loaded).not.toContain(`NativeModule ${m}`);
   });
 });

@@ -137,6 +137,7 @@ export async function readBuildInput(ctx: CommandContext, args: ParsedArgs): Pro
   // Name the file as the user would: the flag as given, or PATH/Dockerfile.
   const shown = fileFlag ?? (contextArg === undefined ? 'Dockerfile' : join(contextArg, 'Dockerfile'));
   const bytes = await readInput(dockerfilePath, shown);
+  ctx.sizeHint?.(bytes.length);
   ctx.source = { file: 'Dockerfile', shown: fileFlag === '-' ? 'Dockerfile' : shown, text: new TextDecoder().decode(bytes) };
 
   return {
