@@ -16,37 +16,13 @@ export function traversalInputs(v: Vertex): readonly Output[] {
 }
 
 function fileTraversal(v: FileVertex): Output[] {
+  // Plain loops over small arrays (a file op has a few inputs and actions), no Set or closure:
+  // this runs for every file vertex a Definition has.
   const n = v.inputs.length;
   const { actions } = v;
-  const seen = new Set<number>();
+  const taken: boolean[] = new Array<boolean>(n).fill(false);
+  const visited: boolean[] = new Array<boolean>(actions.length).fill(false);
   const order: Output[] = [];
-  const add = (i: number) => {
-    if (i >= 0 && i < n && !seen.has(i)) {
-      seen.add(i);
-      order.push(v.inputs[i]);
-    }
-  };
-  // The op input at the bottom of an action's `input` chain: the state the chain is bound to.
-  const chainBase = (a: number): number => {
-    let i = actions[a].input;
-    for (let guard = 0; i >= n && guard <= actions.length; guard++) i = actions[i - n].input;
-    return i;
-  };
-  const visitedActions = new Set<number>();
-  const visit = (start: number) => {
-    // Iterative over the `input` (previous action) chain; copy sources recurse.
-    for (let a: number | undefined = start; a !== undefined && !visitedActions.has(a); ) {
-      visitedActions.add(a);
-      const action: FileVertex['actions'][number] = actions[a];
-      add(chainBase(a));
-      if (action.action.kind === 'copy') {
-        const src = action.secondaryInput;
-        if (src >= n) visit(src - n);
-        else add(src);
-      }
-      a = action.input >= n ? action.input - n : undefined;
-    }
-  };
   // Start at the action that produces the op's output (the end of the chain).
   let last = actions.length - 1;
   for (let i = actions.length - 1; i >= 0; i--) {
@@ -55,9 +31,42 @@ function fileTraversal(v: FileVertex): Output[] {
       break;
     }
   }
-  if (last >= 0) visit(last);
+  // Depth first over the `input` (previous action) chains: a copy whose source is another
+  // action's result visits that chain first, then this chain goes on (the stack holds where).
+  const resume: number[] = [];
+  let a: number | undefined = last >= 0 ? last : undefined;
+  for (;;) {
+    if (a === undefined || visited[a]) {
+      if (resume.length === 0) break;
+      a = resume.pop();
+      continue;
+    }
+    visited[a] = true;
+    const action = actions[a];
+    // The op input at the bottom of this action's `input` chain: the state it is bound to.
+    let base = action.input;
+    for (let guard = 0; base >= n && guard <= actions.length; guard++) base = actions[base - n].input;
+    if (base >= 0 && base < n && !taken[base]) {
+      taken[base] = true;
+      order.push(v.inputs[base]);
+    }
+    const next = action.input >= n ? action.input - n : undefined;
+    if (action.action.kind === 'copy') {
+      const src = action.secondaryInput;
+      if (src >= n) {
+        if (next !== undefined) resume.push(next);
+        a = src - n;
+        continue;
+      }
+      if (src >= 0 && !taken[src]) {
+        taken[src] = true;
+        order.push(v.inputs[src]);
+      }
+    }
+    a = next;
+  }
   // Inputs no action reaches (unusual, but valid LLB) come last, in list order.
-  for (let i = 0; i < n; i++) add(i);
+  for (let i = 0; i < n; i++) if (!taken[i]) order.push(v.inputs[i]);
   return order;
 }
 
