@@ -20,27 +20,29 @@ export function isGoSpace(cp: number): boolean {
   );
 }
 
-const LETTER = /^\p{L}$/u;
-const DIGIT = /^\p{Nd}$/u;
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
+// Unicode property classes, compiled on first use: building them costs about a millisecond, and
+// most runs (an ASCII Dockerfile) never need them.
+let letter: RegExp | undefined;
+let digit: RegExp | undefined;
+let printable: RegExp | undefined;
 
 /** Go's `unicode.IsLetter`. */
 export function isGoLetter(cp: number): boolean {
   if (cp < 0x80) return (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp <= 0x7a);
-  return LETTER.test(String.fromCodePoint(cp));
+  return (letter ??= /^\p{L}$/u).test(String.fromCodePoint(cp));
 }
 
 /** Go's `unicode.IsDigit` (decimal digits, category Nd). */
 export function isGoDigit(cp: number): boolean {
   if (cp < 0x80) return cp >= 0x30 && cp <= 0x39;
-  return DIGIT.test(String.fromCodePoint(cp));
+  return (digit ??= /^\p{Nd}$/u).test(String.fromCodePoint(cp));
 }
 
 /** Go's `unicode.IsPrint`: letters, marks, numbers, punctuation, symbols and the ASCII space. */
 export function isGoPrint(cp: number): boolean {
   if (cp < 0x80) return cp >= 0x20 && cp < 0x7f;
   if (cp >= 0xd800 && cp <= 0xdfff) return false;
-  return PRINTABLE.test(String.fromCodePoint(cp));
+  return (printable ??= /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u).test(String.fromCodePoint(cp));
 }
 
 /** Go's `strings.TrimSpace` (trims {@link isGoSpace} characters at both ends). */
