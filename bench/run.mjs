@@ -32,6 +32,7 @@ import { cpus, homedir, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Session } from 'node:inspector/promises';
+import { childCpuTicks } from './lib/child-cpu.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // The Node entry: what Node programs use (it hashes with node:crypto).
@@ -242,16 +243,7 @@ if (!flag('--no-cli')) {
   // CPU time of the children (Linux: /proc/self/stat's cutime + cstime, in clock ticks of 10 ms),
   // summed per command over all its runs: much less sensitive than wall time to a machine whose
   // other users take the cores, and the mean over n runs is within 10/n ms.
-  const childTicks = () => {
-    try {
-      const stat = readFileSync('/proc/self/stat', 'utf8');
-      // Fields after the command name: state is field 3, cutime and cstime fields 16 and 17.
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return Number(f[13]) + Number(f[14]);
-    } catch {
-      return undefined;
-    }
-  };
+  const childTicks = childCpuTicks;
   const cpuMs = new Map();
   // Our stdout is a pipe, as in `dockerfile-llb ... | buildctl build`. refllb writes to
   // /dev/stdout, which Go cannot open on a socket (Node's pipes), so its stdout is /dev/null.

@@ -27,6 +27,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FIXTURES, GOLDEN } from '../scripts/lib/corpus.mjs';
+import { childCpuTicks } from './lib/child-cpu.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin/dockerfile-llb.cjs');
@@ -72,16 +73,7 @@ const ladder = [
 
 const perf = spawnSync('perf', ['stat', '-x,', '-e', 'task-clock', process.execPath, '-e', '0'], { encoding: 'utf8' });
 const havePerf = perf.status === 0 && /task-clock/.test(perf.stderr);
-const ticks = () => {
-  try {
-    // cutime and cstime, fields 16 and 17 (after the command name in parentheses).
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(f[13]) + Number(f[14]);
-  } catch {
-    return undefined;
-  }
-};
+const ticks = childCpuTicks;
 const perfOut = join(work, 'perf.txt');
 /** Runs `args` with stdout a pipe: [wall ms, CPU ms or undefined]. */
 function once(args) {

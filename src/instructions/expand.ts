@@ -3,6 +3,7 @@
  * `ExpandRaw` methods. Commands are immutable: these functions return new objects.
  */
 import { DockerfileError } from '../errors.js';
+import { mapSame } from '../util/arrays.js';
 import type { KeyValuePair } from './commands/base.js';
 import type { SourcesAndDest } from './commands/copy.js';
 import type { Command } from './commands/index.js';
@@ -15,23 +16,6 @@ export type { SingleWordExpander } from './runmount.js';
 export const EXPANDABLE_KINDS: ReadonlySet<Command['kind']> = new Set([
   'env', 'label', 'add', 'copy', 'workdir', 'user', 'volume', 'stopsignal', 'arg', 'run',
 ]);
-
-/**
- * `f` applied to each item of `list`: `list` itself when no item changed (most words have no
- * variable in them, and an unchanged command is then not copied at all).
- */
-function mapSame<T>(list: readonly T[], f: (item: T) => T): readonly T[] {
-  let out: T[] | undefined;
-  for (let i = 0; i < list.length; i++) {
-    const item = f(list[i]);
-    if (out) out.push(item);
-    else if (item !== list[i]) {
-      out = list.slice(0, i);
-      out.push(item);
-    }
-  }
-  return out ?? list;
-}
 
 const kvps = (list: readonly KeyValuePair[], ex: SingleWordExpander): readonly KeyValuePair[] =>
   mapSame(list, (kv) => {

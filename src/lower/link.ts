@@ -15,6 +15,7 @@
  */
 import { buildMetadata, Caps } from '../graph/constraints.js';
 import { traversalInputs } from '../graph/traverse.js';
+import { mapSame } from '../util/arrays.js';
 import type { FileAction, FileVertex, LinkedFileVertex, MergeVertex, Output, Vertex } from '../graph/types.js';
 
 /** True when `v` still needs lowering. */
@@ -74,20 +75,6 @@ export function lowerLinkedCopy(v: LinkedFileVertex): Output {
   return { vertex: merge, index: 0 };
 }
 
-/** `list` with `f` applied to each output: the same array when `f` changes none of them. */
-function remapped(list: readonly Output[], f: (o: Output) => Output): readonly Output[] {
-  let out: Output[] | undefined;
-  for (let i = 0; i < list.length; i++) {
-    const o = f(list[i]);
-    if (out) out.push(o);
-    else if (o !== list[i]) {
-      out = list.slice(0, i);
-      out.push(o);
-    }
-  }
-  return out ?? list;
-}
-
 /**
  * Lowers every linked copy reachable from `root`, rebuilding the vertices that depend on them.
  * Vertices whose inputs are unchanged are kept as they are (same objects).
@@ -118,8 +105,8 @@ export function lowerLinks(root: Output | undefined): Output | undefined {
     }
     if (pending) continue;
     stack.pop();
-    const inputs = remapped(v.inputs, outputOf);
-    const walkInputs = v.walkInputs && remapped(v.walkInputs, outputOf);
+    const inputs = mapSame(v.inputs, outputOf);
+    const walkInputs = v.walkInputs && mapSame(v.walkInputs, outputOf);
     const changed = inputs !== v.inputs || walkInputs !== v.walkInputs;
     const rebuilt = changed ? ({ ...v, inputs, ...(walkInputs ? { walkInputs } : {}) } as Vertex) : v;
     replaced.set(v, isLinkedCopy(rebuilt) ? lowerLinkedCopy(rebuilt) : { vertex: rebuilt, index: 0 });

@@ -3,6 +3,7 @@
  * against the recursive formulation it was first written in, on random valid file ops.
  */
 import { describe, expect, it } from 'vitest';
+import { randInt, rng } from '../helpers/random';
 import { traversalInputs } from '../../src/graph/traverse';
 import type { FileAction, FileVertex, Output, Vertex } from '../../src/graph/types';
 
@@ -67,14 +68,8 @@ describe('traversalInputs of a file op', () => {
   });
 
   it('walks the action chains as the recursive walk does (3,000 random ops)', () => {
-    // mulberry32: a small generator whose low bits are as random as its high ones.
-    let seed = 42;
-    const rand = (k: number) => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let x = Math.imul(seed ^ (seed >>> 15), seed | 1);
-      x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-      return ((x ^ (x >>> 14)) >>> 0) % k;
-    };
+    const r = rng(42);
+    const rand = (k: number) => randInt(r, k);
     for (let t = 0; t < 3000; t++) {
       const n = 2 + rand(4);
       const inputs: Output[] = Array.from({ length: n }, (_, i) => ({ vertex: leaf(i), index: 0 }));

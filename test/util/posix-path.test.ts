@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { randInt, rng } from '../helpers/random';
 import { clean, join } from '../../src/util/posix-path.js';
 
 // Go's own table for path.Clean (src/path/path_test.go): facts about the function we mirror.
@@ -39,14 +40,8 @@ describe('clean', () => {
   });
 
   it('agrees with the plain algorithm on 20,000 random paths', () => {
-    // mulberry32: a small generator whose low bits are as random as its high ones.
-    let seed = 20261127;
-    const rand = (n: number) => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let x = Math.imul(seed ^ (seed >>> 15), seed | 1);
-      x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-      return ((x ^ (x >>> 14)) >>> 0) % n;
-    };
+    const r = rng(20261127);
+    const rand = (n: number) => randInt(r, n);
     const pieces = ['/', '/', '.', '..', 'a', 'bc', '/.', './', '../', '//'];
     for (let i = 0; i < 20000; i++) {
       let p = '';

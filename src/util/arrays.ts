@@ -1,0 +1,17 @@
+/**
+ * `f` applied to each item of `list`: `list` itself (the same array) when `f` returns every item
+ * unchanged, so that callers can tell "nothing changed" by identity and skip copying what holds
+ * the list.
+ */
+export function mapSame<T>(list: readonly T[], f: (item: T) => T): readonly T[] {
+  let out: T[] | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const item = f(list[i]);
+    if (out) out.push(item);
+    else if (item !== list[i]) {
+      out = list.slice(0, i);
+      out.push(item);
+    }
+  }
+  return out ?? list;
+}
