@@ -25,7 +25,11 @@ export interface DefinitionSourceInfo extends SourceInfo {
 
 /** A decoded LLB Definition. */
 export interface Definition {
-  /** Serialized `pb.Op` messages, inputs before the ops that use them; the last one is the root. */
+  /**
+   * Serialized `pb.Op` messages, inputs before the ops that use them; the last one is the root.
+   * Each is a view that may share its `ArrayBuffer` with other ops (they are written into shared
+   * chunks): read it through the view, or `slice()` it before using `.buffer`.
+   */
   readonly def: readonly Uint8Array[];
   /** Metadata by op digest. */
   readonly metadata: Readonly<Record<string, VertexMetadata>>;
