@@ -67,9 +67,7 @@ export class VertexEncoder {
       }
       if (pending) continue;
       stack.pop();
-      // The op message is built for the encoder only: it never leaves this call.
-      const bytes = encodeMessageFast('Op', encodeOp, vertexToOp(top, this.digestOfInput));
-      cache.set(top, new Encoded(digestOf(bytes), bytes));
+      this.encodeReady(top);
     }
     return cache.get(v)!;
   }
@@ -87,9 +85,15 @@ export class VertexEncoder {
     const hit = cache.get(v);
     if (hit) return hit;
     for (const inp of v.inputs) if (!cache.has(inp.vertex)) return this.encode(v);
+    return this.encodeReady(v);
+  }
+
+  /** Encodes and caches `v`, whose inputs are all encoded already. */
+  private encodeReady(v: Vertex): EncodedVertex {
+    // The op message is built for the encoder only: it never leaves this call.
     const bytes = encodeMessageFast('Op', encodeOp, vertexToOp(v, this.digestOfInput));
     const encoded = new Encoded(digestOf(bytes), bytes);
-    cache.set(v, encoded);
+    this.cache.set(v, encoded);
     return encoded;
   }
 }
