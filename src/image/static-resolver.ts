@@ -36,8 +36,12 @@ const built = new WeakMap<
 
 type Pins = NonNullable<ImageMetadataOptions['pins']>;
 
-/** The file {@link StaticImageResolver.fromJson} just parsed: no one else holds it, no copy needed. */
-let adopting: unknown;
+/**
+ * An option only {@link StaticImageResolver.fromJson} sets (the symbol is not exported): the file
+ * was just parsed and no one else holds it, so its entries need no private copy.
+ */
+const OWNED = Symbol('owned');
+type InternalOptions = StaticImageResolverOptions & { readonly [OWNED]?: true };
 
 /**
  * Looks images up in an {@link ImageMetadataFile}. Keys may be written in any form
@@ -59,8 +63,7 @@ export class StaticImageResolver implements ImageResolver {
    *   valid reference, or two keys normalize to the same reference.
    */
   constructor(file: ImageMetadataFile, options: StaticImageResolverOptions = {}) {
-    const owned = adopting === file;
-    adopting = undefined;
+    const owned = (options as InternalOptions)[OWNED] === true;
     this.#source = options.source;
     this.#pins = options.pins ?? 'verify';
     validateImageMetadata(file, { pins: this.#pins });
@@ -111,12 +114,8 @@ export class StaticImageResolver implements ImageResolver {
       // parseImageMetadata words the error (it throws here).
       file = parseImageMetadata(text, options);
     }
-    adopting = file;
-    try {
-      return new StaticImageResolver(file as ImageMetadataFile, options);
-    } finally {
-      adopting = undefined;
-    }
+    const owned: InternalOptions = { ...options, [OWNED]: true };
+    return new StaticImageResolver(file as ImageMetadataFile, owned);
   }
 
   /**
