@@ -7,10 +7,16 @@
 export function clean(p: string): string {
   if (isClean(p)) return p;
   if (p === '') return '.';
-  // A clean path with trailing slashes (`/src/app/`, often a destination): only cut them.
+  // A clean path with extra slashes at the start (`join('/', '/src', x)` gives `///src/x`) or at
+  // the end (`/src/app/`, often a destination): only cut them.
+  let start = 0;
+  while (start + 1 < p.length && p.charCodeAt(start) === 0x2f && p.charCodeAt(start + 1) === 0x2f) start++;
   let end = p.length;
-  while (end > 1 && p.charCodeAt(end - 1) === 0x2f) end--;
-  if (end < p.length && isClean(p.slice(0, end))) return p.slice(0, end);
+  while (end > start + 1 && p.charCodeAt(end - 1) === 0x2f) end--;
+  if (start > 0 || end < p.length) {
+    const q = p.slice(start, end);
+    if (isClean(q)) return q;
+  }
   const rooted = p.charCodeAt(0) === 0x2f;
   const parts: string[] = [];
   const n = p.length;
