@@ -9,7 +9,7 @@ import { buildMetadata, Caps, type ConstraintsOptions, workerConstraints } from 
 import { sameOutput } from './identity.js';
 import { envAddOrReplace, envGet, envToArray, State } from './state.js';
 import { LlbEncodeError } from '../errors.js';
-import type { CacheSharing, CDIDevice, ExecVertex, Mount, MountContentCache, NetMode, Output, Platform, ProxyEnv, SecretEnv, SecretOpt, SecurityMode, Ulimit } from './types.js';
+import type { Building, CacheSharing, CDIDevice, ExecVertex, Mount, MountContentCache, NetMode, Output, Platform, ProxyEnv, SecretEnv, SecretOpt, SecurityMode, Ulimit } from './types.js';
 
 /** A filesystem mounted into the container. */
 export interface MountSpec {
@@ -232,7 +232,7 @@ export function run(base: State, opts: RunOptions): ExecState {
   const o: ConstraintsOptions = opts;
   // Built field by field in the order of the literal it replaces, without spreads of optional
   // fields (each made a temporary object): this runs for every RUN.
-  const meta: Mutable<ExecVertex['meta']> = { args: [...args], env: envToArray(env), cwd, user: base.values.user };
+  const meta: Building<ExecVertex['meta']> = { args: [...args], env: envToArray(env), cwd, user: base.values.user };
   if (opts.proxyEnv) meta.proxyEnv = opts.proxyEnv;
   if (opts.extraHosts?.length) meta.extraHosts = opts.extraHosts.map((h) => ({ host: h.host, ip: h.ip }));
   meta.hostname = base.values.hostname;
@@ -240,13 +240,13 @@ export function run(base: State, opts: RunOptions): ExecState {
   meta.cgroupParent = opts.cgroupParent ?? '';
   meta.removeMountStubsRecursive = true;
   if (opts.validExitCodes) meta.validExitCodes = [...opts.validExitCodes];
-  const v: Partial<Mutable<ExecVertex>> = { kind: 'exec', inputs };
+  const v: Building<ExecVertex> = { kind: 'exec', inputs };
   if (walk.length > inputs.length) v.walkInputs = walk;
   if (platform) v.platform = platform;
   v.constraints = workerConstraints(o);
   v.metadata = buildMetadata(o, caps);
   v.locations = o.locations ?? [];
-  v.meta = meta;
+  v.meta = meta as ExecVertex['meta'];
   v.mounts = pbMounts;
   v.network = network;
   v.security = security;
@@ -296,8 +296,6 @@ const SOCKET_BASE = { input: -1, selector: '', output: 0, readonly: false, conte
 function socketMount(type: 'secret' | 'ssh', dest: string, opt: SecretOpt): Mount {
   return type === 'secret' ? { ...SOCKET_BASE, dest, type, secret: opt } : { ...SOCKET_BASE, dest, type, ssh: opt };
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** A tmpfs size in bytes: a non-negative safe integer (as a number or a bigint). */
 function tmpfsSize(size: number | bigint, target: string): bigint {

@@ -10,7 +10,7 @@ import { normalizePlatform } from '../image/platform.js';
 import { goJsonStringArray } from '../util/gojson.js';
 import { isAbs, join } from '../util/posix-path.js';
 import { buildMetadata, type ConstraintsOptions, Caps, workerConstraints } from './constraints.js';
-import type { NetMode, Output, Platform, SecurityMode, SourceVertex, Vertex } from './types.js';
+import type { Building, NetMode, Output, Platform, SecurityMode, SourceVertex, Vertex } from './types.js';
 
 /** An ordered environment: setting a variable moves it to the end, as in BuildKit. */
 export type EnvList = readonly (readonly [string, string])[];
@@ -241,7 +241,7 @@ export class State {
  */
 function sourceVertex(identifier: string, attrs: Record<string, string>, caps: string[], opts: ConstraintsOptions, outputPlatform?: Platform): SourceVertex {
   // Field by field in a fixed order rather than spreads of optional fields: one per FROM.
-  const v: Partial<Mutable<SourceVertex>> = { kind: 'source', identifier, attrs, inputs: [] };
+  const v: Building<SourceVertex> = { kind: 'source', identifier, attrs, inputs: [] };
   if (outputPlatform) v.platform = outputPlatform;
   v.constraints = workerConstraints(opts);
   v.metadata = buildMetadata(opts, caps);
@@ -249,8 +249,6 @@ function sourceVertex(identifier: string, attrs: Record<string, string>, caps: s
   if (outputPlatform) v.outputPlatform = outputPlatform;
   return v as SourceVertex;
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Options of {@link image}. */
 export interface ImageOptions extends ConstraintsOptions {
