@@ -294,7 +294,7 @@ function dispatch(d: DispatchState, cmd: DispatchCommand, dopt: DispatchOptions)
   if ((c.kind === 'copy' || c.kind === 'add') && c.sourceContents.some((sc) => sc.expand)) {
     c = expandRaw(c, expandWith(new ShellLex('\\', { skipProcessQuotes: true, budget: opt.shlex.budget })));
   }
-  dispatchCommand(d, c === cmd.command ? cmd : { ...cmd, command: c }, opt);
+  dispatchCommand(d, c === cmd.command ? cmd : { command: c, sources: cmd.sources, isOnBuild: cmd.isOnBuild }, opt);
 }
 
 function proxyEnvFromBuildArgs(args: Readonly<Record<string, string>>) {
