@@ -7,11 +7,42 @@
 // character, no UTF-8 decoding) and compiled with the V8 code cache the build made for this V8
 // when there is one; else dist/cli.js, the ES module. This file is CommonJS and does its work
 // synchronously: an ES module entry costs Node's module loader (a few ms) before the first line.
-const { readFileSync } = require('node:fs');
+//
+// There are two caches: one warmed by a small compile, for a small Dockerfile (V8 reads all of a
+// cache at once, so functions a small compile does not run would only cost it), and one warmed
+// by compiles that take every common path, for a Dockerfile named by -f that is large (a large
+// file runs those paths anyway, and compiling them itself costs it more).
+const { readFileSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 
 const dist = join(__dirname, '..', 'dist');
 const bundle = join(dist, 'cli.bundle.js');
+
+/** Dockerfiles of at least this many bytes get the large cache (LARGE_DOCKERFILE in src/cli/heap.ts). */
+const LARGE_DOCKERFILE = 64 * 1024;
+
+/**
+ * Whether the arguments name a Dockerfile with -f or --file (as src/cli/args.ts reads them) of
+ * at least LARGE_DOCKERFILE bytes. A guess that only chooses a cache: the CLI itself checks the
+ * arguments.
+ */
+function largeDockerfile(argv) {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    let path;
+    if (a === '--') return false;
+    if (a === '-f' || a === '--file') path = argv[i + 1];
+    else if (a.startsWith('--file=')) path = a.slice('--file='.length);
+    else if (a.startsWith('-f')) path = a.slice(a[2] === '=' ? 3 : 2);
+    else continue;
+    try {
+      return path !== undefined && path !== '-' && statSync(path).size >= LARGE_DOCKERFILE;
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
 
 /** The CLI's `main` from the bundle, or undefined when there is no bundle. */
 function loadBundle() {
@@ -23,7 +54,8 @@ function loadBundle() {
   }
   let cachedData;
   try {
-    cachedData = readFileSync(join(dist, `cli.bundle.${process.versions.v8}-${process.arch}.cache`));
+    const kind = largeDockerfile(process.argv.slice(2)) ? '.large' : '';
+    cachedData = readFileSync(join(dist, `cli.bundle.${process.versions.v8}-${process.arch}${kind}.cache`));
   } catch {
     cachedData = undefined;
   }

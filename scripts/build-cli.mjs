@@ -16,13 +16,21 @@
 //                                       compile of examples/hello), so the functions a compile
 //                                       needs are in it; named by the V8 version and CPU
 //                                       architecture that made it, the only ones that accept it
+//   dist/cli.bundle.<v8>-<arch>.large.cache
+//                                       the same after compiles that take every common path (the
+//                                       other examples, a generated multi-stage file): 100 KB
+//                                       more, which costs a small compile more to read than the
+//                                       few functions it needs, and saves a large one ~30 ms of
+//                                       compiling functions on first call
 //
 // bin/dockerfile-llb.cjs loads the script with the cache when one for the running V8 exists (V8
-// itself still checks the source and flags and ignores a cache that does not fit), without it
-// otherwise, and falls back to dist/cli.js (the ES module the tests import) when the bundle is
-// missing. dist/ is a build output: none of this is committed.
+// itself still checks the source and flags and ignores a cache that does not fit; the large one
+// when -f names a large Dockerfile), without it otherwise, and falls back to dist/cli.js (the ES
+// module the tests import) when the bundle is missing. dist/ is a build output: none of this is
+// committed.
 import { build } from 'esbuild';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { arch } from 'node:process';
 import { dirname, join, resolve } from 'node:path';
@@ -58,18 +66,69 @@ writeFileSync(bundlePath, source);
 // Old caches (another Node's) would only take space.
 for (const f of readdirSync(dist)) if (/^cli\.bundle\..+\.cache$/.test(f)) rmSync(join(dist, f));
 
-// One real compile inside the script, so the cache holds the functions a compile runs.
+// Real compiles inside the script, so each cache holds the functions a compile runs (a function
+// no warm-up ran is parsed and compiled when a run first calls it): the small cache after
+// examples/hello, the large one after the other examples too (the instructions most Dockerfiles
+// use) and a generated file of several stages that copy from one another (the paths only a
+// multi-stage file takes).
 const script = new Script(source, { filename: bundlePath });
 const mod = { exports: {} };
 script.runInThisContext()(mod.exports, createRequire(bundlePath), mod, bundlePath, dist);
-const sink = { write: () => true };
 const examples = join(root, 'examples');
-const code0 = await mod.exports.main([join(examples, 'hello'), '--images', join(examples, 'images.json')], {
-  stdout: sink,
-  stderr: { write: (s) => process.stderr.write(s) },
-  cwd: root,
-});
-if (code0 !== 0) throw new Error(`build-cli: the warm-up compile exited ${code0}`);
-const cachePath = join(dist, `cli.bundle.${process.versions.v8}-${arch}.cache`);
-writeFileSync(cachePath, script.createCachedData());
-console.log(`build-cli: ${bundlePath.slice(root.length + 1)} (${(source.length / 1024).toFixed(0)} KB), ${cachePath.slice(root.length + 1)} (${(readFileSync(cachePath).length / 1024).toFixed(0)} KB)`);
+const work = mkdtempSync(join(tmpdir(), 'dfllb-build-cli-'));
+const stages = join(work, 'Dockerfile');
+writeFileSync(stages, warmUpStages(8));
+const others = readdirSync(examples, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && d.name !== 'hello' && existsSync(join(examples, d.name, 'Dockerfile')))
+  .map((d) => [join(examples, d.name)]);
+const written = [];
+try {
+  await warmUp([[join(examples, 'hello')]]);
+  written.push(writeCache(''));
+  await warmUp([...others, [examples, '-f', stages]]);
+  written.push(writeCache('.large'));
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+const kb = (p) => `${(readFileSync(p).length / 1024).toFixed(0)} KB`;
+console.log(`build-cli: ${bundlePath.slice(root.length + 1)} (${kb(bundlePath)}), ${written.map((p) => `${p.slice(root.length + 1)} (${kb(p)})`).join(', ')}`);
+
+/** Runs the CLI in the script on each argument list, with the examples' images.json. */
+async function warmUp(runs) {
+  for (const args of runs) {
+    const code = await mod.exports.main([...args, '--images', join(examples, 'images.json')], {
+      stdout: { write: () => true },
+      stderr: { write: (s) => process.stderr.write(s) },
+      cwd: root,
+    });
+    if (code !== 0) throw new Error(`build-cli: the warm-up compile of ${args.join(' ')} exited ${code}`);
+  }
+}
+
+/** Writes the script's code cache as it is now, named for this V8 and CPU (`kind`: '' or '.large'). */
+function writeCache(kind) {
+  const path = join(dist, `cli.bundle.${process.versions.v8}-${arch}${kind}.cache`);
+  writeFileSync(path, script.createCachedData());
+  return path;
+}
+
+/** `n` stages of the instructions a multi-stage build uses, each stage copying from the one before. */
+function warmUpStages(n) {
+  const lines = ['# syntax=docker/dockerfile:1', 'ARG BASE=alpine:3.20'];
+  for (let i = 0; i < n; i++) {
+    lines.push(
+      `FROM \${BASE} AS s${i}`,
+      `ARG V${i}=${i}`,
+      `ENV PATH=/opt/s${i}/bin:$PATH N=\${V${i}}`,
+      `WORKDIR /src/s${i}`,
+      'COPY --link . ./app/',
+      i === 0 ? 'COPY --from=alpine:3.20 /etc/os-release ./prev' : `COPY --from=s${i - 1} /src/s${i - 1}/out ./prev`,
+      `RUN --mount=type=cache,target=/root/.cache --mount=type=bind,from=alpine:3.20,target=/mnt echo s${i} > out && cat ./prev`,
+      `LABEL stage=s${i}`,
+      'USER 1000:1000',
+      'EXPOSE 8080/tcp',
+      `CMD ["cat", "/src/s${i}/out"]`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}

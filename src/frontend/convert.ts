@@ -280,6 +280,9 @@ function dispatch(d: DispatchState, cmd: DispatchCommand, dopt: DispatchOptions)
   const opt = lint === dopt.lint ? dopt : { ...dopt, lint };
   let c = cmd.command;
   const expandWith = (lex: ShellLex) => (word: string) => {
+    // Most words have nothing to expand: no environment to look at, no variable to check.
+    const plain = lex.expandPlain(word);
+    if (plain !== undefined) return plain;
     const env = stateEnv(d.state);
     const r = lex.processWord(word, env);
     checkUndefinedVars(cmd.command, d.buildArgs, env, r.unmatched, lint);

@@ -95,5 +95,8 @@ export function buildMetadata(opts: ConstraintsOptions, caps: Iterable<string>):
 /** The worker constraints BuildKit writes on every op (possibly empty). */
 export function workerConstraints(opts: ConstraintsOptions): WorkerConstraints {
   const filter = opts.workerConstraints;
-  return { filter: filter && filter.length > 0 ? [...filter] : [] };
+  return filter && filter.length > 0 ? { filter: [...filter] } : NO_CONSTRAINTS;
 }
+
+/** The constraints of almost every vertex: none. Shared and frozen (the graph is read-only). */
+const NO_CONSTRAINTS: WorkerConstraints = Object.freeze({ filter: Object.freeze([]) });

@@ -185,122 +185,133 @@ export function file(base: State, actions: FileActions, opts: ConstraintsOptions
   const list = actions.list();
   const inputs: Output[] = [];
   const baseApart = opts.separateBase === true && base.output !== undefined;
-  const addInput = (o: Output | undefined, isBase: boolean): number => {
-    if (!o) return -1;
-    if (baseApart && isBase) return inputs.length ? 0 : inputs.push(o) - 1;
-    const i = inputs.findIndex((x, n) => !(baseApart && n === 0) && sameOutput(x, o));
-    return i >= 0 ? i : inputs.push(o) - 1;
-  };
   // First pass: input indices in BuildKit's order (each action's base, then its copy source).
   const bases: number[] = [];
   const seconds: number[] = [];
-  for (const a of list) {
-    bases.push(addInput(base.output, true));
-    seconds.push(a.kind === 'copy' ? addInput(a.source.output, false) : -1);
+  for (let i = 0; i < list.length; i++) {
+    const a = list[i];
+    bases.push(inputIndex(inputs, base.output, baseApart, true));
+    seconds.push(a.kind === 'copy' ? inputIndex(inputs, a.source.output, baseApart, false) : -1);
   }
   const n = inputs.length;
   const parent = base.values.dir;
-  const fileActions: FileAction[] = list.map((a, i) => {
-    const time = a.kind === 'rm' ? -1n : (a.info.createdTime ?? -1n);
-    let body: FileActionBody;
-    switch (a.kind) {
-      case 'mkdir':
-        body = {
-          kind: 'mkdir',
-          path: normalizeActionPath(parent, a.path, false),
-          mode: permissionBits(a.mode, a.kind),
-          makeParents: a.info.makeParents ?? false,
-          ...optionalOwner(chown(a.info.chown, bases[i])),
-          timestamp: time,
-        };
-        break;
-      case 'mkfile':
-        body = {
-          kind: 'mkfile',
-          path: normalizeActionPath(parent, a.path, false),
-          mode: permissionBits(a.mode, a.kind),
-          data: a.data,
-          ...optionalOwner(chown(a.info.chown, bases[i])),
-          timestamp: time,
-        };
-        break;
-      case 'rm':
-        body = {
-          kind: 'rm',
-          path: normalizeActionPath(parent, a.path, false),
-          allowNotFound: a.info.allowNotFound ?? false,
-          allowWildcard: a.info.allowWildcard ?? false,
-        };
-        break;
-      case 'symlink':
-        body = {
-          kind: 'symlink',
-          oldpath: a.oldpath,
-          newpath: normalizeActionPath(parent, a.newpath, false),
-          ...optionalOwner(chown(a.info.chown, bases[i])),
-          timestamp: time,
-        };
-        break;
-      case 'copy': {
-        const info = a.info;
-        const srcClean = clean(a.src);
-        const src = isAbs(srcClean) ? join('/', srcClean) : join(a.source.values.dir || '/', srcClean);
-        const mode = info.mode === undefined ? -1 : typeof info.mode === 'number' ? info.mode : 0;
-        body = {
-          kind: 'copy',
-          src,
-          dest: normalizeActionPath(parent, a.dest, true),
-          ...optionalOwner(chown(info.chown, bases[i])),
-          mode,
-          followSymlink: info.followSymlinks ?? false,
-          dirCopyContents: info.copyDirContentsOnly ?? false,
-          attemptUnpackDockerCompatibility: info.attemptUnpack ?? false,
-          createDestPath: info.createDestPath ?? false,
-          allowWildcard: info.allowWildcard ?? false,
-          allowEmptyWildcard: info.allowEmptyWildcard ?? false,
-          timestamp: time,
-          includePatterns: info.includePatterns ?? [],
-          excludePatterns: info.excludePatterns ?? [],
-          alwaysReplaceExistingDestPaths: info.alwaysReplaceExistingDestPaths ?? false,
-          modeStr: typeof info.mode === 'object' ? info.mode.symbolic : '',
-          requiredPaths: info.requiredPaths ?? [],
-        };
-        break;
-      }
-      default:
-        return assertNever(a, 'file action kind');
-    }
-    return {
+  const fileActions: FileAction[] = [];
+  for (let i = 0; i < list.length; i++) {
+    fileActions.push({
       input: i === 0 ? bases[0] : n + i - 1,
       secondaryInput: seconds[i],
       output: i === list.length - 1 ? 0 : -1,
-      action: body,
-    };
-  });
+      action: actionBody(list[i], parent, bases[i]),
+    });
+  }
   // BuildKit walks each distinct output object, from the last action back: when two of them were
   // merged into one input because their bytes are equal, both still contribute metadata.
   const walk: Output[] = [];
   for (let i = list.length - 1; i >= 0; i--) {
     const a = list[i];
-    for (const o of [base.output, a.kind === 'copy' ? a.source.output : undefined]) {
-      if (o && !walk.some((w) => w.vertex === o.vertex && w.index === o.index)) walk.push(o);
-    }
+    addWalked(walk, base.output);
+    if (a.kind === 'copy') addWalked(walk, a.source.output);
   }
-  const vertex: FileVertex = {
-    kind: 'file',
-    inputs,
-    ...(walk.length > inputs.length ? { walkInputs: walk } : {}),
-    constraints: workerConstraints(opts),
-    metadata: buildMetadata(opts, [Caps.fileBase]),
-    locations: opts.locations ?? [],
-    actions: fileActions,
-  };
+  const constraints = workerConstraints(opts);
+  const metadata = buildMetadata(opts, FILE_CAPS);
+  const locations = opts.locations ?? [];
+  const vertex: FileVertex =
+    walk.length > inputs.length
+      ? { kind: 'file', inputs, walkInputs: walk, constraints, metadata, locations, actions: fileActions }
+      : { kind: 'file', inputs, constraints, metadata, locations, actions: fileActions };
   return base.withOutput({ vertex, index: 0 });
 }
 
-function optionalOwner(owner: ChownOpt | undefined): { owner?: ChownOpt } {
-  return owner ? { owner } : {};
+const FILE_CAPS = [Caps.fileBase];
+/** One empty list for every absent pattern list (the graph is read-only). */
+const NO_STRINGS: readonly string[] = Object.freeze([]);
+
+/**
+ * The input index of `o` (added when new): outputs with the same bytes share one input, except
+ * that with `baseApart` the base keeps input 0 to itself.
+ */
+function inputIndex(inputs: Output[], o: Output | undefined, baseApart: boolean, isBase: boolean): number {
+  if (!o) return -1;
+  if (baseApart && isBase) return inputs.length ? 0 : inputs.push(o) - 1;
+  for (let i = baseApart ? 1 : 0; i < inputs.length; i++) if (sameOutput(inputs[i], o)) return i;
+  return inputs.push(o) - 1;
 }
+
+function addWalked(walk: Output[], o: Output | undefined): void {
+  if (!o) return;
+  for (const w of walk) if (w.vertex === o.vertex && w.index === o.index) return;
+  walk.push(o);
+}
+
+/**
+ * The body of one action. Every body of a kind has the same fields in the same order (`owner`
+ * is `undefined` when there is none), so that code reading them sees one shape per kind.
+ */
+function actionBody(a: ActionSpec, parent: string, base: number): FileActionBody {
+  switch (a.kind) {
+    case 'mkdir':
+      return {
+        kind: 'mkdir',
+        path: normalizeActionPath(parent, a.path, false),
+        mode: permissionBits(a.mode, a.kind),
+        makeParents: a.info.makeParents ?? false,
+        owner: chown(a.info.chown, base),
+        timestamp: a.info.createdTime ?? -1n,
+      };
+    case 'mkfile':
+      return {
+        kind: 'mkfile',
+        path: normalizeActionPath(parent, a.path, false),
+        mode: permissionBits(a.mode, a.kind),
+        data: a.data,
+        owner: chown(a.info.chown, base),
+        timestamp: a.info.createdTime ?? -1n,
+      };
+    case 'rm':
+      return {
+        kind: 'rm',
+        path: normalizeActionPath(parent, a.path, false),
+        allowNotFound: a.info.allowNotFound ?? false,
+        allowWildcard: a.info.allowWildcard ?? false,
+      };
+    case 'symlink':
+      return {
+        kind: 'symlink',
+        oldpath: a.oldpath,
+        newpath: normalizeActionPath(parent, a.newpath, false),
+        owner: chown(a.info.chown, base),
+        timestamp: a.info.createdTime ?? -1n,
+      };
+    case 'copy': {
+      const info = a.info;
+      const srcClean = clean(a.src);
+      const src = isAbs(srcClean) ? join('/', srcClean) : join(a.source.values.dir || '/', srcClean);
+      const mode = info.mode === undefined ? -1 : typeof info.mode === 'number' ? info.mode : 0;
+      return {
+        kind: 'copy',
+        src,
+        dest: normalizeActionPath(parent, a.dest, true),
+        owner: chown(info.chown, base),
+        mode,
+        followSymlink: info.followSymlinks ?? false,
+        dirCopyContents: info.copyDirContentsOnly ?? false,
+        attemptUnpackDockerCompatibility: info.attemptUnpack ?? false,
+        createDestPath: info.createDestPath ?? false,
+        allowWildcard: info.allowWildcard ?? false,
+        allowEmptyWildcard: info.allowEmptyWildcard ?? false,
+        timestamp: info.createdTime ?? -1n,
+        includePatterns: info.includePatterns ?? NO_STRINGS,
+        excludePatterns: info.excludePatterns ?? NO_STRINGS,
+        alwaysReplaceExistingDestPaths: info.alwaysReplaceExistingDestPaths ?? false,
+        modeStr: typeof info.mode === 'object' ? info.mode.symbolic : '',
+        requiredPaths: info.requiredPaths ?? NO_STRINGS,
+      };
+    }
+    default:
+      return assertNever(a, 'file action kind');
+  }
+}
+
 
 /**
  * The permission bits of a mkdir/mkfile mode, as BuildKit keeps them (`mode & 0777`) from an

@@ -13,10 +13,10 @@
  * The copy no longer depends on the base, so its digest survives a change of the base image;
  * the merge does not. When the base is scratch, the merge collapses to the copy itself.
  */
-import { buildMetadata, Caps } from '../graph/constraints.js';
+import { Caps, workerConstraints } from '../graph/constraints.js';
 import { traversalInputs } from '../graph/traverse.js';
 import { mapSame } from '../util/arrays.js';
-import type { FileAction, FileVertex, LinkedFileVertex, MergeVertex, Output, Vertex } from '../graph/types.js';
+import type { FileAction, FileVertex, LinkedFileVertex, MergeVertex, Output, Vertex, VertexMetadata } from '../graph/types.js';
 
 /** True when `v` still needs lowering. */
 export function isLinkedCopy(v: Vertex): v is LinkedFileVertex {
@@ -26,28 +26,47 @@ export function isLinkedCopy(v: Vertex): v is LinkedFileVertex {
 /** Rewrites the copy of a linked vertex onto scratch: drops the base input and renumbers. */
 function copyOnScratch(v: LinkedFileVertex): FileVertex {
   const { base } = v.link;
-  const inputs = v.inputs.filter((_, i) => i !== base);
+  const inputs: Output[] = [];
+  for (let i = 0; i < v.inputs.length; i++) if (i !== base) inputs.push(v.inputs[i]);
   const oldCount = v.inputs.length;
   const newCount = inputs.length;
-  const remap = (i: number): number => {
-    if (i < 0) return i;
-    if (i >= oldCount) return i - oldCount + newCount; // the result of an earlier action
-    if (i === base) return -1;
-    return base >= 0 && i > base ? i - 1 : i;
-  };
-  const actions: FileAction[] = v.actions.map((a) => ({ ...a, input: remap(a.input), secondaryInput: remap(a.secondaryInput) }));
-  const { link, walkInputs, ...rest } = v;
+  const actions: FileAction[] = [];
+  for (const a of v.actions) {
+    actions.push({
+      input: remapInput(a.input, base, oldCount, newCount),
+      secondaryInput: remapInput(a.secondaryInput, base, oldCount, newCount),
+      output: a.output,
+      action: a.action,
+    });
+  }
   // On scratch, BuildKit walks only the sources: the base leaves the walk unless a source is it.
   const baseOut = base >= 0 ? v.inputs[base] : undefined;
-  const same = (a: Output, b: Output | undefined) => b !== undefined && a.vertex === b.vertex && a.index === b.index;
-  const walk = walkInputs?.filter((o) => !same(o, baseOut) || inputs.some((x) => same(x, o)));
-  return {
-    ...rest,
-    ...(walk && walk.length > inputs.length ? { walkInputs: walk } : {}),
-    inputs,
-    actions,
-    metadata: { ...v.metadata, progressGroup: { id: link.progressGroupId, name: link.stepName, weak: true } },
-  };
+  let walk: Output[] | undefined;
+  if (v.walkInputs) {
+    walk = [];
+    for (const o of v.walkInputs) if (!sameOut(o, baseOut) || inputs.some((x) => sameOut(x, o))) walk.push(o);
+  }
+  const metadata: VertexMetadata = { ...v.metadata, progressGroup: { id: v.link.progressGroupId, name: v.link.stepName, weak: true } };
+  // The fields of the vertex, less the annotation and the old walk, written out rather than spread
+  // (this runs for every COPY --link); a vertex with fields file() does not set keeps them all.
+  if (v.platform === undefined && v.outputPlatform === undefined) {
+    const out: FileVertex = { kind: 'file', inputs, constraints: v.constraints, metadata, locations: v.locations, actions };
+    return walk && walk.length > inputs.length ? { ...out, walkInputs: walk } : out;
+  }
+  const { link: _link, walkInputs: _walk, ...rest } = v;
+  return { ...rest, ...(walk && walk.length > inputs.length ? { walkInputs: walk } : {}), inputs, actions, metadata };
+}
+
+/** An action's input index once the base input `base` of `oldCount` inputs is dropped. */
+function remapInput(i: number, base: number, oldCount: number, newCount: number): number {
+  if (i < 0) return i;
+  if (i >= oldCount) return i - oldCount + newCount; // the result of an earlier action
+  if (i === base) return -1;
+  return base >= 0 && i > base ? i - 1 : i;
+}
+
+function sameOut(a: Output, b: Output | undefined): boolean {
+  return b !== undefined && a.vertex === b.vertex && a.index === b.index;
 }
 
 /**
@@ -63,11 +82,11 @@ export function lowerLinkedCopy(v: LinkedFileVertex): Output {
     kind: 'merge',
     inputs: [v.inputs[v.link.base], copyOut],
     merge: [0, 1],
-    constraints: { filter: [] },
+    constraints: workerConstraints({}),
+    // The merge's caps, then the step's description (mergeMetadata has no caps of its own).
     metadata: {
-      ...buildMetadata({}, [Caps.mergeOp]),
-      ...v.link.mergeMetadata,
       caps: { [Caps.mergeOp]: true },
+      ...v.link.mergeMetadata,
       progressGroup: { id: v.link.progressGroupId, name: v.link.stepName, weak: false },
     },
     locations: v.link.mergeLocations ?? [],

@@ -38,11 +38,11 @@ export interface MutableNode {
   prevComment: string[];
 }
 
-/** A node for an argument word spanning [start, end) of the argument text. */
-const NO_ATTRIBUTES: MutableNode['attributes'] = Object.freeze({});
+/** The attributes of a node without any (shared, frozen). */
+export const NO_ATTRIBUTES: MutableNode['attributes'] = Object.freeze({});
 
 /** A shared, frozen empty list (argument nodes have no children, flags…). */
-function none<T>(): T[] {
+export function none<T>(): T[] {
   return EMPTY as unknown as T[];
 }
 const EMPTY: readonly never[] = Object.freeze([]);

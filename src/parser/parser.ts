@@ -6,7 +6,7 @@ import { goTrimLeftSpace, goTrimSpace, isGoSpace, utf8Length } from '../util/gou
 import { ErrorCode, type ErrorCodeValue } from './codes.js';
 import { type Directive, DirectiveParser } from './directives.js';
 import { type HeredocMarker, heredocsFromLine } from './heredoc.js';
-import { type LineContext, LineFailure, LINE_PARSERS, type MutableNode, parseIgnore } from './lineparsers.js';
+import { type LineContext, LineFailure, LINE_PARSERS, type LineParser, type MutableNode, NO_ATTRIBUTES, none, parseIgnore } from './lineparsers.js';
 import { LineMap } from './linemap.js';
 import type { Heredoc, Node } from './node.js';
 import { splitCommand } from './splitcommand.js';
@@ -102,6 +102,32 @@ function trimContinuation(line: string, esc: number): [string, boolean] {
 }
 
 
+/** Where a top-level instruction is, until its last line (heredocs included) has been read. */
+const PENDING_RANGE: SourceRange = Object.freeze({ start: Object.freeze({ line: 0, column: 0 }), end: Object.freeze({ line: 0, column: 0 }) });
+
+interface Keyword {
+  /** The keyword lower-cased (BuildKit's node value). */
+  readonly lower: string;
+  readonly parser: LineParser;
+}
+
+/**
+ * Keywords as written → their lower-cased form and line parser. A file spells its keywords a few
+ * ways, so this stays small; it saves a lower-cased copy of every keyword. Bounded: short
+ * keywords only, and a file of made-up keywords stops adding entries.
+ */
+const KEYWORDS = new Map<string, Keyword>();
+const MAX_KEYWORDS = 256;
+
+function keyword(asWritten: string): Keyword {
+  const hit = KEYWORDS.get(asWritten);
+  if (hit) return hit;
+  const lower = asWritten.toLowerCase();
+  const kw: Keyword = { lower, parser: LINE_PARSERS.get(lower) ?? parseIgnore };
+  if (asWritten.length <= 16 && KEYWORDS.size < MAX_KEYWORDS) KEYWORDS.set(asWritten, kw);
+  return kw;
+}
+
 function newNode(value: string, keyword: string, range: SourceRange): MutableNode {
   return {
     value,
@@ -168,19 +194,32 @@ export function parse(text: string, options?: ParseOptions): ParseResult {
     subInstruction: (line, map) => nodeFromLine(line, map, []),
   };
 
-  function nodeFromLine(line: string, map: LineMap, prevComment: string[]): MutableNode {
+  /**
+   * The node of one instruction line. `range` is where the instruction is when the caller knows
+   * better than the line (a top-level instruction ends after its heredocs: the caller sets it).
+   */
+  function nodeFromLine(line: string, map: LineMap, prevComment: string[], range?: SourceRange): MutableNode {
     const sc = splitCommand(line, esc);
-    const lower = sc.cmd.toLowerCase();
-    const fn = LINE_PARSERS.get(lower) ?? parseIgnore;
-    const parsed = fn(sc.args, map.shifted(sc.argsStart), ctx);
-    const node = newNode(lower, sc.cmd, map.range(sc.cmdStart, line.length));
-    node.original = line;
-    node.flags = sc.flags;
-    node.flagRanges = sc.flagSpans.map((sp) => map.range(sp.start, sp.end));
-    node.next = parsed.next;
-    if (parsed.json) node.attributes = { json: true };
-    node.prevComment = prevComment;
-    return node;
+    const kw = keyword(sc.cmd);
+    const parsed = kw.parser(sc.args, map.shifted(sc.argsStart), ctx);
+    const r = range ?? map.range(sc.cmdStart, line.length);
+    // One literal with every field final (no empty lists made to be replaced): a parse keeps
+    // every node, so what it allocates, the collector copies.
+    return {
+      value: kw.lower,
+      keyword: sc.cmd,
+      next: parsed.next,
+      children: none(),
+      heredocs: none(),
+      attributes: parsed.json ? { json: true } : NO_ATTRIBUTES,
+      original: line,
+      flags: sc.flags,
+      flagRanges: sc.flagSpans.length === 0 ? none() : sc.flagSpans.map((sp) => map.range(sp.start, sp.end)),
+      startLine: r.start.line,
+      endLine: r.end.line,
+      range: r,
+      prevComment,
+    };
   }
 
   for (let raw = reader.next(); raw !== undefined; raw = reader.next()) {
@@ -243,7 +282,7 @@ export function parse(text: string, options?: ParseOptions): ParseResult {
 
     let child: MutableNode;
     try {
-      child = nodeFromLine(line, map, comments);
+      child = nodeFromLine(line, map, comments, PENDING_RANGE);
     } catch (e) {
       if (e instanceof LineFailure) fail(e.code, e.message, instructionRange(startLine, startCol, currentLine, endColumn));
       throw e;

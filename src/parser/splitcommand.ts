@@ -20,13 +20,16 @@ export interface SplitLine {
   readonly argsStart: number;
 }
 
+const NO_FLAGS: string[] = Object.freeze([]) as unknown as string[];
+const NO_SPANS: { start: number; end: number }[] = Object.freeze([]) as unknown as { start: number; end: number }[];
+
 /** BuildKit's `reWhitespace` class: `[\t\v\f\r ]`. */
 export function isReWhitespace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0b || c === 0x0c || c === 0x0d;
 }
 
-function trimmedEnd(s: string, from: number): number {
-  let end = s.length;
+function trimmedEnd(s: string, from: number, to = s.length): number {
+  let end = to;
   while (end > from && isGoSpace(s.charCodeAt(end - 1))) end--;
   return end;
 }
@@ -65,7 +68,11 @@ function utf8Bytes(s: string): { bytes: number[]; unit: number[] } {
  * in a flag becomes its UTF-8 bytes read as Latin-1 (mojibake). This reproduces that.
  * Returns the flags and the number of UTF-16 units of `line` consumed by them.
  */
-function extractBuilderFlags(line: string, escapeToken: number): { flags: string[]; spans: { start: number; end: number }[]; consumed: number } {
+function extractBuilderFlags(
+  line: string,
+  escapeToken: number,
+  shift: number,
+): { flags: string[]; spans: { start: number; end: number }[]; consumed: number } {
   // An ASCII line is its own UTF-8 (byte i is character i): no arrays to build. No closures
   // either: this runs for every instruction with a flag.
   const ascii = isAscii(line);
@@ -100,7 +107,7 @@ function extractBuilderFlags(line: string, escapeToken: number): { flags: string
     if (pos === n) {
       if (word !== '--' && (blankOK || word.length > 0)) {
         words.push(word);
-        spans.push({ start: unitOffset(unit, wordStart, line.length), end: unitOffset(unit, pos, line.length) });
+        spans.push({ start: shift + unitOffset(unit, wordStart, line.length), end: shift + unitOffset(unit, pos, line.length) });
       }
       break;
     }
@@ -113,7 +120,7 @@ function extractBuilderFlags(line: string, escapeToken: number): { flags: string
         }
         if (blankOK || word.length > 0) {
           words.push(word);
-          spans.push({ start: unitOffset(unit, wordStart, line.length), end: unitOffset(unit, pos, line.length) });
+          spans.push({ start: shift + unitOffset(unit, wordStart, line.length), end: shift + unitOffset(unit, pos, line.length) });
         }
         word = '';
         blankOK = false;
@@ -174,22 +181,23 @@ export function splitCommand(line: string, escapeToken: number): SplitLine {
   let i = start;
   while (i < end && !isReWhitespace(line.charCodeAt(i))) i++;
   const cmd = line.slice(start, i);
-  if (i >= end) return { cmd, cmdStart: start, flags: [], flagSpans: [], args: '', argsStart: end };
+  if (i >= end) return { cmd, cmdStart: start, flags: NO_FLAGS, flagSpans: NO_SPANS, args: '', argsStart: end };
   while (i < end && isReWhitespace(line.charCodeAt(i))) i++;
-  let flags: string[] = [];
-  let flagSpans: { start: number; end: number }[] = [];
+  // Most lines have no flags: they share one empty list (nobody writes to a parsed line's lists).
+  let flags = NO_FLAGS;
+  let flagSpans = NO_SPANS;
   let argsFrom = i;
   // fast path: no flags unless the remainder starts with `--`
   const first = skipGoSpace(line, i);
   if (line.charCodeAt(first) === 0x2d && line.charCodeAt(first + 1) === 0x2d) {
-    const r = extractBuilderFlags(line.slice(i, end), escapeToken);
+    const r = extractBuilderFlags(line.slice(i, end), escapeToken, i);
     flags = r.flags;
-    flagSpans = r.spans.map((sp) => ({ start: i + sp.start, end: i + sp.end }));
+    flagSpans = r.spans;
     argsFrom = i + r.consumed;
   } else {
     argsFrom = first;
   }
   const argsStart = skipGoSpace(line, argsFrom);
-  const argsEnd = Math.max(argsStart, trimmedEnd(line.slice(0, end), argsStart));
+  const argsEnd = Math.max(argsStart, trimmedEnd(line, argsStart, end));
   return { cmd, cmdStart: start, flags, flagSpans, args: line.slice(argsStart, argsEnd), argsStart };
 }

@@ -427,6 +427,15 @@ function quoteForMessage(word: string): string {
 }
 
 /**
+ * Whether character `c` of a word can change under expansion: `$`, `<` (a heredoc marker keeps
+ * its spaces), the escape token, a quote when quotes are processed, a surrogate (a lone one
+ * becomes U+FFFD) or a byte-order mark.
+ */
+function needsScanner(c: number, esc: number, quotes: boolean): boolean {
+  return c === 0x24 || c === 0x3c || c === esc || (quotes && (c === 0x27 || c === 0x22)) || (c >= 0xd800 && c <= 0xdfff) || c === 0xfeff;
+}
+
+/**
  * BuildKit's shell lexer (`shell.Lex`). Not safe for concurrent use is not a concern in JS,
  * but options are plain mutable fields like BuildKit's, so set them before processing.
  */
@@ -487,6 +496,25 @@ export class ShellLex {
   }
 
   /**
+   * `word` itself when expanding it would give `word` (the test of {@link plainWords}, without
+   * splitting it into words), its length counted against the budget as {@link processWord}
+   * counts it; undefined when the word needs the scanner. For callers that want only the result.
+   */
+  expandPlain(word: string): string | undefined {
+    if (word.length > this.budget.limits.maxWordLength) return undefined;
+    const esc = this.escapeCodePoint;
+    const quotes = !this.skipProcessQuotes;
+    for (let i = 0; i < word.length; i++) {
+      const c = word.charCodeAt(i);
+      if (needsScanner(c, esc, quotes)) {
+        return undefined;
+      }
+    }
+    this.budget.spendLength(word.length);
+    return word;
+  }
+
+  /**
    * The words of `word` when expanding it would give `word` itself: no `$`, no `<` (a heredoc
    * marker keeps its spaces), no escape token, no quote when quotes are processed, no surrogate
    * (a lone one becomes U+FFFD), no byte-order mark, and within the length limit. Most words of
@@ -500,7 +528,7 @@ export class ShellLex {
     let start = -1;
     for (let i = 0; i < word.length; i++) {
       const c = word.charCodeAt(i);
-      if (c === 0x24 || c === 0x3c || c === esc || (quotes && (c === 0x27 || c === 0x22)) || (c >= 0xd800 && c <= 0xdfff) || c === 0xfeff) {
+      if (needsScanner(c, esc, quotes)) {
         return undefined;
       }
       if (isGoSpace(c)) {

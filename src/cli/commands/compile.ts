@@ -335,6 +335,8 @@ async function compileAndWrite(ctx: CommandContext, args: ParsedArgs, onWarning:
   // All or nothing: every file is staged beside its target first; the Definitions are put in
   // place, then the image configs.
   const staged: StagedFile[] = [];
+  // The buildctl arguments walk the whole graph: only for --print-locals.
+  const printLocals = args.flags['print-locals'] === true;
   let locals: string[] = [];
   try {
     if (platforms.length > 1 || outIsDir) {
@@ -343,13 +345,13 @@ async function compileAndWrite(ctx: CommandContext, args: ParsedArgs, onWarning:
       }
       const { input, options } = await compileOptionsFromArgs(ctx, args, undefined, onWarning);
       const multi = await compilePlatforms(input.bytes, options);
-      locals = buildctlArgs(multi.results.map((r) => r.graph), input.contextDir, input.contexts);
+      if (printLocals) locals = buildctlArgs(multi.results.map((r) => r.graph), input.contextDir, input.contexts);
       staged.push(...stagePerPlatform(ctx, multi, out, '.pb', (r) => r.bytes));
       if (configArg) staged.push(...stagePerPlatform(ctx, multi, configArg, '.json', (r) => `${JSON.stringify(r.imageConfig, null, 2)}\n`));
     } else {
       const { input, options } = await compileOptionsFromArgs(ctx, args, undefined, onWarning);
       const result = await compile(input.bytes, options);
-      locals = buildctlArgs([result.graph], input.contextDir, input.contexts);
+      if (printLocals) locals = buildctlArgs([result.graph], input.contextDir, input.contexts);
       const outPath = outputPath(ctx, out);
       if (outPath === undefined) refuseTerminal(ctx, 'the LLB Definition');
       if (outPath) staged.push(stageFile(outPath, result.bytes, out));
@@ -362,7 +364,7 @@ async function compileAndWrite(ctx: CommandContext, args: ParsedArgs, onWarning:
     throw e;
   }
   commitFiles(staged);
-  if (args.flags['print-locals'] === true) {
+  if (printLocals) {
     const line = `${locals.join(' ')}\n`;
     if (out !== undefined && out !== '-') ctx.stdout.write(line);
     else ctx.stderr.write(line);

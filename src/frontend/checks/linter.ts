@@ -145,6 +145,7 @@ export class Linter {
    * not parse ends the search and changes nothing, as in BuildKit.
    */
   withComments(comments: readonly string[]): Linter {
+    if (comments.length === 0) return this;
     for (const comment of comments) {
       const m = matchDirective(comment, '');
       if (!m || m[0].toLowerCase() !== 'check') continue;
