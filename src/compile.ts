@@ -11,8 +11,8 @@ import type { Graph, Output, Vertex } from './graph/types.js';
 import { formatPlatformAll, normalizePlatform, parsePlatform } from './image/platform.js';
 import { StaticImageResolver } from './image/static-resolver.js';
 import type { ImageConfig, ImageMetadataFile, ImageResolver, Platform } from './image/types.js';
-import { type Definition, writeDefinition } from './llb/definition.js';
-import { encodeGraph } from './llb/marshal.js';
+import type { Definition } from './llb/definition.js';
+import { encodeGraphToBytes } from './llb/marshal.js';
 import { lowerLinkedCopy } from './lower/link.js';
 import { type CheckWarning, stabilizeWarnings } from './frontend/checks/linter.js';
 import { checkLimit, DEFAULT_EXPANSION_LIMITS, ExpansionBudget, type ExpansionLimits } from './frontend/limits.js';
@@ -187,11 +187,11 @@ async function compileOne(p: Prepared, options: CompileOptions, targetPlatform: 
   const graph: Graph = { root, sources: [{ filename: p.filename, data: p.bytes, language: 'Dockerfile' }] };
   const maxBytes = options.limits?.maxDefinitionBytes ?? DEFAULT_COMPILE_LIMITS.maxDefinitionBytes;
   checkLimit('maxDefinitionBytes', maxBytes);
-  const { definition, digests } = encodeGraph(graph, { maxBytes });
+  const { definition, digests, bytes } = encodeGraphToBytes(graph, { maxBytes });
   return {
     graph,
     definition,
-    bytes: writeDefinition(definition),
+    bytes,
     digests,
     imageConfig: imageConfigJson(result.image),
     stages: result.stages.map(({ name, index, baseName, reachable }) => ({ name, index, baseName, reachable })),

@@ -4,12 +4,11 @@
  */
 import { isBytes } from '../util/bytes.js';
 import { DefinitionDecodeError } from '../errors.js';
-import type { SourceInfo, VertexLocation, VertexMetadata } from '../graph/types.js';
+import type { SourceInfo, SourceRangeLLB, VertexLocation, VertexMetadata } from '../graph/types.js';
 import { sha256Digest } from '../util/sha256.js';
 import { decodeMessage, type PbMessage } from './pb/codec.js';
-import type * as pb from './pb/messages.generated.js';
-import { encodeLocations, encodeOpMetadata, encodeSourceInfo } from './pb/encoders.generated.js';
-import { encodeFast, type FastWriter, list, message, sortedKeys } from './pb/fast.js';
+import { encodeProgressGroup, encodeSourceInfo } from './pb/encoders.generated.js';
+import { bail, encodeFast, type FastWriter, list, message, sortedKeys, SURROGATE } from './pb/fast.js';
 
 /** The source map of a Definition. */
 export interface DefinitionSource {
@@ -138,7 +137,8 @@ function sourceFromPb(s: PbMessage): DefinitionSource {
 
 // ----- definition ----------------------------------------------------------------------------------
 
-function definitionToPb(d: Definition): PbMessage {
+/** The Definition as the reflective codec's message: the reference of {@link writeDefinition}. */
+export function definitionToPb(d: Definition): PbMessage {
   const out: PbMessage = {};
   if (d.def.length) out.def = [...d.def];
   const metadata: Record<string, PbMessage> = {};
@@ -182,16 +182,40 @@ export function readDefinition(bytes: Uint8Array): Definition {
  * (BuildKit itself writes the metadata map in random order; its content is what matters).
  */
 export function writeDefinition(def: Definition): Uint8Array {
-  return encodeFast('Definition', writeDefinitionTo, def, definitionToPb);
+  return encodeFast('Definition', (w, d: Definition) => writeDefinitionTo(w, d, sortedMap(message(d.metadata)), undefined), def, definitionToPb);
+}
+
+/** A map's entries in Go's order: its keys sorted, and the value of each. */
+export interface SortedMap {
+  readonly keys: string[];
+  readonly values: unknown[];
+}
+
+/** The entries of a record, in Go's order (a key with a surrogate gives up). */
+function sortedMap(map: Record<string, unknown>): SortedMap {
+  const keys = sortedKeys(map);
+  const values: unknown[] = new Array(keys.length);
+  for (let i = 0; i < keys.length; i++) values[i] = map[keys[i]];
+  return { keys, values };
+}
+
+/**
+ * {@link writeDefinition} for a Definition whose metadata and source locations maps are also given
+ * as their sorted entries (the graph encoder has them: no record is read back and sorted). The
+ * entries must be the records' own.
+ */
+export function writeDefinitionSorted(def: Definition, metadata: SortedMap, locations: SortedMap): Uint8Array {
+  return encodeFast('Definition', (w, d: Definition) => writeDefinitionTo(w, d, metadata, locations), def, definitionToPb);
 }
 
 /**
  * The fast path of {@link writeDefinition}: `pb.Definition` and `pb.Source` written straight from
- * the typed Definition (the ops' bytes copied as they are, the maps' keys sorted once), their
- * values through the generated encoders. It gives up (and the reflective codec writes
- * `definitionToPb(def)`, or throws its located error) on anything unusual.
+ * the typed Definition (the ops' bytes copied as they are, each op's metadata and locations
+ * written from the typed objects; `locations` are the source map's entries when known). Its
+ * reference is the reflective codec writing `definitionToPb(def)`: it writes those bytes, or
+ * gives up (and the reflective codec writes them, or throws its error) on anything unusual.
  */
-function writeDefinitionTo(w: FastWriter, def: Definition): void {
+function writeDefinitionTo(w: FastWriter, def: Definition, metadata: SortedMap, locations: SortedMap | undefined): void {
   // Definition.def = 1 (repeated bytes)
   const ops = list(message(def).def);
   for (let i = 0; i < ops.length; i++) {
@@ -199,56 +223,14 @@ function writeDefinitionTo(w: FastWriter, def: Definition): void {
     w.bytes(ops[i]);
   }
   // Definition.metadata = 2 (map<string, OpMetadata>)
-  writeMessageMap(w, 0x12, message(def.metadata) as Record<string, VertexMetadata>, (m) => encodeOpMetadata(w, metadataForWire(m)));
+  writeMessageMap(w, 0x12, metadata, writeOpMetadata);
   // Definition.Source = 3
   if (def.source === undefined) return;
   w.byte(0x1a);
   const source = w.fork();
-  writeSourceTo(w, message(def.source) as unknown as DefinitionSource);
-  w.join(source);
-}
-
-/**
- * A map<string, message> field (its one-byte key is `tag`): an entry per key in Go's order, the
- * key (field 1) then the value (field 2) written by `writeValue`.
- */
-function writeMessageMap<V>(w: FastWriter, tag: number, map: Record<string, V>, writeValue: (value: V) => void): void {
-  const keys = sortedKeys(map);
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i];
-    w.byte(tag);
-    const entry = w.fork();
-    w.byte(0x0a);
-    w.string(k);
-    w.byte(0x12);
-    const value = w.fork();
-    writeValue(map[k]);
-    w.join(value);
-    w.join(entry);
-  }
-}
-
-/**
- * {@link metadataToPb} without its copies, for the fast path: the maps and the progress group are
- * passed as they are (an unusual value makes the encoder give up, and the reflective codec then
- * writes metadataToPb's message).
- */
-function metadataForWire(m: VertexMetadata): pb.OpMetadata {
-  const out: pb.OpMetadata = {};
-  if (m.ignoreCache) out.ignore_cache = true;
-  if (m.description) out.description = m.description;
-  if (m.exportCache) out.export_cache = { Value: m.exportCache.value };
-  if (m.caps) out.caps = m.caps;
-  if (m.progressGroup) out.progress_group = m.progressGroup;
-  return out;
-}
-
-function writeSourceTo(w: FastWriter, s: DefinitionSource): void {
-  // Source.locations = 1 (map<string, Locations>). A VertexLocation has pb.Location's fields
-  // (sourceIndex, ranges of start/end line and character): each list is written as it is; any
-  // other key on it makes the encoder give up.
-  const locations = message(s.locations) as Record<string, readonly VertexLocation[]>;
-  writeMessageMap(w, 0x0a, locations, (locs) => encodeLocations(w, { locations: locs }));
+  const s = message(def.source) as unknown as DefinitionSource;
+  // Source.locations = 1 (map<string, Locations>)
+  writeMessageMap(w, 0x0a, locations ?? sortedMap(message(s.locations)), writeLocations);
   // Source.infos = 2 (repeated SourceInfo)
   const infos = list(s.infos) as readonly DefinitionSourceInfo[];
   for (let i = 0; i < infos.length; i++) {
@@ -256,6 +238,193 @@ function writeSourceTo(w: FastWriter, s: DefinitionSource): void {
     const info = w.fork();
     encodeSourceInfo(w, sourceInfoToPb(infos[i]));
     w.join(info);
+  }
+  w.join(source);
+}
+
+/**
+ * A map<string, message> field (its one-byte key is `tag`): an entry per key in Go's order, the
+ * key (field 1) then the value (field 2) written by `writeValue`.
+ */
+function writeMessageMap(w: FastWriter, tag: number, map: SortedMap, writeValue: (w: FastWriter, value: unknown) => void): void {
+  const { keys, values } = map;
+  for (let i = 0; i < keys.length; i++) {
+    w.byte(tag);
+    const entry = w.fork();
+    w.byte(0x0a);
+    w.string(keys[i]);
+    w.byte(0x12);
+    const value = w.fork();
+    writeValue(w, values[i]);
+    w.join(value);
+    w.join(entry);
+  }
+}
+
+/**
+ * `pb.OpMetadata` from a VertexMetadata, as the reflective codec writes {@link metadataToPb}'s
+ * message: ignore_cache = 1, description = 2, export_cache = 4, caps = 5, progress_group = 6.
+ */
+function writeOpMetadata(w: FastWriter, value: unknown): void {
+  const m = value as VertexMetadata;
+  if (m.ignoreCache) w.byte2(0x08, 0x01);
+  if (m.description) writeDescription(w, message(m.description));
+  const exportCache = m.exportCache;
+  if (exportCache) {
+    const v = exportCache.value;
+    if (v === true) {
+      w.byte2(0x22, 0x02);
+      w.byte2(0x08, 0x01);
+    } else if (v === false) w.byte2(0x22, 0x00);
+    else bail();
+  }
+  if (m.caps) writeCaps(w, message(m.caps));
+  if (m.progressGroup) {
+    w.byte(0x32);
+    const at = w.fork();
+    encodeProgressGroup(w, m.progressGroup);
+    w.join(at);
+  }
+}
+
+/** OpMetadata.description (map<string, string>, field 2): known keys are copied bytes. */
+function writeDescription(w: FastWriter, map: Record<string, unknown>): void {
+  const keys = knownKeys(map, descriptionKey) ?? sortedKeys(map);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const v = map[k];
+    if (typeof v !== 'string') bail();
+    w.byte(0x12);
+    const at = w.fork();
+    const key = descriptionKey(k);
+    if (key !== undefined) w.raw(key);
+    else {
+      w.byte(0x0a);
+      w.string(k);
+    }
+    w.byte(0x12);
+    w.string(v);
+    w.join(at);
+  }
+}
+
+/** OpMetadata.caps (map<string, bool>, field 5): a known cap set to true is one copied entry. */
+function writeCaps(w: FastWriter, map: Record<string, unknown>): void {
+  const keys = knownKeys(map, capEntry) ?? sortedKeys(map);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    // false would be written too (as 0), but the graph never has it: the reflective codec takes it.
+    if (map[k] !== true) bail();
+    const entry = capEntry(k);
+    if (entry !== undefined) w.raw(entry);
+    else {
+      w.byte(0x2a);
+      const at = w.fork();
+      w.byte(0x0a);
+      w.string(k);
+      w.byte2(0x10, 0x01);
+      w.join(at);
+    }
+  }
+}
+
+/**
+ * The keys of `map` in Go's order when each has its bytes in a cache (`cached` answers them, and
+ * only has keys without surrogates, so code unit order is Go's); undefined when one has not.
+ */
+function knownKeys(map: Record<string, unknown>, cached: (k: string) => Uint8Array | undefined): string[] | undefined {
+  const keys = Object.keys(map);
+  for (let i = 0; i < keys.length; i++) if (cached(keys[i]) === undefined) return undefined;
+  if (keys.length > 8) return keys.sort();
+  // An insertion sort: Array.prototype.sort allocates its work space, even for two keys.
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i];
+    let j = i - 1;
+    for (; j >= 0 && keys[j] > k; j--) keys[j + 1] = keys[j];
+    keys[j + 1] = k;
+  }
+  return keys;
+}
+
+/** The description keys and caps of a graph are a small set: their bytes are made once each. */
+const MAX_CACHED_KEYS = 256;
+const descriptionKeys = new Map<string, Uint8Array>();
+const capEntries = new Map<string, Uint8Array>();
+
+/** `0a len key`: field 1 of a description entry. */
+function descriptionKey(k: string): Uint8Array | undefined {
+  return descriptionKeys.get(k) ?? cacheKey(descriptionKeys, k, [0x0a], []);
+}
+
+/** `2a len 0a len key 10 01`: a whole caps entry whose value is true. */
+function capEntry(k: string): Uint8Array | undefined {
+  return capEntries.get(k) ?? cacheKey(capEntries, k, [0x2a, 0, 0x0a], [0x10, 0x01]);
+}
+
+/**
+ * Encodes `before`, the key's length and UTF-8, `after` (a second byte of 0 in `before` is the
+ * length of the rest) into `cache`, for a key of up to 100 characters without surrogates.
+ */
+function cacheKey(cache: Map<string, Uint8Array>, k: string, before: number[], after: number[]): Uint8Array | undefined {
+  if (k.length > 100 || cache.size >= MAX_CACHED_KEYS || SURROGATE.test(k)) return undefined;
+  const utf8 = keyEncoder.encode(k);
+  if (utf8.length > 100) return undefined;
+  const bytes = Uint8Array.from([...before, utf8.length, ...utf8, ...after]);
+  if (before.length > 1) bytes[1] = bytes.length - 2;
+  cache.set(k, bytes);
+  return bytes;
+}
+
+const keyEncoder = new TextEncoder();
+
+/**
+ * `pb.Locations` (locations = 1, repeated Location) from a list of VertexLocation, as the
+ * reflective codec writes {@link locationsToPb}'s message: only the fields it reads are read.
+ */
+function writeLocations(w: FastWriter, value: unknown): void {
+  const locs = list(value) as readonly VertexLocation[];
+  for (let i = 0; i < locs.length; i++) {
+    const l = message(locs[i]) as unknown as VertexLocation;
+    w.byte(0x0a);
+    const at = w.fork();
+    // Location: sourceIndex = 1 (int32), ranges = 2 (repeated Range)
+    const sourceIndex = l.sourceIndex;
+    if (sourceIndex !== 0) {
+      w.byte(0x08);
+      w.int32(sourceIndex);
+    }
+    const ranges = list(l.ranges) as readonly SourceRangeLLB[];
+    for (let j = 0; j < ranges.length; j++) {
+      const r = message(ranges[j]) as unknown as SourceRangeLLB;
+      w.byte(0x12);
+      const range = w.fork();
+      // Range: start = 1, end = 2 (Position: line = 1, character = 2, int32)
+      w.byte(0x0a);
+      const start = w.fork();
+      writePosition(w, r.start);
+      w.join(start);
+      w.byte(0x12);
+      const end = w.fork();
+      writePosition(w, r.end);
+      w.join(end);
+      w.join(range);
+    }
+    w.join(at);
+  }
+}
+
+/** A Position as {@link positionToPb} gives it: a field only when it is not 0. */
+function writePosition(w: FastWriter, value: unknown): void {
+  const p = message(value);
+  const line = p.line;
+  if (line !== 0) {
+    w.byte(0x08);
+    w.int32(line);
+  }
+  const character = p.character;
+  if (character !== 0) {
+    w.byte(0x10);
+    w.int32(character);
   }
 }
 

@@ -8,8 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LlbEncodeError } from '../../src/errors';
-import { readDefinition, writeDefinition } from '../../src/llb/definition';
-import { decodeGraph, encodeGraph } from '../../src/llb/marshal';
+import { type Definition, definitionToPb, readDefinition, writeDefinition } from '../../src/llb/definition';
+import { decodeGraph, encodeGraph, encodeGraphToBytes, sortByDigest } from '../../src/llb/marshal';
 import { decodeMessage, encodeMessage, type MessageName, type PbMessage } from '../../src/llb/pb/codec';
 import { encoders } from '../../src/llb/pb/encoders.generated';
 import { encodeMessageFast, FastWriter, fastStats, type MessageEncoder } from '../../src/llb/pb/fast';
@@ -39,6 +39,45 @@ function reflective(type: MessageName, msg: unknown): { bytes?: Uint8Array; erro
     return { error };
   }
 }
+
+  /** Values a mutation puts in place of a field's. */
+const candidates: (() => unknown)[] = [
+    () => undefined,
+    () => null,
+    () => '',
+    () => 'x',
+    () => 'ünï',
+    () => '\ud800',
+    () => 0,
+    () => -0,
+    () => 1,
+    () => -1,
+    () => 1.5,
+    () => Number.NaN,
+    () => 2 ** 31,
+    () => 2 ** 32,
+    () => -(2 ** 31) - 1,
+    () => 2 ** 53,
+    () => -(2 ** 40),
+    () => 0n,
+    () => -1n,
+    () => 2n ** 40n,
+    () => 2n ** 63n,
+    () => -(2n ** 63n),
+    () => 2n ** 64n,
+    () => true,
+    () => false,
+    () => [],
+    () => [1],
+    () => ['a'],
+    () => [{}],
+    () => ({}),
+    () => ({ x: 1 }),
+    () => ({ a: 'b', '\ud83d\ude00': 'c', '\uffff': 'd' }),
+    () => new Uint8Array(0),
+    () => new Uint8Array([1, 2]),
+    () => new Int8Array(1),
+  ];
 
 describe('generated encoders', () => {
   it('write every op and Definition of the corpora as the reflective codec does, without giving up', () => {
@@ -81,43 +120,6 @@ describe('generated encoders', () => {
 
   it('on mutated messages: the reflective bytes or a give-up, and encodeFast always answers as the reflective codec', () => {
     const r = rng(7);
-    const candidates: (() => unknown)[] = [
-      () => undefined,
-      () => null,
-      () => '',
-      () => 'x',
-      () => 'ünï',
-      () => '\ud800',
-      () => 0,
-      () => -0,
-      () => 1,
-      () => -1,
-      () => 1.5,
-      () => Number.NaN,
-      () => 2 ** 31,
-      () => 2 ** 32,
-      () => -(2 ** 31) - 1,
-      () => 2 ** 53,
-      () => -(2 ** 40),
-      () => 0n,
-      () => -1n,
-      () => 2n ** 40n,
-      () => 2n ** 63n,
-      () => -(2n ** 63n),
-      () => 2n ** 64n,
-      () => true,
-      () => false,
-      () => [],
-      () => [1],
-      () => ['a'],
-      () => [{}],
-      () => ({}),
-      () => ({ x: 1 }),
-      () => ({ a: 'b', '\ud83d\ude00': 'c', '\uffff': 'd' }),
-      () => new Uint8Array(0),
-      () => new Uint8Array([1, 2]),
-      () => new Int8Array(1),
-    ];
     const samples: { type: MessageName; msg: PbMessage }[] = [];
     for (const bytes of definitions.slice(0, 40)) {
       samples.push({ type: 'Definition', msg: decodeMessage('Definition', bytes) });
@@ -165,5 +167,87 @@ describe('generated encoders', () => {
     }
     expect(same).toBeGreaterThan(150);
     expect(gaveUp).toBeGreaterThan(300);
+  });
+});
+
+/** Every object or array inside `x` (byte arrays aside). */
+function holdersOf(x: unknown, out: Record<string, unknown>[] = []): Record<string, unknown>[] {
+  if (typeof x !== 'object' || x === null || x instanceof Uint8Array) return out;
+  out.push(x as Record<string, unknown>);
+  for (const v of Object.values(x)) holdersOf(v, out);
+  return out;
+}
+
+describe('the Definition writer (typed Definition to bytes)', () => {
+  it('writes the graph encoder\'s Definitions of the corpora without giving up, and encodeGraphToBytes writes the same bytes', () => {
+    const before = fastStats.fallbacks;
+    for (const bytes of definitions) {
+      const graph = decodeGraph(readDefinition(bytes));
+      const { definition } = encodeGraph(graph);
+      const want = hex(encodeMessage('Definition', definitionToPb(definition)));
+      expect(hex(writeDefinition(definition))).toBe(want);
+      expect(hex(encodeGraphToBytes(graph).bytes)).toBe(want);
+    }
+    expect(fastStats.fallbacks - before).toBe(0);
+  });
+
+  it('on mutated metadata and source maps: the reflective codec\'s bytes or its error, and the fast path takes most', () => {
+    const r = rng(11);
+    const samples = definitions.slice(0, 60).map((b) => readDefinition(b));
+    let fastWrote = 0;
+    let gaveUp = 0;
+    for (let i = 0; i < 3000; i++) {
+      const def = structuredClone(samples[randInt(r, samples.length)]) as { -readonly [K in keyof Definition]: Definition[K] };
+      const holders = holdersOf([def.metadata, def.source?.locations]);
+      for (let k = 1 + randInt(r, 2); k > 0; k--) {
+        const h = holders[randInt(r, holders.length)];
+        const keys = Object.keys(h);
+        const key = keys.length && randInt(r, 5) > 0 ? keys[randInt(r, keys.length)] : ['extra', 'caps', 'description', 'line', '0'][randInt(r, 5)];
+        h[key] = candidates[randInt(r, candidates.length)]();
+      }
+      let want: { bytes?: string; error?: unknown };
+      try {
+        want = { bytes: hex(encodeMessage('Definition', definitionToPb(def))) };
+      } catch (error) {
+        want = { error };
+      }
+      const before = fastStats.fallbacks;
+      let got: { bytes?: string; error?: unknown };
+      try {
+        got = { bytes: hex(writeDefinition(def)) };
+      } catch (error) {
+        got = { error };
+      }
+      if (fastStats.fallbacks === before) fastWrote++;
+      else gaveUp++;
+      if (want.error === undefined) expect(got.bytes).toBe(want.bytes);
+      else {
+        expect(got.error).toBeInstanceOf((want.error as Error).constructor);
+        expect((got.error as Error).message).toBe((want.error as Error).message);
+      }
+    }
+    expect(fastWrote).toBeGreaterThan(300);
+    expect(gaveUp).toBeGreaterThan(300);
+  });
+});
+
+describe('sortByDigest (the order of the Definition maps)', () => {
+  it('sorts digests as Go orders map keys (bytewise), shared prefixes and other forms included', () => {
+    const r = rng(5);
+    const hexDigits = '0123456789abcdef';
+    const digest = (prefix: string) => {
+      let s = `sha256:${prefix}`;
+      while (s.length < 71) s += hexDigits[randInt(r, 16)];
+      return s;
+    };
+    for (let round = 0; round < 50; round++) {
+      const digests: string[] = [];
+      const prefixes = ['', '0000000', 'ffffffff', 'abcdef01', '9'];
+      for (let i = 0, n = randInt(r, 300); i < n; i++) digests.push(digest(prefixes[randInt(r, prefixes.length)]));
+      // Now and then a digest of another form: the whole list is then compared as strings.
+      if (round % 10 === 0) digests.push('sha256:ABCDEF', 'sha512:00', '');
+      const want = [...digests].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      expect(sortByDigest(digests.map((d) => ({ digest: d }))).map((e) => e.digest)).toEqual(want);
+    }
   });
 });

@@ -33,13 +33,18 @@ const ARENA_HEADROOM = 1 << 12;
 /** Strings up to this length are copied by a loop; longer ones by TextEncoder.encodeInto. */
 const SHORT_STRING = 32;
 
+/** Strings up to this length (their UTF-8 fits {@link scratch}) are encoded into the scratch buffer. */
+const MEDIUM_STRING = 85;
+const SCRATCH_SIZE = 256;
+const scratch = new Uint8Array(SCRATCH_SIZE);
+
 /** How many bytes the varint of `n` (0..2^32-1) takes. */
 function varintSize(n: number): number {
   return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
 }
 
 /** A surrogate code unit: map keys with one are sorted by the reflective encoder (UTF-8 order). */
-const SURROGATE = /[\ud800-\udfff]/;
+export const SURROGATE = /[\ud800-\udfff]/;
 
 /** Appends protobuf wire data to one reusable buffer. */
 export class FastWriter {
@@ -191,6 +196,16 @@ export class FastWriter {
    * reserved for the ASCII length and moved when the UTF-8 length needs another size.
    */
   private longString(v: string, n: number): void {
+    if (n <= MEDIUM_STRING) {
+      // Through the scratch buffer, copied whole (what follows `written` is overwritten later):
+      // no view of the buffer to make for encodeInto.
+      const { written } = textEncoder.encodeInto(v, scratch);
+      this.ensure(SCRATCH_SIZE + 2);
+      this.varint32(written);
+      this.buf.set(scratch, this.pos);
+      this.pos += written;
+      return;
+    }
     const guess = varintSize(n);
     this.ensure(guess + 3 * n);
     const start = this.pos;
