@@ -13,8 +13,9 @@ import { type Definition, type DefinitionSource, digestOf, type SortedMap, write
 import { opToVertex, vertexToOp } from './op.js';
 import { decodeMessage, type PbMessage } from './pb/codec.js';
 import { encodeOp } from './pb/encoders.generated.js';
-import { encodeMessageFast } from './pb/fast.js';
+import { encodeMessageFast, fastStats, writeToArena } from './pb/fast.js';
 import type * as pb from './pb/messages.generated.js';
+import { writeVertexOp } from './write-op.js';
 
 /** A vertex after serialization. */
 export interface EncodedVertex {
@@ -90,8 +91,13 @@ export class VertexEncoder {
 
   /** Encodes and caches `v`, whose inputs are all encoded already. */
   private encodeReady(v: Vertex): EncodedVertex {
-    // The op message is built for the encoder only: it never leaves this call.
-    const bytes = encodeMessageFast('Op', encodeOp, vertexToOp(v, this.digestOfInput));
+    // Common ops are written straight from the vertex; anything else (or anything wrong) goes
+    // through the op message, built for the encoder only, which writes the same bytes or throws.
+    let bytes = writeToArena(writeVertexOp, v, this.digestOfInput);
+    if (bytes === undefined) {
+      fastStats.directFallbacks++;
+      bytes = encodeMessageFast('Op', encodeOp, vertexToOp(v, this.digestOfInput));
+    }
     const encoded = new Encoded(digestOf(bytes), bytes);
     this.cache.set(v, encoded);
     return encoded;
@@ -220,16 +226,30 @@ interface Walked {
   readonly withLocations: readonly OpEntry[];
 }
 
-/** The Definition's records from the walk, in the order the records always had. */
+/**
+ * The Definition's records from the walk, in the order the records always had. They are made
+ * when first read (own enumerable getters, so spreading, JSON and structured cloning see plain
+ * values): a compile that only wants the bytes never makes them (records keyed by fresh digest
+ * strings cost a string internalization per key).
+ */
 function definitionOf(graph: Graph, walked: Walked): Definition {
-  // Turned into records once at the end (a record keyed by fresh digest strings costs a string
-  // internalization per access): first metadata, first location.
-  const metadata: Record<string, VertexMetadata> = {};
-  const locations: Record<string, VertexLocation[]> = {};
-  for (const e of walked.withMetadata) metadata[e.digest] = e.metadata!;
-  for (const e of walked.withLocations) locations[e.digest] = e.locations!;
-  const source: DefinitionSource = { locations, infos: graph.sources };
-  return { def: walked.def, metadata, source };
+  let records: { metadata: Record<string, VertexMetadata>; locations: Record<string, VertexLocation[]> } | undefined;
+  const recordsOf = () => {
+    if (records) return records;
+    // First metadata, first location.
+    const metadata: Record<string, VertexMetadata> = {};
+    const locations: Record<string, VertexLocation[]> = {};
+    for (const e of walked.withMetadata) metadata[e.digest] = e.metadata!;
+    for (const e of walked.withLocations) locations[e.digest] = e.locations!;
+    return (records = { metadata, locations });
+  };
+  const source = {} as { -readonly [K in keyof DefinitionSource]: DefinitionSource[K] };
+  Object.defineProperty(source, 'locations', { enumerable: true, get: () => recordsOf().locations });
+  source.infos = graph.sources;
+  const definition = { def: walked.def } as unknown as Definition;
+  Object.defineProperty(definition, 'metadata', { enumerable: true, get: () => recordsOf().metadata });
+  (definition as { source: DefinitionSource }).source = source;
+  return definition;
 }
 
 /**

@@ -62,6 +62,15 @@ const mountType = enumNames<MountType>('MountType', ['bind', 'secret', 'ssh', 'c
 const cacheSharing = enumNames<CacheSharing>('CacheSharingOpt', ['shared', 'private', 'locked']);
 const contentCache = enumNames<MountContentCache>('MountContentCache', ['default', 'on', 'off']);
 
+/** The wire numbers of the graph's enum names, as vertexToOp writes them (for write-op.ts). */
+export const enumsToPb = {
+  netMode: netMode.toPb,
+  securityMode: securityMode.toPb,
+  mountType: mountType.toPb,
+  cacheSharing: cacheSharing.toPb,
+  contentCache: contentCache.toPb,
+} as const;
+
 // ----- small helpers -------------------------------------------------------------------------------
 
 function str(m: PbMessage, key: string): string {
@@ -173,7 +182,12 @@ function checkEach<T>(items: readonly T[] | undefined, allowed: ReadonlySet<stri
   for (let i = 0; i < items.length; i++) checkObject(items[i], allowed, what, path, i);
 }
 
-function checkVertex(v: Vertex): void {
+/**
+ * Rejects a vertex (from the graph) with a field its kind does not have, or a nested object that
+ * is not one: {@link vertexToOp} runs it first, and so does the direct writer (write-op.ts).
+ * @throws {@link LlbEncodeError} (`E_LLB_UNKNOWN_FIELD`, `E_LLB_VALUE`)
+ */
+export function checkVertex(v: Vertex): void {
   checkObject(v, keysOf(VERTEX_KEYS, v), 'a vertex', 'vertex');
   if (v.platform) checkObject(v.platform, PLATFORM_KEYS, 'a platform', 'vertex.platform');
   switch (v.kind) {

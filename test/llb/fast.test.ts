@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { compile } from '../../src/compile';
 import { allDefinitions, caseCompileOptions, definitionCases, hasGolden, resolverOf } from '../helpers/corpus';
 import { randInt, rng } from '../helpers/random';
+import { candidates } from './mutation-values';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const definitions = allDefinitions().map((d) => new Uint8Array(readFileSync(d.pb)));
@@ -40,44 +41,6 @@ function reflective(type: MessageName, msg: unknown): { bytes?: Uint8Array; erro
   }
 }
 
-  /** Values a mutation puts in place of a field's. */
-const candidates: (() => unknown)[] = [
-    () => undefined,
-    () => null,
-    () => '',
-    () => 'x',
-    () => 'ünï',
-    () => '\ud800',
-    () => 0,
-    () => -0,
-    () => 1,
-    () => -1,
-    () => 1.5,
-    () => Number.NaN,
-    () => 2 ** 31,
-    () => 2 ** 32,
-    () => -(2 ** 31) - 1,
-    () => 2 ** 53,
-    () => -(2 ** 40),
-    () => 0n,
-    () => -1n,
-    () => 2n ** 40n,
-    () => 2n ** 63n,
-    () => -(2n ** 63n),
-    () => 2n ** 64n,
-    () => true,
-    () => false,
-    () => [],
-    () => [1],
-    () => ['a'],
-    () => [{}],
-    () => ({}),
-    () => ({ x: 1 }),
-    () => ({ a: 'b', '\ud83d\ude00': 'c', '\uffff': 'd' }),
-    () => new Uint8Array(0),
-    () => new Uint8Array([1, 2]),
-    () => new Int8Array(1),
-  ];
 
 describe('generated encoders', () => {
   it('write every op and Definition of the corpora as the reflective codec does, without giving up', () => {

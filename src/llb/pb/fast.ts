@@ -296,8 +296,12 @@ export function unknownFields(w: FastWriter, v: unknown): void {
   for (let i = 0; i < items.length; i++) w.raw(items[i] as Uint8Array);
 }
 
-/** How often {@link encodeFast} handed a message to the reflective encoder (for tests: never on valid ops). */
-export const fastStats = { fallbacks: 0 };
+/**
+ * How often {@link encodeFast} and {@link encodeMessageFast} handed a message to the reflective
+ * encoder (for tests: never on valid ops), and how often the graph encoder handed a vertex from
+ * the direct op writer (write-op.ts) to the general path.
+ */
+export const fastStats = { fallbacks: 0, directFallbacks: 0 };
 
 /** One writer for every call: encoding never re-enters {@link encodeFast}. */
 const shared = new FastWriter();
@@ -342,6 +346,19 @@ const arena = new FastWriter(ARENA_CHUNK);
  * written again). For the many small messages of a graph (its ops).
  */
 export function encodeMessageFast<N extends MessageName>(type: N, encode: MessageEncoder, msg: Messages[N]): Uint8Array {
+  const out = writeToArena(encode, msg, undefined);
+  if (out !== undefined) return out;
+  fastStats.fallbacks++;
+  return encodeMessage(type, msg);
+}
+
+/**
+ * Runs `write(w, a, b)` on {@link encodeMessageFast}'s writer and returns what it wrote (a view,
+ * as there); when it throws (it gave up, or met a value it cannot take), rewinds and returns
+ * `undefined`: the caller then takes its general path, which writes the same bytes or throws the
+ * located error.
+ */
+export function writeToArena<A, B>(write: (w: FastWriter, a: A, b: B) => void, a: A, b: B): Uint8Array | undefined {
   const w = arena;
   if (w.buf.length - w.pos < ARENA_HEADROOM) {
     w.buf = new Uint8Array(ARENA_CHUNK);
@@ -349,11 +366,10 @@ export function encodeMessageFast<N extends MessageName>(type: N, encode: Messag
   }
   const start = w.pos;
   try {
-    encode(w, msg);
+    write(w, a, b);
   } catch {
     w.pos = start;
-    fastStats.fallbacks++;
-    return encodeMessage(type, msg);
+    return undefined;
   }
   const out = w.buf.subarray(start, w.pos);
   if (w.buf.length > ARENA_CHUNK * 16) w.pos = w.buf.length;
