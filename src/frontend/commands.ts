@@ -229,6 +229,21 @@ function fraction(v: number, div: number): string {
  */
 function addImageEnv(d: DispatchState, key: string, value: string): void {
   const env = d.image.config.Env;
+  if (env.length <= SCAN_ENV) {
+    // A short list (most images have a few entries): a scan costs less than an index. An index
+    // made when the list was longer is rebuilt when its length no longer matches.
+    for (let i = 0; i < env.length; i++) {
+      const e = env[i];
+      // The entry's key is what comes before its first '=' (a whole entry without one).
+      const j = e.indexOf('=');
+      if (j < 0 ? e === key : j === key.length && e.startsWith(key)) {
+        env[i] = `${key}=${value}`;
+        return;
+      }
+    }
+    env.push(`${key}=${value}`);
+    return;
+  }
   const index = imageEnvIndex(env);
   const i = index.map.get(key);
   if (i !== undefined) {
@@ -246,6 +261,9 @@ function addImageEnv(d: DispatchState, key: string, value: string): void {
  * pushed elsewhere); entries are otherwise only replaced in place.
  */
 const imageEnvIndexes = new WeakMap<string[], { length: number; readonly map: Map<string, number> }>();
+
+/** Lists up to this long are scanned; longer ones get an index (see imageEnvIndex). */
+const SCAN_ENV = 16;
 
 function imageEnvIndex(env: string[]): { length: number; readonly map: Map<string, number> } {
   let c = imageEnvIndexes.get(env);

@@ -228,6 +228,21 @@ function buildMetaArgs(
 
 function dispatchStages(ctx: Context, reachable: Set<DispatchState>): void {
   const ignore = ignoreMatcher(ctx.opt.excludePatterns);
+  // The same for every stage: made once.
+  const dopt: DispatchOptions = {
+    all: ctx.all,
+    globalArgs: envGetter(ctx.globalArgs),
+    buildArgValues: ctx.buildArgs,
+    shlex: ctx.shlex,
+    buildContext: ctx.contextState,
+    proxyEnv: proxyEnvFromBuildArgs(ctx.buildArgs),
+    targetPlatform: ctx.platformOpt.targetPlatform,
+    cacheIdNamespace: ctx.config.cacheIdNamespace,
+    lint: ctx.lint,
+    ignore,
+    request: ctx.config,
+    lowerLinkedCopy: ctx.opt.lowerLinkedCopy,
+  };
   for (const d of ctx.all.states) {
     if (!ctx.opt.allStages && (!reachable.has(d) || d.dispatched)) continue;
     initFromBase(d);
@@ -249,20 +264,6 @@ function dispatchStages(ctx: Context, reachable: Set<DispatchState>): void {
     if (d.image.config.User) dispatchUser(d, d.image.config.User, false);
     d.state = d.state.network(ctx.config.network);
 
-    const dopt: DispatchOptions = {
-      all: ctx.all,
-      globalArgs: envGetter(ctx.globalArgs),
-      buildArgValues: ctx.buildArgs,
-      shlex: ctx.shlex,
-      buildContext: ctx.contextState,
-      proxyEnv: proxyEnvFromBuildArgs(ctx.buildArgs),
-      targetPlatform: ctx.platformOpt.targetPlatform,
-      cacheIdNamespace: ctx.config.cacheIdNamespace,
-      lint: ctx.lint,
-      ignore,
-      request: ctx.config,
-      lowerLinkedCopy: ctx.opt.lowerLinkedCopy,
-    };
     for (const cmd of d.commands) {
       located(cmd.command.location, () => dispatch(d, cmd, dopt));
     }
@@ -293,7 +294,7 @@ function dispatch(d: DispatchState, cmd: DispatchCommand, dopt: DispatchOptions)
   if ((c.kind === 'copy' || c.kind === 'add') && c.sourceContents.some((sc) => sc.expand)) {
     c = expandRaw(c, expandWith(new ShellLex('\\', { skipProcessQuotes: true, budget: opt.shlex.budget })));
   }
-  dispatchCommand(d, c === cmd.command ? cmd : { ...cmd, command: c }, opt);
+  dispatchCommand(d, c === cmd.command ? cmd : { command: c, sources: cmd.sources, isOnBuild: cmd.isOnBuild }, opt);
 }
 
 function proxyEnvFromBuildArgs(args: Readonly<Record<string, string>>) {

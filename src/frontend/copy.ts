@@ -6,7 +6,7 @@
 import { DockerfileError } from '../errors.js';
 import { type CopyInfo, copy, file, type FileActions, mkfile, parseChown } from '../graph/fileop.js';
 import { git, http, State } from '../graph/state.js';
-import type { FileVertex, LinkedFileVertex } from '../graph/types.js';
+import type { LinkAnnotation, LinkedFileVertex } from '../graph/types.js';
 import type { AddCommand, CopyCommand } from '../instructions/index.js';
 import { join, base as pathBase } from '../util/posix-path.js';
 import { goParseUint } from '../util/gostrconv.js';
@@ -95,10 +95,11 @@ export function dispatchCopy(d: DispatchState, cfg: CopyConfig): void {
   const naming: StepNameOptions = { stageName: d.stageName, isOnBuild: cfg.isOnBuild, platform: d.prefixPlatform ? platform : undefined, env };
   const pgName = stepName(step, name, naming);
 
+  // Absent options are undefined fields (copy() reads each with its default).
   const common: CopyInfo = {
-    ...(mode !== undefined ? { mode } : {}),
-    ...(chown ? { chown } : {}),
-    ...(excludes ? { excludePatterns: excludes } : {}),
+    mode,
+    chown,
+    excludePatterns: excludes,
     // No created time from SOURCE_DATE_EPOCH: BuildKit v0.32.2 gives copied files their own
     // times (only WORKDIR's mkdir is stamped), as options/026 shows.
   };
@@ -166,13 +167,16 @@ export function dispatchCopy(d: DispatchState, cfg: CopyConfig): void {
       }
       from = wrapPathError('removing drive letter', () => normalizePath('/', from, os, false));
       const unpack = c.kind === 'add' ? (c.unpack ?? true) : false;
+      // Written out (this is every COPY): no spread of the common options.
       add(cfg.source, from, {
-        ...common,
+        mode,
+        chown,
+        excludePatterns: excludes,
         followSymlinks: true,
         copyDirContentsOnly: true,
-        ...(include ? { includePatterns: include } : {}),
-        ...(required ? { requiredPaths: required } : {}),
-        ...(unpack ? { attemptUnpack: true } : {}),
+        includePatterns: include,
+        requiredPaths: required,
+        attemptUnpack: unpack || undefined,
         createDestPath: true,
         allowWildcard: true,
         allowEmptyWildcard: true,
@@ -190,27 +194,22 @@ export function dispatchCopy(d: DispatchState, cfg: CopyConfig): void {
   if (!actions) fail('COPY has no sources');
 
   const locations = [nodeLocation(c.node)];
-  const fileOpts = { customName: pgName, locations, ...(d.ignoreCache ? { ignoreCache: true } : {}) };
   if (c.link && c.chmod === '') {
     // Recorded as a linked copy; src/lower/link.ts turns it into a copy on scratch + a merge.
     const linkName = stepName(step, `LINK ${name}`, naming);
-    const linked = file(d.state, actions, { ...fileOpts, separateBase: true });
-    const v = linked.output!.vertex as FileVertex;
-    const base = d.state.output ? 0 : -1;
-    const annotated: LinkedFileVertex = {
-      ...v,
-      link: {
-        base,
-        progressGroupId: progressGroupId(`${d.stageName}\0${d.stage.location.start.line}\0${pgName}\0${step?.number ?? 0}`),
-        stepName: pgName,
-        mergeMetadata: { description: { 'llb.customname': linkName }, ...(d.ignoreCache ? { ignoreCache: true } : {}) },
-        mergeLocations: locations,
-      },
+    const link: LinkAnnotation = {
+      base: d.state.output ? 0 : -1,
+      progressGroupId: progressGroupId(`${d.stageName}\0${d.stage.location.start.line}\0${pgName}\0${step?.number ?? 0}`),
+      stepName: pgName,
+      mergeMetadata: d.ignoreCache ? { description: { 'llb.customname': linkName }, ignoreCache: true } : { description: { 'llb.customname': linkName } },
+      mergeLocations: locations,
     };
+    const linked = file(d.state, actions, { customName: pgName, locations, ignoreCache: d.ignoreCache || undefined, separateBase: true, link });
+    const annotated = linked.output!.vertex as LinkedFileVertex;
     const lower = cfg.opt.lowerLinkedCopy;
     d.state = d.state.withOutput(lower ? lower(annotated) : { vertex: annotated, index: 0 });
   } else {
-    d.state = file(d.state, actions, fileOpts);
+    d.state = file(d.state, actions, { customName: pgName, locations, ignoreCache: d.ignoreCache || undefined });
   }
   commitToHistory(d, commit, true, true);
 }

@@ -6,6 +6,10 @@ import type { Node } from '../parser/node.js';
 export function nodeLocation(node: Node): VertexLocation {
   const end = Math.max(node.endLine, node.startLine);
   const ranges = [];
-  for (let line = node.startLine; line <= end; line++) ranges.push({ start: { line, character: 0 }, end: { line, character: 0 } });
+  for (let line = node.startLine; line <= end; line++) {
+    // A whole line starts and ends at the same position: one object for both (the graph is read-only).
+    const at = { line, character: 0 };
+    ranges.push({ start: at, end: at });
+  }
   return { sourceIndex: 0, ranges };
 }

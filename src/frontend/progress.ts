@@ -6,7 +6,9 @@
 import { sha256 } from '../util/sha256.js';
 
 const encoder = new TextEncoder();
-const DIGITS = '0123456789abcdefghijklmnopqrstuvwxyz';
+const DIGIT_CODES = Array.from('0123456789abcdefghijklmnopqrstuvwxyz', (c) => c.charCodeAt(0));
+/** Scratch for the 25 digits (ids are made one at a time). */
+const CODES: number[] = new Array<number>(25).fill(0);
 
 /**
  * The first 16 bytes of the seed's SHA-256, as a 128-bit number written in base 36 with 25
@@ -17,8 +19,9 @@ export function progressGroupId(seed: string): string {
   // Four 32-bit limbs, most significant first, divided by 36 once per digit.
   const limbs = [0, 0, 0, 0];
   for (let i = 0; i < 16; i++) limbs[i >> 2] = limbs[i >> 2] * 256 + bytes[i];
-  let out = '';
-  for (let d = 0; d < 25; d++) {
+  // Digits from the last: filled into one list of character codes, one string made at the end.
+  const codes = CODES;
+  for (let d = 24; d >= 0; d--) {
     let rem = 0;
     for (let i = 0; i < 4; i++) {
       // rem < 36, so rem * 2^32 + limb < 2^38: exact in a double.
@@ -26,7 +29,7 @@ export function progressGroupId(seed: string): string {
       limbs[i] = Math.floor(cur / 36);
       rem = cur - limbs[i] * 36;
     }
-    out = DIGITS[rem] + out;
+    codes[d] = DIGIT_CODES[rem];
   }
-  return out;
+  return String.fromCharCode.apply(null, codes);
 }

@@ -10,13 +10,17 @@ import { formatTargetPlatform, platformFromEnv } from './platform.js';
 /** Upper-cases the first word (the instruction keyword). */
 export function uppercaseCmd(s: string): string {
   const i = s.indexOf(' ');
-  return i < 0 ? s.toUpperCase() : s.slice(0, i).toUpperCase() + s.slice(i);
+  if (i < 0) return s.toUpperCase();
+  const word = s.slice(0, i);
+  const upper = word.toUpperCase();
+  // Usually written upper-case already: then the line is its own result.
+  return upper === word ? s : upper + s.slice(i);
 }
 
 /** Expands variables in a step name, keeping it as written when expansion fails. */
 export function processCmdEnv(shlex: ShellLex, cmd: string, env: EnvGetter): string {
   try {
-    return shlex.processWord(cmd, env).result;
+    return shlex.expandPlain(cmd) ?? shlex.processWord(cmd, env).result;
   } catch {
     return cmd;
   }

@@ -9,7 +9,7 @@ import { buildMetadata, Caps, type ConstraintsOptions, workerConstraints } from 
 import { sameOutput } from './identity.js';
 import { envAddOrReplace, envGet, envToArray, State } from './state.js';
 import { LlbEncodeError } from '../errors.js';
-import type { CacheSharing, CDIDevice, ExecVertex, Mount, MountContentCache, NetMode, Output, Platform, ProxyEnv, SecretEnv, SecretOpt, SecurityMode, Ulimit } from './types.js';
+import type { Building, CacheSharing, CDIDevice, ExecVertex, Mount, MountContentCache, NetMode, Output, Platform, ProxyEnv, SecretEnv, SecretOpt, SecurityMode, Ulimit } from './types.js';
 
 /** A filesystem mounted into the container. */
 export interface MountSpec {
@@ -138,7 +138,7 @@ export function run(base: State, opts: RunOptions): ExecState {
     { target: '/', source: base.isScratch ? undefined : base, readonly: opts.readonlyRootfs, root: true },
     ...(opts.mounts ?? []),
   ];
-  mounts.sort((a, b) => compareGoStrings(a.target, b.target));
+  sortByTarget(mounts);
 
   const caps = new Set<string>();
   let env = base.values.env;
@@ -218,9 +218,6 @@ export function run(base: State, opts: RunOptions): ExecState {
   }
   const secretEnv: SecretEnv[] = [];
   // Secret files and SSH sockets are mounted from nothing and produce no output.
-  const socketBase = { input: -1, selector: '', output: 0, readonly: false, contentCache: 'default' } as const;
-  const socketMount = (type: 'secret' | 'ssh', dest: string, opt: SecretOpt): Mount =>
-    type === 'secret' ? { ...socketBase, dest, type, secret: opt } : { ...socketBase, dest, type, ssh: opt };
   for (const s of secrets) {
     if (s.env !== undefined) secretEnv.push({ id: s.id, name: s.env, optional: s.optional ?? false });
     if (s.target !== undefined) {
@@ -233,35 +230,31 @@ export function run(base: State, opts: RunOptions): ExecState {
 
   // The constraints are the run's own options: nothing to merge them with.
   const o: ConstraintsOptions = opts;
-  const vertex: ExecVertex = {
-    kind: 'exec',
-    inputs,
-    ...(walk.length > inputs.length ? { walkInputs: walk } : {}),
-    ...(platform ? { platform } : {}),
-    constraints: workerConstraints(o),
-    metadata: buildMetadata(o, caps),
-    locations: o.locations ?? [],
-    meta: {
-      args: [...args],
-      env: envToArray(env),
-      cwd,
-      user: base.values.user,
-      ...(opts.proxyEnv ? { proxyEnv: opts.proxyEnv } : {}),
-      ...(opts.extraHosts?.length ? { extraHosts: opts.extraHosts.map((h) => ({ host: h.host, ip: h.ip })) } : {}),
-      hostname: base.values.hostname,
-      ...(opts.ulimits?.length ? { ulimits: opts.ulimits } : {}),
-      cgroupParent: opts.cgroupParent ?? '',
-      removeMountStubsRecursive: true,
-      ...(opts.validExitCodes ? { validExitCodes: [...opts.validExitCodes] } : {}),
-    },
-    mounts: pbMounts,
-    network,
-    security,
-    secretEnv,
-    cdiDevices: opts.cdiDevices ?? [],
-    // Like BuildKit, outputs carry only a platform given to the exec itself.
-    ...(opts.platform ? { outputPlatform: opts.platform } : {}),
-  };
+  // Built field by field in the order of the literal it replaces, without spreads of optional
+  // fields (each made a temporary object): this runs for every RUN.
+  const meta: Building<ExecVertex['meta']> = { args: [...args], env: envToArray(env), cwd, user: base.values.user };
+  if (opts.proxyEnv) meta.proxyEnv = opts.proxyEnv;
+  if (opts.extraHosts?.length) meta.extraHosts = opts.extraHosts.map((h) => ({ host: h.host, ip: h.ip }));
+  meta.hostname = base.values.hostname;
+  if (opts.ulimits?.length) meta.ulimits = opts.ulimits;
+  meta.cgroupParent = opts.cgroupParent ?? '';
+  meta.removeMountStubsRecursive = true;
+  if (opts.validExitCodes) meta.validExitCodes = [...opts.validExitCodes];
+  const v: Building<ExecVertex> = { kind: 'exec', inputs };
+  if (walk.length > inputs.length) v.walkInputs = walk;
+  if (platform) v.platform = platform;
+  v.constraints = workerConstraints(o);
+  v.metadata = buildMetadata(o, caps);
+  v.locations = o.locations ?? [];
+  v.meta = meta as ExecVertex['meta'];
+  v.mounts = pbMounts;
+  v.network = network;
+  v.security = security;
+  v.secretEnv = secretEnv;
+  v.cdiDevices = opts.cdiDevices ?? [];
+  // Like BuildKit, outputs carry only a platform given to the exec itself.
+  if (opts.platform) v.outputPlatform = opts.platform;
+  const vertex = v as ExecVertex;
 
   const rootIndex = outputOf.get('/');
   const root = rootIndex === undefined ? base : base.withOutput({ vertex, index: rootIndex });
@@ -275,6 +268,33 @@ export function run(base: State, opts: RunOptions): ExecState {
       return (spec.source ?? State.scratch()).withOutput({ vertex, index: i });
     },
   };
+}
+
+/**
+ * Sorts mounts by target, stably (as Array.prototype.sort). A RUN has a mount or two: an
+ * insertion sort then allocates nothing, where the built-in sort makes a work copy.
+ */
+function sortByTarget(mounts: InternalMount[]): void {
+  if (mounts.length > 16) {
+    mounts.sort((a, b) => compareGoStrings(a.target, b.target));
+    return;
+  }
+  for (let i = 1; i < mounts.length; i++) {
+    const m = mounts[i];
+    let j = i - 1;
+    while (j >= 0 && compareGoStrings(mounts[j].target, m.target) > 0) {
+      mounts[j + 1] = mounts[j];
+      j--;
+    }
+    mounts[j + 1] = m;
+  }
+}
+
+const SOCKET_BASE = { input: -1, selector: '', output: 0, readonly: false, contentCache: 'default' } as const;
+
+/** A secret file or SSH socket mount. */
+function socketMount(type: 'secret' | 'ssh', dest: string, opt: SecretOpt): Mount {
+  return type === 'secret' ? { ...SOCKET_BASE, dest, type, secret: opt } : { ...SOCKET_BASE, dest, type, ssh: opt };
 }
 
 /** A tmpfs size in bytes: a non-negative safe integer (as a number or a bigint). */

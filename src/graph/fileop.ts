@@ -10,7 +10,7 @@ import { clean, isAbs, join, keepTrailingSlash } from '../util/posix-path.js';
 import { buildMetadata, Caps, type ConstraintsOptions, workerConstraints } from './constraints.js';
 import { type State } from './state.js';
 import { sameOutput } from './identity.js';
-import type { ChownOpt, FileAction, FileActionBody, FileVertex, Output, UserRef } from './types.js';
+import type { Building, ChownOpt, FileAction, FileActionBody, FileVertex, LinkAnnotation, Output, UserRef } from './types.js';
 
 /** A user/group for chown: numeric ids, or names resolved in the target's /etc/passwd. */
 export interface ChownSpec {
@@ -181,7 +181,11 @@ function chown(spec: ChownSpec | undefined, base: number): ChownOpt | undefined 
  * apart from the copy sources: a linked copy is lowered onto scratch (src/lower/link.ts), where
  * BuildKit never sees the base, so a source equal to the base must keep an input of its own.
  */
-export function file(base: State, actions: FileActions, opts: ConstraintsOptions & { readonly separateBase?: boolean } = {}): State {
+export function file(
+  base: State,
+  actions: FileActions,
+  opts: ConstraintsOptions & { readonly separateBase?: boolean; readonly link?: LinkAnnotation } = {},
+): State {
   const list = actions.list();
   const inputs: Output[] = [];
   const baseApart = opts.separateBase === true && base.output !== undefined;
@@ -212,13 +216,15 @@ export function file(base: State, actions: FileActions, opts: ConstraintsOptions
     addWalked(walk, base.output);
     if (a.kind === 'copy') addWalked(walk, a.source.output);
   }
-  const constraints = workerConstraints(opts);
-  const metadata = buildMetadata(opts, FILE_CAPS);
-  const locations = opts.locations ?? [];
-  const vertex: FileVertex =
-    walk.length > inputs.length
-      ? { kind: 'file', inputs, walkInputs: walk, constraints, metadata, locations, actions: fileActions }
-      : { kind: 'file', inputs, constraints, metadata, locations, actions: fileActions };
+  const v: Building<FileVertex> = { kind: 'file', inputs };
+  if (walk.length > inputs.length) v.walkInputs = walk;
+  v.constraints = workerConstraints(opts);
+  v.metadata = buildMetadata(opts, FILE_CAPS);
+  v.locations = opts.locations ?? [];
+  v.actions = fileActions;
+  // A linked copy (COPY --link) carries its annotation for src/lower/link.ts.
+  if (opts.link) v.link = opts.link;
+  const vertex = v as FileVertex;
   return base.withOutput({ vertex, index: 0 });
 }
 

@@ -10,7 +10,7 @@ import { normalizePlatform } from '../image/platform.js';
 import { goJsonStringArray } from '../util/gojson.js';
 import { isAbs, join } from '../util/posix-path.js';
 import { buildMetadata, type ConstraintsOptions, Caps, workerConstraints } from './constraints.js';
-import type { NetMode, Output, Platform, SecurityMode, SourceVertex, Vertex } from './types.js';
+import type { Building, NetMode, Output, Platform, SecurityMode, SourceVertex, Vertex } from './types.js';
 
 /** An ordered environment: setting a variable moves it to the end, as in BuildKit. */
 export type EnvList = readonly (readonly [string, string])[];
@@ -60,7 +60,18 @@ export interface StateValues {
   readonly hostname: string;
 }
 
-const initialRest: Omit<StateValues, 'env'> = { dir: '/', user: '', hostname: '' };
+interface Rest {
+  dir: string;
+  user: string;
+  hostname: string;
+  args: readonly string[] | undefined;
+  platform: Platform | undefined;
+  network: NetMode | undefined;
+  security: SecurityMode | undefined;
+}
+
+/** Every field present (undefined when unset), so that every state's values have one shape. */
+const initialRest: Rest = { dir: '/', user: '', hostname: '', args: undefined, platform: undefined, network: undefined, security: undefined };
 
 /** `vertex` carrying `platform` on its outputs, as BuildKit's outputs do (unchanged without one). */
 export function withOutputPlatform<V extends Vertex>(vertex: V, platform: Platform | undefined): V {
@@ -124,7 +135,7 @@ export class State {
   private constructor(
     /** The output this state stands for; `undefined` is scratch. */
     readonly output: Output | undefined,
-    private readonly rest: Omit<StateValues, 'env'>,
+    private readonly rest: Readonly<Rest>,
     private readonly envSource: EnvSource,
   ) {}
 
@@ -160,8 +171,12 @@ export class State {
     return this.output === undefined;
   }
 
-  private with(values: Partial<Omit<StateValues, 'env'>>): State {
-    return new State(this.output, { ...this.rest, ...values }, this.envSource);
+  /** This state with one value replaced (copied field by field: no spread, one shape). */
+  private with<K extends keyof Rest>(key: K, value: Rest[K]): State {
+    const r = this.rest;
+    const next: Rest = { dir: r.dir, user: r.user, hostname: r.hostname, args: r.args, platform: r.platform, network: r.network, security: r.security };
+    next[key] = value;
+    return new State(this.output, next, this.envSource);
   }
 
   /** The same values on another output (and that output's platform, if it carries one). */
@@ -190,48 +205,49 @@ export class State {
   /** Sets the working directory; a relative path is resolved against the current one. */
   dir(path: string): State {
     const next = isAbs(path) ? path : join(this.rest.dir || '/', path);
-    return this.with({ dir: next });
+    return this.with('dir', next);
   }
 
   user(user: string): State {
-    return this.with({ user });
+    return this.with('user', user);
   }
 
   hostname(hostname: string): State {
-    return this.with({ hostname });
+    return this.with('hostname', hostname);
   }
 
   platform(p: Platform): State {
-    return this.with({ platform: normalizePlatform(p) });
+    return this.with('platform', normalizePlatform(p));
   }
 
   network(network: NetMode): State {
-    return this.with({ network });
+    return this.with('network', network);
   }
 
   security(security: SecurityMode): State {
-    return this.with({ security });
+    return this.with('security', security);
   }
 
   args(args: readonly string[]): State {
-    return this.with({ args });
+    return this.with('args', args);
   }
 }
 
 // ----- sources -----------------------------------------------------------------------------------
 
-function sourceVertex(identifier: string, attrs: Record<string, string>, caps: string[], opts: ConstraintsOptions, platformSpecific: boolean): SourceVertex {
-  const v: SourceVertex = {
-    kind: 'source',
-    identifier,
-    attrs,
-    inputs: [],
-    ...(platformSpecific && opts.platform ? { platform: normalizePlatform(opts.platform) } : {}),
-    constraints: workerConstraints(opts),
-    metadata: buildMetadata(opts, caps),
-    locations: opts.locations ?? [],
-  };
-  return v;
+/**
+ * A source vertex. `outputPlatform` (already normalized) is the platform of a platform-specific
+ * source: written as the op's platform and carried by its outputs (image and OCI-layout sources).
+ */
+function sourceVertex(identifier: string, attrs: Record<string, string>, caps: string[], opts: ConstraintsOptions, outputPlatform?: Platform): SourceVertex {
+  // Field by field in a fixed order rather than spreads of optional fields: one per FROM.
+  const v: Building<SourceVertex> = { kind: 'source', identifier, attrs, inputs: [] };
+  if (outputPlatform) v.platform = outputPlatform;
+  v.constraints = workerConstraints(opts);
+  v.metadata = buildMetadata(opts, caps);
+  v.locations = opts.locations ?? [];
+  if (outputPlatform) v.outputPlatform = outputPlatform;
+  return v as SourceVertex;
 }
 
 /** Options of {@link image}. */
@@ -252,7 +268,7 @@ export function image(ref: string, opts: ImageOptions = {}): State {
     if (opts.resolveMode === 'pull') caps.push('source.image.resolvemode');
   }
   const platform = opts.platform ? normalizePlatform(opts.platform) : undefined;
-  const v = withOutputPlatform(sourceVertex(`docker-image://${ref}`, attrs, caps, { ...opts, platform }, true), platform);
+  const v = sourceVertex(`docker-image://${ref}`, attrs, caps, opts, platform);
   return State.of({ vertex: v, index: 0 });
 }
 
@@ -296,7 +312,7 @@ export function local(name: string, opts: LocalOptions = {}): State {
     attrs['local.unique'] = opts.localUniqueId;
     caps.push(Caps.sourceLocalUnique);
   }
-  return State.of({ vertex: sourceVertex(`local://${name}`, attrs, caps, opts, false), index: 0 });
+  return State.of({ vertex: sourceVertex(`local://${name}`, attrs, caps, opts), index: 0 });
 }
 
 /** Options of {@link http}. */
@@ -331,7 +347,7 @@ export function http(url: string, opts: HttpOptions = {}): State {
     caps.push(Caps.sourceHttpUidGid);
   }
   caps.push(Caps.sourceHttp);
-  return State.of({ vertex: sourceVertex(url, attrs, caps, opts, false), index: 0 });
+  return State.of({ vertex: sourceVertex(url, attrs, caps, opts), index: 0 });
 }
 
 /** Options of {@link git}. */
@@ -398,7 +414,7 @@ export function git(source: GitSource, opts: GitOptions = {}): State {
     caps.push(Caps.sourceGitFetchByCommit);
   }
   caps.push(Caps.sourceGit);
-  return State.of({ vertex: sourceVertex(source.identifier, attrs, caps, opts, false), index: 0 });
+  return State.of({ vertex: sourceVertex(source.identifier, attrs, caps, opts), index: 0 });
 }
 
 /** An image from an OCI layout store, `oci-layout://REF`. */
@@ -407,7 +423,7 @@ export function ociLayout(ref: string, opts: ConstraintsOptions & { sessionId?: 
   if (opts.sessionId) attrs['oci.session'] = opts.sessionId;
   if (opts.storeId) attrs['oci.store'] = opts.storeId;
   const platform = opts.platform ? normalizePlatform(opts.platform) : undefined;
-  const v = withOutputPlatform(sourceVertex(`oci-layout://${ref}`, attrs, [Caps.sourceOciLayout], { ...opts, platform }, true), platform);
+  const v = sourceVertex(`oci-layout://${ref}`, attrs, [Caps.sourceOciLayout], opts, platform);
   return State.of({ vertex: v, index: 0 });
 }
 

@@ -184,13 +184,21 @@ export function parsePlatform(specifier: string, defaults: Platform = DEFAULT_PL
  * `arm64`, `amd64/v1` → `amd64`), OS features sorted and deduplicated.
  */
 export function normalizePlatform(p: Platform): Platform {
+  // A platform this function made is normalized already: a state's platform is normalized again
+  // at every step that carries it.
+  if (NORMALIZED.has(p)) return p;
   const [architecture, variant] = normalizeArch(p.architecture, p.variant ?? '');
   let features: string[] | undefined;
   if (p.osFeatures !== undefined && p.osFeatures.length > 0) {
     features = [...new Set(p.osFeatures)].sort(compareStrings);
   }
-  return makePlatform(normalizeOS(p.os, DEFAULT_PLATFORM.os), architecture, variant, p.osVersion ?? '', features);
+  const out = makePlatform(normalizeOS(p.os, DEFAULT_PLATFORM.os), architecture, variant, p.osVersion ?? '', features);
+  NORMALIZED.add(out);
+  return out;
 }
+
+/** The platforms {@link normalizePlatform} returned (they are read-only). */
+const NORMALIZED = new WeakSet<Platform>();
 
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

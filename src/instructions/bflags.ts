@@ -5,12 +5,14 @@ import { InstructionFailure } from './errors.js';
 
 type FlagType = 'bool' | 'string' | 'strings';
 
+const NO_VALUES: readonly string[] = Object.freeze([]);
+
 /** One declared flag and its parsed value. */
 export class Flag {
   /** `"true"`/`"false"` for bool flags, the value for string flags. */
   value = '';
-  /** Every value of a repeatable flag, in order. */
-  readonly stringValues: string[] = [];
+  /** Every value of a repeatable flag, in order (a shared empty list until the first). */
+  stringValues: readonly string[] = NO_VALUES;
 
   constructor(
     readonly name: string,
@@ -20,7 +22,7 @@ export class Flag {
 
   /** Whether the flag was given on the instruction. */
   isUsed(): boolean {
-    return this.owner.used.has(this.name);
+    return this.owner.isUsed(this.name);
   }
 
   /** For bool flags: whether the value is `true`. */
@@ -34,15 +36,32 @@ export class Flag {
  * {@link parse}, which validates the raw `--name[=value]` words with BuildKit's messages.
  */
 export class BFlags {
-  private readonly flags = new Map<string, Flag>();
-  /** Flags given on the instruction, in order of first use. */
-  readonly used = new Map<string, Flag>();
+  /**
+   * The declared flags by name. Most instructions are written without flags: they need no
+   * table, only the Flag objects with their defaults (every instruction makes these, so they
+   * are kept small).
+   */
+  private readonly flags: Map<string, Flag> | undefined;
+  /** Flags given on the instruction, in order of first use (made on the first). */
+  private usedFlags: Map<string, Flag> | undefined;
 
-  constructor(readonly args: readonly string[]) {}
+  constructor(readonly args: readonly string[]) {
+    this.flags = args.length > 0 ? new Map() : undefined;
+  }
+
+  /** Flags given on the instruction, in order of first use. */
+  get used(): ReadonlyMap<string, Flag> {
+    return this.usedFlags ?? new Map();
+  }
+
+  /** Whether the flag `name` was given. */
+  isUsed(name: string): boolean {
+    return this.usedFlags !== undefined && this.usedFlags.has(name);
+  }
 
   private add(name: string, type: FlagType): Flag {
     const f = new Flag(name, type, this);
-    this.flags.set(name, f);
+    this.flags?.set(name, f);
     return f;
   }
 
@@ -64,7 +83,7 @@ export class BFlags {
 
   /** Names of the flags that were given. */
   usedNames(): string[] {
-    return [...this.used.keys()];
+    return this.usedFlags ? [...this.usedFlags.keys()] : [];
   }
 
   /** Parses the raw flags; throws {@link InstructionFailure} with BuildKit's message. */
@@ -80,12 +99,12 @@ export class BFlags {
       const value = eq < 0 ? '' : a.slice(eq + 1);
       const hasValue = eq >= 0;
       const arg = flagName.slice(2);
-      const flag = this.flags.get(arg);
+      const flag = this.flags!.get(arg);
       if (!flag) {
-        fail(ErrorCode.UnknownFlag, withSuggestion(`unknown flag: ${flagName}`, arg, [...this.flags.keys()], true));
+        fail(ErrorCode.UnknownFlag, withSuggestion(`unknown flag: ${flagName}`, arg, [...this.flags!.keys()], true));
       }
-      if (this.used.has(arg) && flag!.type !== 'strings') fail(ErrorCode.Flag, `duplicate flag specified: ${flagName}`);
-      this.used.set(arg, flag!);
+      if (this.isUsed(arg) && flag!.type !== 'strings') fail(ErrorCode.Flag, `duplicate flag specified: ${flagName}`);
+      (this.usedFlags ??= new Map()).set(arg, flag!);
       switch (flag!.type) {
         case 'bool':
           if (hasValue && value === '') fail(ErrorCode.Flag, `missing a value on flag: ${flagName}`);
@@ -107,7 +126,8 @@ export class BFlags {
           break;
         case 'strings':
           if (!hasValue) fail(ErrorCode.Flag, `missing a value on flag: ${flagName}`);
-          flag!.stringValues.push(value);
+          if (flag!.stringValues === NO_VALUES) flag!.stringValues = [value];
+          else (flag!.stringValues as string[]).push(value);
           break;
       }
     }

@@ -119,14 +119,14 @@ function parseSourcesAndDest(req: Request, command: string): SourcesAndDest {
   const srcs = req.args.slice(0, -1);
   const dest = req.args[req.args.length - 1];
   if (mustParseHeredoc(dest)) bad(`${command} cannot accept a heredoc as a destination`);
-  const lookup = new Map<string, Node['heredocs'][number]>();
-  for (const h of req.node.heredocs) lookup.set(h.name, h);
+  const lookup = req.node.heredocs.length > 0 ? new Map<string, Node['heredocs'][number]>() : undefined;
+  for (const h of req.node.heredocs) lookup!.set(h.name, h);
   const sourcePaths: string[] = [];
   const sourceContents: SourceContent[] = [];
   for (const src of srcs) {
     const h = mustParseHeredoc(src);
     if (h) {
-      let content = lookup.get(h.name)?.content ?? '';
+      let content = lookup?.get(h.name)?.content ?? '';
       if (h.chomp) content = chompHeredocContent(content);
       sourceContents.push({ data: content, path: h.name, expand: h.expand });
     } else {

@@ -34,11 +34,6 @@ function trimmedEnd(s: string, from: number, to = s.length): number {
   return end;
 }
 
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
-  return true;
-}
-
 /** UTF-8 bytes of `s`, and for each byte the UTF-16 offset of the character it belongs to. */
 function utf8Bytes(s: string): { bytes: number[]; unit: number[] } {
   const bytes: number[] = [];
@@ -72,10 +67,13 @@ function extractBuilderFlags(
   line: string,
   escapeToken: number,
   shift: number,
+  bytewise = false,
 ): { flags: string[]; spans: { start: number; end: number }[]; consumed: number } {
   // An ASCII line is its own UTF-8 (byte i is character i): no arrays to build. No closures
-  // either: this runs for every instruction with a flag.
-  const ascii = isAscii(line);
+  // either: this runs for every instruction with a flag. Only the flags are read, so the line is
+  // not scanned for other characters first: the first one met sends the line to the byte-wise
+  // reading.
+  const ascii = !bytewise;
   const enc = ascii ? undefined : utf8Bytes(line);
   const bytes = enc?.bytes;
   const unit = enc?.unit;
@@ -94,6 +92,7 @@ function extractBuilderFlags(
   let consumed = -1;
   for (let pos = 0; pos <= n; pos++) {
     if (pos !== n) ch = ascii ? line.charCodeAt(pos) : bytes![pos];
+    if (ascii && ch > 0x7f) return extractBuilderFlags(line, escapeToken, shift, true);
     if (phase === IN_SPACES) {
       if (pos === n) break;
       if (isGoSpace(ch)) continue;
@@ -136,11 +135,13 @@ function extractBuilderFlags(
         if (pos + 1 === n) continue; // an escape at the end is dropped
         pos++;
         ch = ascii ? line.charCodeAt(pos) : bytes![pos];
+        if (ascii && ch > 0x7f) return extractBuilderFlags(line, escapeToken, shift, true);
       } else if (ascii) {
         // A run of ordinary characters is one slice, not one string per character.
         let end = pos + 1;
         for (; end < n; end++) {
           const c = line.charCodeAt(end);
+          if (c > 0x7f) return extractBuilderFlags(line, escapeToken, shift, true);
           if (isGoSpace(c) || c === 0x27 || c === 0x22 || c === escapeToken) break;
         }
         word += line.slice(pos, end);
@@ -162,6 +163,7 @@ function extractBuilderFlags(
       }
       pos++;
       ch = ascii ? line.charCodeAt(pos) : bytes![pos];
+      if (ascii && ch > 0x7f) return extractBuilderFlags(line, escapeToken, shift, true);
     }
     word += String.fromCharCode(ch);
   }

@@ -191,6 +191,13 @@ class ShellWord {
           result += tmp;
           words.addRawString(tmp);
         } else {
+          // A run of ordinary characters is appended at once, not one string per character.
+          const run = sc.takePlain(esc, quotes, stopChar);
+          if (run !== '') {
+            result += run;
+            words.addRawString(run);
+            continue;
+          }
           ch = sc.next();
           if (ch === esc) {
             if (this.rawEscapes) {

@@ -7,11 +7,19 @@
 export function clean(p: string): string {
   if (isClean(p)) return p;
   if (p === '') return '.';
-  // A clean path with trailing slashes (`/src/app/`, often a destination): only cut them.
+  // A clean path with extra slashes at the start (`join('/', '/src', x)` gives `///src/x`) or at
+  // the end (`/src/app/`, often a destination): only cut them.
+  let start = 0;
+  while (start + 1 < p.length && p.charCodeAt(start) === 0x2f && p.charCodeAt(start + 1) === 0x2f) start++;
   let end = p.length;
-  while (end > 1 && p.charCodeAt(end - 1) === 0x2f) end--;
-  if (end < p.length && isClean(p.slice(0, end))) return p.slice(0, end);
+  while (end > start + 1 && p.charCodeAt(end - 1) === 0x2f) end--;
+  if (start > 0 || end < p.length) {
+    const q = p.slice(start, end);
+    if (isClean(q)) return q;
+  }
   const rooted = p.charCodeAt(0) === 0x2f;
+  const simple = withoutDots(p, rooted);
+  if (simple !== undefined) return simple;
   const parts: string[] = [];
   const n = p.length;
   for (let start = 0; start <= n; ) {
@@ -27,6 +35,25 @@ export function clean(p: string): string {
     start = i + 1;
   }
   const out = parts.join('/');
+  if (rooted) return `/${out}`;
+  return out === '' ? '.' : out;
+}
+
+/**
+ * {@link clean} of a path without `..` elements (`/src/s0/./app/`): its non-empty, non-`.`
+ * elements joined, built from slices without a list; undefined when there is a `..`.
+ */
+function withoutDots(p: string, rooted: boolean): string | undefined {
+  let out = '';
+  const n = p.length;
+  for (let start = 0; start <= n; ) {
+    let i = p.indexOf('/', start);
+    if (i < 0) i = n;
+    const len = i - start;
+    if (len === 2 && p.charCodeAt(start) === 0x2e && p.charCodeAt(start + 1) === 0x2e) return undefined;
+    if (len > 0 && !(len === 1 && p.charCodeAt(start) === 0x2e)) out = out === '' ? p.slice(start, i) : `${out}/${p.slice(start, i)}`;
+    start = i + 1;
+  }
   if (rooted) return `/${out}`;
   return out === '' ? '.' : out;
 }

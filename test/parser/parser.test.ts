@@ -95,6 +95,13 @@ describe('parser details', () => {
     expect(dump('RUN --mount=type=bind,src="a b" x')).toBe('(run ["--mount=type=bind,src=a b"] "x")');
     // BuildKit reads flags byte by byte: non-ASCII characters come out as Latin-1 mojibake
     expect(parse('COPY --chown=é a b').ast.children[0].flags).toEqual(['--chown=\u00c3\u00a9']);
+    // ... in quotes and after an escape as well; an ASCII flag before non-ASCII arguments is as written
+    expect(parse('COPY --chown="é" a b').ast.children[0].flags).toEqual(['--chown=\u00c3\u00a9']);
+    expect(parse('COPY --chown=\\é a b').ast.children[0].flags).toEqual(['--chown=\u00c3\u00a9']);
+    const mixed = parse('COPY --from=x é/ b').ast.children[0];
+    expect(mixed.flags).toEqual(['--from=x']);
+    expect(mixed.next.map((n) => n.value)).toEqual(['é/', 'b']);
+    expect(mixed.flagRanges[0]).toEqual({ start: { line: 1, column: 6 }, end: { line: 1, column: 14 } });
     expect(dump('RUN --a -- --b c')).toBe('(run ["--a"] "--b c")');
   });
 
