@@ -135,7 +135,21 @@ function buildRequest(options: CompileOptions): BuildRequest {
     throw new BuildRequestError('platform and platforms are exclusive: pass one of them', 'platform');
   }
   const platforms = options.platforms ?? (options.platform === undefined ? undefined : [options.platform]);
-  return parseBuildRequest({ ...options, platforms }, options.buildArgs ?? {});
+  // The request's own fields, named: a spread of all the options costs a small compile more.
+  return parseBuildRequest(
+    {
+      platforms,
+      labels: options.labels,
+      extraHosts: options.extraHosts,
+      hostname: options.hostname,
+      network: options.network,
+      shmSize: options.shmSize,
+      ulimits: options.ulimits,
+      cgroupParent: options.cgroupParent,
+      noCache: options.noCache,
+    },
+    options.buildArgs ?? {},
+  );
 }
 
 interface Prepared {

@@ -427,7 +427,7 @@ function dispatchRun(d: DispatchState, c: RunCommand, cmd: DispatchCommand, opt:
   const security: SecurityMode | undefined = c.security === 'insecure' ? 'insecure' : undefined;
 
   const nameShlex = new ShellLex(opt.shlex.escapeToken, { rawQuotes: true, skipUnsetEnv: true, budget: opt.shlex.budget });
-  const platform = d.state.values.platform;
+  const platform = d.state.platformValue;
   const name = stepName(d.steps.next(), uppercaseCmd(processCmdEnv(nameShlex, customName, withSecretEnvMask(c, env))), {
     stageName: d.stageName,
     isOnBuild: cmd.isOnBuild,
@@ -511,7 +511,7 @@ function dispatchRunMounts(
     else if (m.type === 'bind') spec.noOutput = true;
     if (m.type === 'cache') spec.cache = { id: `${opt.cacheIdNamespace}/${m.cacheId || clean(m.target)}`, sharing: m.cacheSharing === '' ? 'shared' : m.cacheSharing };
     let target = m.target;
-    if (!isAbs(clean(target))) target = join('/', d.state.values.dir, target);
+    if (!isAbs(clean(target))) target = join('/', d.state.cwd, target);
     if (target === '/') fail(`invalid mount target ${JSON.stringify(target)}`);
     spec.target = target;
     const src = join('/', m.source);

@@ -42,7 +42,7 @@ function fail(message: string): never {
 function pathRelativeToWorkingDir(s: State, p: string, os: string): string {
   const q = wrapPathError('removing drive letter', () => removeDriveLetter(p, os, true));
   if (isAbsFor(q, os)) return normalizePath('/', q, os, true);
-  return normalizePath(s.values.dir, q === '.' || q === '' ? './' : q, os, true);
+  return normalizePath(s.cwd, q === '.' || q === '' ? './' : q, os, true);
 }
 
 /** Parses `--chmod`: an octal mode up to 07777, or a symbolic one (`u+x,g-w`). */

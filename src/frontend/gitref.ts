@@ -158,6 +158,8 @@ function parseScpStyle(raw: string): GitUrl | undefined {
  * SCP-style `user@host:path[?query][#fragment]` (the user is required).
  */
 export function parseGitUrl(remote: string): GitUrlResult {
+  // Both forms need a colon (`scheme://`, `user@host:path`): most sources (local paths) have none.
+  if (!remote.includes(':')) return NOT_A_URL;
   const proto = PROTO_RE.exec(remote);
   if (proto) {
     const scheme = proto[0].slice(0, -3).toLowerCase();
@@ -170,8 +172,10 @@ export function parseGitUrl(remote: string): GitUrlResult {
   }
   const scp = parseScpStyle(remote);
   if (scp) return { ok: true, url: scp };
-  return { ok: false, error: UNKNOWN_PROTOCOL, unknownProtocol: true };
+  return NOT_A_URL;
 }
+
+const NOT_A_URL: GitUrlResult = Object.freeze({ ok: false, error: UNKNOWN_PROTOCOL, unknownProtocol: true });
 
 type MutableGitRef = {
   -readonly [K in keyof GitRef]: GitRef[K];

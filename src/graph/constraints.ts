@@ -85,8 +85,14 @@ export function buildMetadata(opts: ConstraintsOptions, caps: Iterable<string>):
   }
   if (opts.customName !== undefined) (description ??= {})['llb.customname'] = opts.customName;
   if (description) md.description = description;
+  // Indexed over a list (most vertices): no iterator objects for a loop run once per vertex.
   let capMap: Record<string, boolean> | undefined;
-  for (const c of caps) (capMap ??= {})[c] = true;
+  if (Array.isArray(caps)) {
+    const list = caps as readonly string[];
+    for (let i = 0; i < list.length; i++) (capMap ??= {})[list[i]] = true;
+  } else {
+    for (const c of caps) (capMap ??= {})[c] = true;
+  }
   if (capMap) md.caps = capMap;
   if (opts.progressGroup) md.progressGroup = opts.progressGroup;
   return md;

@@ -198,7 +198,7 @@ export function file(
     seconds.push(a.kind === 'copy' ? inputIndex(inputs, a.source.output, baseApart, false) : -1);
   }
   const n = inputs.length;
-  const parent = base.values.dir;
+  const parent = base.cwd;
   const fileActions: FileAction[] = [];
   for (let i = 0; i < list.length; i++) {
     fileActions.push({
@@ -291,7 +291,7 @@ function actionBody(a: ActionSpec, parent: string, base: number): FileActionBody
     case 'copy': {
       const info = a.info;
       const srcClean = clean(a.src);
-      const src = isAbs(srcClean) ? join('/', srcClean) : join(a.source.values.dir || '/', srcClean);
+      const src = isAbs(srcClean) ? join('/', srcClean) : join(a.source.cwd || '/', srcClean);
       const mode = info.mode === undefined ? -1 : typeof info.mode === 'number' ? info.mode : 0;
       return {
         kind: 'copy',

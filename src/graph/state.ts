@@ -157,6 +157,16 @@ export class State {
     return this.cachedValues;
   }
 
+  /** The working directory: `values.dir` without building the environment list. */
+  get cwd(): string {
+    return this.rest.dir;
+  }
+
+  /** The platform: `values.platform` without building the environment list. */
+  get platformValue(): Platform | undefined {
+    return this.rest.platform;
+  }
+
   /** The empty filesystem. */
   static scratch(): State {
     return new State(undefined, initialRest, { list: [], pending: 0, baseLength: 0 });
