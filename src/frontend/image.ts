@@ -136,12 +136,12 @@ export function imagePlatform(img: ImageModel): Platform {
 
 /** Appends a history entry the way BuildKit's `commitToHistory` does. */
 export function commitToHistory(img: ImageModel, message: string, withLayer: boolean, fromState: boolean, created?: string): void {
-  const entry: ImageHistory = {
-    ...(created ? { created } : {}),
-    created_by: fromState ? `${message} # buildkit` : message,
-    comment: 'buildkit.dockerfile.v0',
-    ...(withLayer ? {} : { empty_layer: true }),
-  };
+  // Field by field in the JSON's order (no spreads of optional fields: one entry per step).
+  const entry: ImageHistory = {};
+  if (created) entry.created = created;
+  entry.created_by = fromState ? `${message} # buildkit` : message;
+  entry.comment = 'buildkit.dockerfile.v0';
+  if (!withLayer) entry.empty_layer = true;
   img.history.push(entry);
 }
 
