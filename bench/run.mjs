@@ -289,6 +289,19 @@ if (!flag('--no-cli')) {
   console.log(`  node -e 0:                          ${mNode.toFixed(1)} ms`);
   console.log(`  dockerfile-llb on ${small.name.replace('golden ', '')}: ${mOurs.toFixed(1)} ms: start-up overhead ${(mOurs - mNode).toFixed(1)} ms above node -e 0`);
   if (haveOracle) console.log(`  refllb (Go) on the same file:       ${median(tGo).toFixed(1)} ms`);
+  // Node reads NODE_EXTRA_CA_CERTS's certificates at start-up, before any JavaScript, whether the
+  // program uses TLS or not: on a machine that sets it, every Node process (node -e 0 too) pays
+  // for that, and refllb does not.
+  if (process.env.NODE_EXTRA_CA_CERTS) {
+    const { NODE_EXTRA_CA_CERTS: _, ...env } = process.env;
+    const tBare = [];
+    for (let i = 0; i < procRuns; i++) {
+      const t = process.hrtime.bigint();
+      spawnSync(process.execPath, ['-e', '0'], { stdio: 'ignore', env });
+      tBare.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+    console.log(`  NODE_EXTRA_CA_CERTS is set: it costs every Node process ${(mNode - median(tBare)).toFixed(1)} ms at start-up (node -e 0 without it: ${median(tBare).toFixed(1)} ms)`);
+  }
   if (cpu('node') !== undefined) {
     const go = haveOracle ? `, refllb ${cpu('go').toFixed(0)} ms` : '';
     console.log(

@@ -99,6 +99,14 @@ function outputFailure(e: unknown, shown: string): unknown {
 }
 
 /**
+ * A Buffer's bytes as a plain Uint8Array (whose `slice` copies, as the core expects of a
+ * Uint8Array), sharing its memory: `new Uint8Array(buffer)` would copy the file once more.
+ */
+function plainBytes(b: Buffer): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/**
  * Reads a file, or standard input for `-`. `shown` names the file in errors (default `path`).
  * Standard input is read as a stream: `readFileSync(0)` fails with EAGAIN on a pipe whose writer
  * made it non-blocking (another Node process, for one).
@@ -110,10 +118,10 @@ export async function readInput(path: string, shown = path): Promise<Uint8Array>
     }
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return new Uint8Array(Buffer.concat(chunks));
+    return plainBytes(Buffer.concat(chunks));
   }
   try {
-    return new Uint8Array(readFileSync(path));
+    return plainBytes(readFileSync(path));
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ENOENT') throw new InputError(`${shown}: no such file or directory`);
