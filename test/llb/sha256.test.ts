@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { progressGroupId } from '../../src/frontend/progress';
+import { base36of128, progressGroupId } from '../../src/frontend/progress';
+import { rng } from '../helpers/random';
 import { setSha256, sha256, sha256Digest } from '../../src/util/sha256';
 
 describe('sha256', () => {
@@ -65,12 +66,29 @@ describe('setSha256', () => {
 });
 
 describe('progressGroupId', () => {
-  it('is the first 16 bytes of the seed digest in base 36, 25 digits', () => {
-    for (let i = 0; i < 2000; i++) {
-      const seed = `stage-${i}\0${i * 7}\0COPY . .\0${i % 5}`;
-      const bytes = createHash('sha256').update(seed).digest();
-      const n = BigInt(`0x${bytes.subarray(0, 16).toString('hex')}`);
-      expect(progressGroupId(seed)).toBe(n.toString(36).padStart(25, '0'));
+  it('writes a 128-bit number in base 36 with 25 digits', () => {
+    const rand = rng(20261127);
+    const r = (n: number) => Math.floor(rand() * n);
+    const cases: number[][] = [[0, 0, 0, 0], [0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff], [0, 0, 0, 35], [1, 0, 0, 0]];
+    for (let i = 0; i < 2000; i++) cases.push([r(2 ** 32), r(2 ** 32), r(2 ** 32), r(2 ** 32)]);
+    for (const limbs of cases) {
+      const n = limbs.reduce((acc, l) => (acc << 32n) | BigInt(l), 0n);
+      expect(base36of128([...limbs])).toBe(n.toString(36).padStart(25, '0'));
     }
+  });
+
+  it('is stable, has BuildKit\'s shape and tells 200,000 seeds apart', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 200000; i++) {
+      // Seeds that differ in one field only, as the steps of one Dockerfile do.
+      const seed = `stage-${i % 1000}\0${Math.floor(i / 1000)}\0[stage-${i % 1000} 2/3] COPY --link . .\0${i % 7}`;
+      const id = progressGroupId(seed);
+      expect(id).toMatch(/^[0-9a-z]{25}$/);
+      seen.add(id);
+    }
+    expect(seen.size).toBe(200000);
+    expect(progressGroupId('a\0b')).toBe(progressGroupId('a\0b'));
+    expect(progressGroupId('a\0b')).not.toBe(progressGroupId('a\0c'));
+    expect(progressGroupId('')).not.toBe(progressGroupId('\0'));
   });
 });
