@@ -9,7 +9,8 @@ import { buildMetadata, Caps, type ConstraintsOptions, workerConstraints } from 
 import { sameOutput } from './identity.js';
 import { envAddOrReplace, envGet, envToArray, State } from './state.js';
 import { LlbEncodeError } from '../errors.js';
-import type { Building, CacheSharing, CDIDevice, ExecVertex, Mount, MountContentCache, NetMode, Output, Platform, ProxyEnv, SecretEnv, SecretOpt, SecurityMode, Ulimit } from './types.js';
+import type { CacheSharing, CDIDevice, ExecVertex, Mount, MountContentCache, NetMode, Output, Platform, ProxyEnv, SecretEnv, SecretOpt, SecurityMode, Ulimit } from './types.js';
+import type { Building } from '../util/building.js';
 
 /** A filesystem mounted into the container. */
 export interface MountSpec {

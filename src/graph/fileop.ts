@@ -10,7 +10,8 @@ import { clean, isAbs, join, keepTrailingSlash } from '../util/posix-path.js';
 import { buildMetadata, Caps, type ConstraintsOptions, workerConstraints } from './constraints.js';
 import { type State } from './state.js';
 import { sameOutput } from './identity.js';
-import type { Building, ChownOpt, FileAction, FileActionBody, FileVertex, LinkAnnotation, Output, UserRef } from './types.js';
+import type { ChownOpt, FileAction, FileActionBody, FileVertex, LinkAnnotation, Output, UserRef } from './types.js';
+import type { Building } from '../util/building.js';
 
 /** A user/group for chown: numeric ids, or names resolved in the target's /etc/passwd. */
 export interface ChownSpec {

@@ -10,7 +10,8 @@ import { normalizePlatform } from '../image/platform.js';
 import { goJsonStringArray } from '../util/gojson.js';
 import { isAbs, join } from '../util/posix-path.js';
 import { buildMetadata, type ConstraintsOptions, Caps, workerConstraints } from './constraints.js';
-import type { Building, NetMode, Output, Platform, SecurityMode, SourceVertex, Vertex } from './types.js';
+import type { NetMode, Output, Platform, SecurityMode, SourceVertex, Vertex } from './types.js';
+import type { Building } from '../util/building.js';
 
 /** An ordered environment: setting a variable moves it to the end, as in BuildKit. */
 export type EnvList = readonly (readonly [string, string])[];
@@ -157,12 +158,12 @@ export class State {
     return this.cachedValues;
   }
 
-  /** The working directory: `values.dir` without building the environment list. */
+  /** @internal The working directory: `values.dir` without building the environment list. */
   get cwd(): string {
     return this.rest.dir;
   }
 
-  /** The platform: `values.platform` without building the environment list. */
+  /** @internal The platform: `values.platform` without building the environment list. */
   get platformValue(): Platform | undefined {
     return this.rest.platform;
   }

@@ -370,10 +370,3 @@ export interface Graph {
   readonly root: Output | undefined;
   readonly sources: readonly SourceInfo[];
 }
-
-/**
- * A vertex type with its fields writable: for builders that add optional fields one by one in a
- * fixed order (every vertex of a kind then has the same field order, with no spread of optional
- * fields), then hand out the read-only type.
- */
-export type Building<T> = { -readonly [K in keyof T]?: T[K] };

@@ -16,7 +16,8 @@
 import { Caps, workerConstraints } from '../graph/constraints.js';
 import { traversalInputs } from '../graph/traverse.js';
 import { mapSame } from '../util/arrays.js';
-import type { Building, FileAction, FileVertex, LinkedFileVertex, MergeVertex, Output, ProgressGroup, Vertex, VertexMetadata } from '../graph/types.js';
+import type { FileAction, FileVertex, LinkedFileVertex, MergeVertex, Output, ProgressGroup, Vertex, VertexMetadata } from '../graph/types.js';
+import type { Building } from '../util/building.js';
 
 /** True when `v` still needs lowering. */
 export function isLinkedCopy(v: Vertex): v is LinkedFileVertex {

@@ -503,9 +503,10 @@ export class ShellLex {
   }
 
   /**
-   * `word` itself when expanding it would give `word` (the test of {@link plainWords}, without
-   * splitting it into words), its length counted against the budget as {@link processWord}
-   * counts it; undefined when the word needs the scanner. For callers that want only the result.
+   * `word` itself when expanding it would give `word` (no `$`, `<`, escape token, quote when
+   * quotes are processed, surrogate or byte-order mark), its length counted against the budget
+   * as {@link processWord} counts it; undefined when the word needs the scanner. For callers
+   * that want only the expanded string: it does not split the word into words.
    */
   expandPlain(word: string): string | undefined {
     if (word.length > this.budget.limits.maxWordLength) return undefined;
