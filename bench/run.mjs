@@ -147,22 +147,26 @@ async function sameOps(f) {
   return want.length === got.length && want.every((op, i) => Buffer.compare(Buffer.from(op), Buffer.from(got[i])) === 0);
 }
 
-/** The functions with the most self time in a CPU profile, and the share of the total. */
+/**
+ * The functions with the most self time in a CPU profile, and their share of the samples. Shares
+ * count samples rather than summing each sample's time delta: on a machine shared with other
+ * work, a sample taken after the process was descheduled carries the whole wait, and a few such
+ * samples put any function at the top. The ms column is the share of the profile's duration.
+ */
 function printProfile(p, top = 30) {
-  const dt = new Map();
-  for (let i = 0; i < p.samples.length; i++) dt.set(p.samples[i], (dt.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0));
+  const hits = new Map();
+  for (const id of p.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
   const self = new Map();
-  let total = 0;
   for (const n of p.nodes) {
-    const t = dt.get(n.id) ?? 0;
-    total += t;
     const { functionName, url, lineNumber } = n.callFrame;
     const key = `${functionName || '(anonymous)'} ${url.split('/').pop()}:${lineNumber + 1}`;
-    self.set(key, (self.get(key) ?? 0) + t);
+    self.set(key, (self.get(key) ?? 0) + (hits.get(n.id) ?? 0));
   }
-  console.log('self time  share  function');
-  for (const [k, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) {
-    console.log(`${(t / 1000).toFixed(0).padStart(7)} ms ${((100 * t) / total).toFixed(1).padStart(5)}%  ${k}`);
+  const total = p.samples.length;
+  const duration = (p.endTime - p.startTime) / 1000;
+  console.log('self time  share  function (by sample count)');
+  for (const [k, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+    console.log(`${((duration * n) / total).toFixed(0).padStart(7)} ms ${((100 * n) / total).toFixed(1).padStart(5)}%  ${k}`);
   }
 }
 
