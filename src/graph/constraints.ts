@@ -3,6 +3,7 @@
  * cache flags, progress group and source locations. They turn into a vertex's platform,
  * metadata and locations exactly as BuildKit's constraint options do.
  */
+import { none } from '../util/arrays.js';
 import type { Platform, ProgressGroup, VertexLocation, VertexMetadata, WorkerConstraints } from './types.js';
 
 /** Options accepted by every vertex builder. */
@@ -105,4 +106,4 @@ export function workerConstraints(opts: ConstraintsOptions): WorkerConstraints {
 }
 
 /** The constraints of almost every vertex: none. Shared and frozen (the graph is read-only). */
-const NO_CONSTRAINTS: WorkerConstraints = Object.freeze({ filter: Object.freeze([]) });
+const NO_CONSTRAINTS: WorkerConstraints = Object.freeze({ filter: none<string>() });

@@ -6,7 +6,7 @@
  */
 import { compareGoStrings } from '../util/gounicode.js';
 import { buildMetadata, Caps, type ConstraintsOptions, workerConstraints } from './constraints.js';
-import { sameOutput } from './identity.js';
+import { addWalked, sameOutput } from './identity.js';
 import { envAddOrReplace, envGet, envToArray, State } from './state.js';
 import { LlbEncodeError } from '../errors.js';
 import type { CacheSharing, CDIDevice, ExecVertex, Mount, MountContentCache, NetMode, Output, Platform, ProxyEnv, SecretEnv, SecretOpt, SecurityMode, Ulimit } from './types.js';
@@ -197,7 +197,7 @@ export function run(base: State, opts: RunOptions): ExecState {
       if (m.tmpfs) throw new LlbEncodeError('E_LLB_VALUE', 'a tmpfs mount has no source (it must use scratch)', `run.mounts[${JSON.stringify(m.target)}]`);
       input = inputs.findIndex((o) => sameOutput(o, src));
       if (input < 0) input = inputs.push(src) - 1;
-      if (!walk.some((o) => o.vertex === src.vertex && o.index === src.index)) walk.push(src);
+      addWalked(walk, src);
     }
     let output = -1;
     if (!m.noOutput && !m.readonly && !m.cache && !m.tmpfs) {

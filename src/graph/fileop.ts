@@ -5,11 +5,12 @@
  * reading the previous action's result, and only the last action producing the output.
  */
 import { LlbEncodeError } from '../errors.js';
+import { none } from '../util/arrays.js';
 import { assertNever } from '../util/never.js';
 import { clean, isAbs, join, keepTrailingSlash } from '../util/posix-path.js';
 import { buildMetadata, Caps, type ConstraintsOptions, workerConstraints } from './constraints.js';
 import { type State } from './state.js';
-import { sameOutput } from './identity.js';
+import { addWalked, sameOutput } from './identity.js';
 import type { ChownOpt, FileAction, FileActionBody, FileVertex, LinkAnnotation, Output, UserRef } from './types.js';
 import type { Building } from '../util/building.js';
 
@@ -230,8 +231,7 @@ export function file(
 }
 
 const FILE_CAPS = [Caps.fileBase];
-/** One empty list for every absent pattern list (the graph is read-only). */
-const NO_STRINGS: readonly string[] = Object.freeze([]);
+
 
 /**
  * The input index of `o` (added when new): outputs with the same bytes share one input, except
@@ -242,12 +242,6 @@ function inputIndex(inputs: Output[], o: Output | undefined, baseApart: boolean,
   if (baseApart && isBase) return inputs.length ? 0 : inputs.push(o) - 1;
   for (let i = baseApart ? 1 : 0; i < inputs.length; i++) if (sameOutput(inputs[i], o)) return i;
   return inputs.push(o) - 1;
-}
-
-function addWalked(walk: Output[], o: Output | undefined): void {
-  if (!o) return;
-  for (const w of walk) if (w.vertex === o.vertex && w.index === o.index) return;
-  walk.push(o);
 }
 
 /**
@@ -307,11 +301,11 @@ function actionBody(a: ActionSpec, parent: string, base: number): FileActionBody
         allowWildcard: info.allowWildcard ?? false,
         allowEmptyWildcard: info.allowEmptyWildcard ?? false,
         timestamp: info.createdTime ?? -1n,
-        includePatterns: info.includePatterns ?? NO_STRINGS,
-        excludePatterns: info.excludePatterns ?? NO_STRINGS,
+        includePatterns: info.includePatterns ?? none(),
+        excludePatterns: info.excludePatterns ?? none(),
         alwaysReplaceExistingDestPaths: info.alwaysReplaceExistingDestPaths ?? false,
         modeStr: typeof info.mode === 'object' ? info.mode.symbolic : '',
-        requiredPaths: info.requiredPaths ?? NO_STRINGS,
+        requiredPaths: info.requiredPaths ?? none(),
       };
     }
     default:

@@ -32,6 +32,21 @@ export function sameVertex(a: Vertex, b: Vertex): boolean {
   return a.inputs.every((x, i) => sameOutput(x, b.inputs[i]));
 }
 
+/** Whether `a` and `b` are the same output of the same vertex object (not only equal bytes). */
+export function isSameOutputObject(a: Output, b: Output | undefined): boolean {
+  return b !== undefined && a.vertex === b.vertex && a.index === b.index;
+}
+
+/**
+ * Adds `o` to a marshal walk list (see `walkInputs`) unless that output object is on it already:
+ * the walk keeps outputs whose bytes are equal but that are different objects.
+ */
+export function addWalked(walk: Output[], o: Output | undefined): void {
+  if (!o) return;
+  for (const w of walk) if (isSameOutputObject(w, o)) return;
+  walk.push(o);
+}
+
 /** Whether two outputs are the same LLB input: the same output of ops with the same digest. */
 export function sameOutput(a: Output, b: Output): boolean {
   return a.index === b.index && sameVertex(a.vertex, b.vertex);

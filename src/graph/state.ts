@@ -74,10 +74,6 @@ interface Rest {
 /** Every field present (undefined when unset), so that every state's values have one shape. */
 const initialRest: Rest = { dir: '/', user: '', hostname: '', args: undefined, platform: undefined, network: undefined, security: undefined };
 
-/** `vertex` carrying `platform` on its outputs, as BuildKit's outputs do (unchanged without one). */
-export function withOutputPlatform<V extends Vertex>(vertex: V, platform: Platform | undefined): V {
-  return platform ? { ...vertex, outputPlatform: platform } : vertex;
-}
 
 /**
  * Where a State's environment comes from: a list, or a list plus variables set since. A long

@@ -1,11 +1,12 @@
 /** Builder flags of one instruction (BuildKit's `BFlags`). */
 import { ErrorCode, type ErrorCodeValue } from '../parser/codes.js';
+import { none } from '../util/arrays.js';
 import { withSuggestion } from '../util/suggest.js';
 import { InstructionFailure } from './errors.js';
 
 type FlagType = 'bool' | 'string' | 'strings';
 
-const NO_VALUES: readonly string[] = Object.freeze([]);
+const NO_VALUES: readonly string[] = none();
 
 /** One declared flag and its parsed value. */
 export class Flag {

@@ -14,6 +14,7 @@
  * the merge does not. When the base is scratch, the merge collapses to the copy itself.
  */
 import { Caps, workerConstraints } from '../graph/constraints.js';
+import { isSameOutputObject } from '../graph/identity.js';
 import { traversalInputs } from '../graph/traverse.js';
 import { mapSame } from '../util/arrays.js';
 import type { FileAction, FileVertex, LinkedFileVertex, MergeVertex, Output, ProgressGroup, Vertex, VertexMetadata } from '../graph/types.js';
@@ -45,17 +46,20 @@ function copyOnScratch(v: LinkedFileVertex): FileVertex {
   let walk: Output[] | undefined;
   if (v.walkInputs) {
     walk = [];
-    for (const o of v.walkInputs) if (!sameOut(o, baseOut) || inputs.some((x) => sameOut(x, o))) walk.push(o);
+    for (const o of v.walkInputs) if (!isSameOutputObject(o, baseOut) || inputs.some((x) => isSameOutputObject(x, o))) walk.push(o);
   }
   const metadata = withProgressGroup(v.metadata, { id: v.link.progressGroupId, name: v.link.stepName, weak: true });
-  // The fields of the vertex, less the annotation and the old walk, written out rather than spread
-  // (this runs for every COPY --link); a vertex with fields file() does not set keeps them all.
-  if (v.platform === undefined && v.outputPlatform === undefined) {
-    const out: FileVertex = { kind: 'file', inputs, constraints: v.constraints, metadata, locations: v.locations, actions };
-    return walk && walk.length > inputs.length ? { ...out, walkInputs: walk } : out;
-  }
-  const { link: _link, walkInputs: _walk, ...rest } = v;
-  return { ...rest, ...(walk && walk.length > inputs.length ? { walkInputs: walk } : {}), inputs, actions, metadata };
+  // The vertex's fields, less the annotation and the old walk, written out rather than spread
+  // (this runs for every COPY --link).
+  const out: Building<FileVertex> = { kind: 'file', inputs };
+  if (v.platform !== undefined) out.platform = v.platform;
+  out.constraints = v.constraints;
+  out.metadata = metadata;
+  out.locations = v.locations;
+  if (v.outputPlatform !== undefined) out.outputPlatform = v.outputPlatform;
+  out.actions = actions;
+  if (walk && walk.length > inputs.length) out.walkInputs = walk;
+  return out as FileVertex;
 }
 
 /**
@@ -80,10 +84,6 @@ function remapInput(i: number, base: number, oldCount: number, newCount: number)
   if (i >= oldCount) return i - oldCount + newCount; // the result of an earlier action
   if (i === base) return -1;
   return base >= 0 && i > base ? i - 1 : i;
-}
-
-function sameOut(a: Output, b: Output | undefined): boolean {
-  return b !== undefined && a.vertex === b.vertex && a.index === b.index;
 }
 
 /**

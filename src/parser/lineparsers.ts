@@ -3,6 +3,7 @@
  * text of one instruction into argument nodes; none of them expands variables.
  */
 import type { SourceRange } from '../errors.js';
+import { none } from '../util/arrays.js';
 import { goQuote } from '../util/goquote.js';
 import { isGoSpace } from '../util/gounicode.js';
 import { ErrorCode, type ErrorCodeValue } from './codes.js';
@@ -41,11 +42,6 @@ export interface MutableNode {
 /** The attributes of a node without any (shared, frozen). */
 export const NO_ATTRIBUTES: MutableNode['attributes'] = Object.freeze({});
 
-/** A shared, frozen empty list (argument nodes have no children, flags…). */
-export function none<T>(): T[] {
-  return EMPTY as unknown as T[];
-}
-const EMPTY: readonly never[] = Object.freeze([]);
 
 /** A node for an argument word spanning [start, end) of the argument text. */
 export function argNode(value: string, map: LineMap, start: number, end: number): MutableNode {

@@ -1,12 +1,13 @@
 /**
  * The Dockerfile parser: BuildKit's `parser.Parse` as a linear, hand-written line scanner.
  */
+import { none } from '../util/arrays.js';
 import { DockerfileError, type SourceLocation, type SourceRange } from '../errors.js';
 import { goTrimLeftSpace, goTrimSpace, isGoSpace, utf8Length } from '../util/gounicode.js';
 import { ErrorCode, type ErrorCodeValue } from './codes.js';
 import { type Directive, DirectiveParser } from './directives.js';
 import { type HeredocMarker, heredocsFromLine } from './heredoc.js';
-import { type LineContext, LineFailure, LINE_PARSERS, type LineParser, type MutableNode, NO_ATTRIBUTES, none, parseIgnore } from './lineparsers.js';
+import { type LineContext, LineFailure, LINE_PARSERS, type LineParser, type MutableNode, NO_ATTRIBUTES, parseIgnore } from './lineparsers.js';
 import { LineMap } from './linemap.js';
 import type { Heredoc, Node } from './node.js';
 import { splitCommand } from './splitcommand.js';

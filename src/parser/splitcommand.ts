@@ -2,6 +2,7 @@
  * Splitting an instruction line into keyword, builder flags and arguments
  * (BuildKit's `split_command.go`).
  */
+import { none } from '../util/arrays.js';
 import { isGoSpace, skipGoSpace } from '../util/gounicode.js';
 
 /** The pieces of an instruction line. */
@@ -19,9 +20,6 @@ export interface SplitLine {
   /** Offset of `args` in the line. */
   readonly argsStart: number;
 }
-
-const NO_FLAGS: string[] = Object.freeze([]) as unknown as string[];
-const NO_SPANS: { start: number; end: number }[] = Object.freeze([]) as unknown as { start: number; end: number }[];
 
 /** BuildKit's `reWhitespace` class: `[\t\v\f\r ]`. */
 export function isReWhitespace(c: number): boolean {
@@ -183,11 +181,11 @@ export function splitCommand(line: string, escapeToken: number): SplitLine {
   let i = start;
   while (i < end && !isReWhitespace(line.charCodeAt(i))) i++;
   const cmd = line.slice(start, i);
-  if (i >= end) return { cmd, cmdStart: start, flags: NO_FLAGS, flagSpans: NO_SPANS, args: '', argsStart: end };
+  if (i >= end) return { cmd, cmdStart: start, flags: none(), flagSpans: none(), args: '', argsStart: end };
   while (i < end && isReWhitespace(line.charCodeAt(i))) i++;
   // Most lines have no flags: they share one empty list (nobody writes to a parsed line's lists).
-  let flags = NO_FLAGS;
-  let flagSpans = NO_SPANS;
+  let flags = none<string>();
+  let flagSpans = none<{ start: number; end: number }>();
   let argsFrom = i;
   // fast path: no flags unless the remainder starts with `--`
   const first = skipGoSpace(line, i);

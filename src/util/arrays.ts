@@ -15,3 +15,14 @@ export function mapSame<T>(list: readonly T[], f: (item: T) => T): readonly T[] 
   }
   return out ?? list;
 }
+
+const EMPTY: readonly never[] = Object.freeze([]);
+
+/**
+ * One shared, frozen empty list, typed as the list a field wants: for the empty lists a compile
+ * would otherwise make by the thousand (arguments without children, lines without flags, ops
+ * without constraints). Nothing may write to it; in strict code a write throws.
+ */
+export function none<T>(): T[] {
+  return EMPTY as unknown as T[];
+}
