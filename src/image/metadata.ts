@@ -22,24 +22,34 @@ function isObject(v: unknown): v is Record<string, unknown> {
 // field's zero value; fields the frontend does not read (Hostname, Domainname, ...) may hold
 // anything.
 
-/** A value failed its schema at `path` (`images["alpine:3.20"].config.config.Env`). */
+/**
+ * A value failed its schema. Where it is, is found only when a check fails (most files are
+ * valid): each level the failure passes on its way out adds its step (a key, or an array index),
+ * so that a valid file costs no path strings and no closures.
+ */
 class SchemaFailure extends Error {
-  constructor(
-    readonly path: string,
-    readonly what: string,
-  ) {
-    super(`${path}: ${what}`);
+  /** The steps from the value checked to the bad one, innermost first. */
+  readonly #steps: (string | number)[] = [];
+  constructor(readonly what: string) {
+    super(what);
+  }
+  /** `path: what`, the path of the bad value from `root` (`images["alpine:3.20"].config.config.Env`). */
+  textFrom(root: string): string {
+    let path = root;
+    for (let i = this.#steps.length - 1; i >= 0; i--) {
+      const step = this.#steps[i];
+      path = typeof step === 'number' ? `${path}[${step}]` : member(path, step);
+    }
+    return `${path}: ${this.what}`;
+  }
+  /** Adds the step that led to the value that failed. */
+  static through(e: unknown, step: string | number): unknown {
+    if (e instanceof SchemaFailure) e.#steps.push(step);
+    return e;
   }
 }
 
-/**
- * Where a value is, computed only when a check fails: most files are valid, and building every
- * field's path string (a regular expression and a concatenation each) was most of the time of
- * checking one.
- */
-type Path = () => string;
-
-type Check = (value: unknown, path: Path) => void;
+type Check = (value: unknown) => void;
 
 function kindOf(v: unknown): string {
   if (v === null) return 'null';
@@ -54,44 +64,63 @@ function member(path: string, key: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
 }
 
-const string: Check = (v, path) => {
-  if (typeof v !== 'string') throw new SchemaFailure(path(), `expected a string, got ${kindOf(v)}`);
+const string: Check = (v) => {
+  if (typeof v !== 'string') throw new SchemaFailure(`expected a string, got ${kindOf(v)}`);
 };
-const boolean: Check = (v, path) => {
-  if (typeof v !== 'boolean') throw new SchemaFailure(path(), `expected true or false, got ${kindOf(v)}`);
+const boolean: Check = (v) => {
+  if (typeof v !== 'boolean') throw new SchemaFailure(`expected true or false, got ${kindOf(v)}`);
 };
 /** Go's int64 (durations in nanoseconds, counts). */
-const integer: Check = (v, path) => {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new SchemaFailure(path(), `expected an integer, got ${kindOf(v)}`);
+const integer: Check = (v) => {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new SchemaFailure(`expected an integer, got ${kindOf(v)}`);
 };
-const anyObject: Check = (v, path) => {
-  if (!isObject(v)) throw new SchemaFailure(path(), `expected an object, got ${kindOf(v)}`);
+const anyObject: Check = (v) => {
+  if (!isObject(v)) throw new SchemaFailure(`expected an object, got ${kindOf(v)}`);
 };
 
 function arrayOf(item: Check, what: string): Check {
-  return (v, path) => {
+  return (v) => {
     if (v === null) return;
-    if (!Array.isArray(v)) throw new SchemaFailure(path(), `expected ${what}, got ${kindOf(v)}`);
-    v.forEach((x, i) => item(x, () => `${path()}[${i}]`));
+    if (!Array.isArray(v)) throw new SchemaFailure(`expected ${what}, got ${kindOf(v)}`);
+    for (let i = 0; i < v.length; i++) {
+      try {
+        item(v[i]);
+      } catch (e) {
+        throw SchemaFailure.through(e, i);
+      }
+    }
   };
 }
 
 function mapOf(value: Check, what: string): Check {
-  return (v, path) => {
+  return (v) => {
     if (v === null) return;
-    if (!isObject(v)) throw new SchemaFailure(path(), `expected ${what}, got ${kindOf(v)}`);
-    for (const k of Object.keys(v)) value(v[k], () => member(path(), k));
+    if (!isObject(v)) throw new SchemaFailure(`expected ${what}, got ${kindOf(v)}`);
+    for (const k of Object.keys(v)) {
+      try {
+        value(v[k]);
+      } catch (e) {
+        throw SchemaFailure.through(e, k);
+      }
+    }
   };
 }
 
 /** An object whose known fields are checked (each may be null) and whose other fields are free. */
 function struct(fields: Record<string, Check>): Check {
-  const list = Object.entries(fields);
-  return (v, path) => {
+  const keys = Object.keys(fields);
+  const checks = keys.map((k) => fields[k]);
+  return (v) => {
     if (v === null) return;
-    if (!isObject(v)) throw new SchemaFailure(path(), `expected an object, got ${kindOf(v)}`);
-    for (const [k, check] of list) {
-      if (Object.hasOwn(v, k) && v[k] !== null) check(v[k], () => member(path(), k));
+    if (!isObject(v)) throw new SchemaFailure(`expected an object, got ${kindOf(v)}`);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      if (!Object.hasOwn(v, k) || v[k] === null) continue;
+      try {
+        checks[i](v[k]);
+      } catch (e) {
+        throw SchemaFailure.through(e, k);
+      }
     }
   };
 }
@@ -131,9 +160,9 @@ const imageConfigFields = struct({
 });
 
 /** An OCI image config document. */
-const imageConfig: Check = (v, path) => {
-  if (!isObject(v)) throw new SchemaFailure(path(), `expected an image config object, got ${kindOf(v)}`);
-  imageConfigFields(v, path);
+const imageConfig: Check = (v) => {
+  if (!isObject(v)) throw new SchemaFailure(`expected an image config object, got ${kindOf(v)}`);
+  imageConfigFields(v);
 };
 
 const ENTRY_FIELDS = new Set(['digest', 'config', 'platforms']);
@@ -159,30 +188,40 @@ function pinnedDigest(key: string): string | undefined {
 }
 
 function checkEntry(key: string, entry: unknown, options: ImageMetadataOptions): void {
-  const path = `images[${JSON.stringify(key)}]`;
-  if (!isObject(entry)) throw new SchemaFailure(path, `expected an object with "digest" and "config", got ${kindOf(entry)}`);
+  if (!isObject(entry)) throw new SchemaFailure(`expected an object with "digest" and "config", got ${kindOf(entry)}`);
   for (const k of Object.keys(entry)) {
-    if (!ENTRY_FIELDS.has(k)) throw new SchemaFailure(member(path, k), 'unknown field (an entry has "digest", "config" and "platforms")');
+    if (!ENTRY_FIELDS.has(k)) throw SchemaFailure.through(new SchemaFailure('unknown field (an entry has "digest", "config" and "platforms")'), k);
   }
-  string(entry.digest, () => `${path}.digest`);
-  const err = digestError(entry.digest as string);
-  if (err !== undefined) throw new SchemaFailure(`${path}.digest`, err);
-  const pinned = pinnedDigest(key);
-  if (pinned !== undefined && pinned !== entry.digest && (options.pins ?? 'verify') === 'verify') {
-    throw new SchemaFailure(`${path}.digest`, `${entry.digest as string} is not the digest the key pins (${pinned})`);
+  try {
+    string(entry.digest);
+    const err = digestError(entry.digest as string);
+    if (err !== undefined) throw new SchemaFailure(err);
+    const pinned = pinnedDigest(key);
+    if (pinned !== undefined && pinned !== entry.digest && (options.pins ?? 'verify') === 'verify') {
+      throw new SchemaFailure(`${entry.digest as string} is not the digest the key pins (${pinned})`);
+    }
+  } catch (e) {
+    throw SchemaFailure.through(e, 'digest');
   }
-  imageConfig(entry.config, () => `${path}.config`);
+  try {
+    imageConfig(entry.config);
+  } catch (e) {
+    throw SchemaFailure.through(e, 'config');
+  }
   if (entry.platforms !== undefined) {
     const platforms = entry.platforms;
-    if (!isObject(platforms)) throw new SchemaFailure(`${path}.platforms`, `expected an object of platform → image config, got ${kindOf(platforms)}`);
+    if (!isObject(platforms)) throw SchemaFailure.through(new SchemaFailure(`expected an object of platform → image config, got ${kindOf(platforms)}`), 'platforms');
     for (const [platform, config] of Object.entries(platforms)) {
-      const at = member(`${path}.platforms`, platform);
       try {
-        parsePlatform(platform);
+        try {
+          parsePlatform(platform);
+        } catch (e) {
+          throw new SchemaFailure(`not a platform: ${(e as Error).message}`);
+        }
+        imageConfig(config);
       } catch (e) {
-        throw new SchemaFailure(at, `not a platform: ${(e as Error).message}`);
+        throw SchemaFailure.through(SchemaFailure.through(e, platform), 'platforms');
       }
-      imageConfig(config, () => at);
     }
   }
 }
@@ -209,7 +248,7 @@ export function validateImageMetadata(value: unknown, options: ImageMetadataOpti
       checkEntry(key, entry, options);
     } catch (e) {
       if (!(e instanceof SchemaFailure)) throw e;
-      throw new ImageResolveError(ImageErrorCode.InvalidMetadata, `invalid image metadata: ${e.message}`, key);
+      throw new ImageResolveError(ImageErrorCode.InvalidMetadata, `invalid image metadata: ${e.textFrom(`images[${JSON.stringify(key)}]`)}`, key);
     }
   }
   return value as ImageMetadataFile;
