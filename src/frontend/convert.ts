@@ -88,7 +88,7 @@ export async function convert(text: string, opt: ConvertOptions): Promise<Conver
   const buildArgs = opt.buildArgs ?? {};
   // The lint configuration is read first; a bad `# check=` directive fails the build.
   const lint = newRuleLinter(text, buildArgs, opt.checks === false ? undefined : (opt.onWarning ?? (() => {})));
-  const parsed = parse(text, { file });
+  const parsed = parse(text, { file, argumentRanges: false });
   for (const w of parsed.warnings) lint.run(NoEmptyContinuation, lineRanges(w.location.start.line, w.location.end.line));
   const { stages, metaArgs } = parseInstructions(parsed.ast, { file, observe: (node, ins) => checkInstructionNode(lint, node, ins) });
   if (stages.length === 0) fail('dockerfile contains no stages to build');

@@ -20,6 +20,7 @@ import { type DispatchCommand, DispatchState } from './dispatch-state.js';
 import { envGetter } from './env.js';
 import { findNamedContext, type NamedContextMatch } from './named-context.js';
 import { isNoCache } from './request.js';
+import { fit } from '../util/arrays.js';
 
 /**
  * One dispatch state per stage (BuildKit's first loop over the stages): the FROM's base name and
@@ -142,7 +143,7 @@ function toCommand(ctx: Context, cmd: Command, isOnBuild: boolean): DispatchComm
       sources.push(ctx.all.findByName(from) ?? unregisteredState(from, undefined, cmd.location));
     }
   }
-  return { command: cmd, sources, isOnBuild };
+  return { command: cmd, sources: fit(sources), isOnBuild };
 }
 
 /**

@@ -11,6 +11,7 @@ import { envAddOrReplace, envGet, envToArray, State } from './state.js';
 import { LlbEncodeError } from '../errors.js';
 import type { CacheSharing, CDIDevice, ExecVertex, Mount, MountContentCache, NetMode, Output, Platform, ProxyEnv, SecretEnv, SecretOpt, SecurityMode, Ulimit } from './types.js';
 import type { Building } from '../util/building.js';
+import { fit } from '../util/arrays.js';
 
 /** A filesystem mounted into the container. */
 export interface MountSpec {
@@ -241,14 +242,14 @@ export function run(base: State, opts: RunOptions): ExecState {
   meta.cgroupParent = opts.cgroupParent ?? '';
   meta.removeMountStubsRecursive = true;
   if (opts.validExitCodes) meta.validExitCodes = [...opts.validExitCodes];
-  const v: Building<ExecVertex> = { kind: 'exec', inputs };
+  const v: Building<ExecVertex> = { kind: 'exec', inputs: fit(inputs) };
   if (walk.length > inputs.length) v.walkInputs = walk;
   if (platform) v.platform = platform;
   v.constraints = workerConstraints(o);
   v.metadata = buildMetadata(o, caps);
   v.locations = o.locations ?? [];
   v.meta = meta as ExecVertex['meta'];
-  v.mounts = pbMounts;
+  v.mounts = fit(pbMounts);
   v.network = network;
   v.security = security;
   v.secretEnv = secretEnv;

@@ -5,7 +5,7 @@
  * reading the previous action's result, and only the last action producing the output.
  */
 import { LlbEncodeError } from '../errors.js';
-import { none } from '../util/arrays.js';
+import { fit, none } from '../util/arrays.js';
 import { assertNever } from '../util/never.js';
 import { clean, isAbs, join, keepTrailingSlash } from '../util/posix-path.js';
 import { buildMetadata, Caps, type ConstraintsOptions, workerConstraints } from './constraints.js';
@@ -218,12 +218,12 @@ export function file(
     addWalked(walk, base.output);
     if (a.kind === 'copy') addWalked(walk, a.source.output);
   }
-  const v: Building<FileVertex> = { kind: 'file', inputs };
+  const v: Building<FileVertex> = { kind: 'file', inputs: fit(inputs) };
   if (walk.length > inputs.length) v.walkInputs = walk;
   v.constraints = workerConstraints(opts);
   v.metadata = buildMetadata(opts, FILE_CAPS);
   v.locations = opts.locations ?? [];
-  v.actions = fileActions;
+  v.actions = fit(fileActions);
   // A linked copy (COPY --link) carries its annotation for src/lower/link.ts.
   if (opts.link) v.link = opts.link;
   const vertex = v as FileVertex;

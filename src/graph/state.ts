@@ -12,6 +12,7 @@ import { isAbs, join } from '../util/posix-path.js';
 import { buildMetadata, type ConstraintsOptions, Caps, workerConstraints } from './constraints.js';
 import type { NetMode, Output, Platform, SecurityMode, SourceVertex, Vertex } from './types.js';
 import type { Building } from '../util/building.js';
+import { fit, none } from '../util/arrays.js';
 
 /** An ordered environment: setting a variable moves it to the end, as in BuildKit. */
 export type EnvList = readonly (readonly [string, string])[];
@@ -248,7 +249,7 @@ export class State {
  */
 function sourceVertex(identifier: string, attrs: Record<string, string>, caps: string[], opts: ConstraintsOptions, outputPlatform?: Platform): SourceVertex {
   // Field by field in a fixed order rather than spreads of optional fields: one per FROM.
-  const v: Building<SourceVertex> = { kind: 'source', identifier, attrs, inputs: [] };
+  const v: Building<SourceVertex> = { kind: 'source', identifier, attrs, inputs: none() };
   if (outputPlatform) v.platform = outputPlatform;
   v.constraints = workerConstraints(opts);
   v.metadata = buildMetadata(opts, caps);
@@ -447,7 +448,7 @@ export function merge(states: readonly State[], opts: ConstraintsOptions = {}): 
   if (inputs.length === 1) return states.find((s) => s.output)!.withOutput(inputs[0]);
   const v: Vertex = {
     kind: 'merge',
-    inputs,
+    inputs: fit(inputs),
     merge: inputs.map((_, i) => i),
     constraints: workerConstraints(opts),
     metadata: buildMetadata(opts, [Caps.mergeOp]),
@@ -465,7 +466,7 @@ export function diff(lower: State, upper: State, opts: ConstraintsOptions = {}):
   if (upper.output) upperIndex = lower.output === upper.output ? lowerIndex : inputs.push(upper.output) - 1;
   const v: Vertex = {
     kind: 'diff',
-    inputs,
+    inputs: fit(inputs),
     ...(lowerIndex !== undefined ? { lower: lowerIndex } : { lower: -1 }),
     ...(upperIndex !== undefined ? { upper: upperIndex } : { upper: -1 }),
     constraints: workerConstraints(opts),

@@ -28,6 +28,7 @@ import type { HealthCheckCommand, HealthConfig } from './commands/simple.js';
 import type { Stage } from './commands/stage.js';
 import { InstructionError, InstructionFailure } from './errors.js';
 import { parseDevice, parseMount } from './runmount.js';
+import { fit } from '../util/arrays.js';
 
 /** Options of {@link parseInstruction} and {@link parseInstructions}. */
 export interface InstructionOptions {
@@ -136,7 +137,7 @@ function parseSourcesAndDest(req: Request, command: string): SourcesAndDest {
       sourcePaths.push(src);
     }
   }
-  return { destPath: dest, sourcePaths, sourceContents };
+  return { destPath: dest, sourcePaths: fit(sourcePaths), sourceContents: fit(sourceContents) };
 }
 
 function parseShellDependent(req: Request): { cmdLine: string[]; files: ShellInlineFile[]; prependShell: boolean } {

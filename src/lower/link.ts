@@ -19,6 +19,7 @@ import { traversalInputs } from '../graph/traverse.js';
 import { mapSame } from '../util/arrays.js';
 import type { FileAction, FileVertex, LinkedFileVertex, MergeVertex, Output, ProgressGroup, Vertex, VertexMetadata } from '../graph/types.js';
 import type { Building } from '../util/building.js';
+import { fit } from '../util/arrays.js';
 
 /** True when `v` still needs lowering. */
 export function isLinkedCopy(v: Vertex): v is LinkedFileVertex {
@@ -51,13 +52,13 @@ function copyOnScratch(v: LinkedFileVertex): FileVertex {
   const metadata = withProgressGroup(v.metadata, { id: v.link.progressGroupId, name: v.link.stepName, weak: true });
   // The vertex's fields, less the annotation and the old walk, written out rather than spread
   // (this runs for every COPY --link).
-  const out: Building<FileVertex> = { kind: 'file', inputs };
+  const out: Building<FileVertex> = { kind: 'file', inputs: fit(inputs) };
   if (v.platform !== undefined) out.platform = v.platform;
   out.constraints = v.constraints;
   out.metadata = metadata;
   out.locations = v.locations;
   if (v.outputPlatform !== undefined) out.outputPlatform = v.outputPlatform;
-  out.actions = actions;
+  out.actions = fit(actions);
   if (walk && walk.length > inputs.length) out.walkInputs = walk;
   return out as FileVertex;
 }

@@ -77,3 +77,24 @@ export class LineMap {
     return new LineMap(this.segs, this.base + base);
   }
 }
+
+const NOWHERE: Position = Object.freeze({ line: 0, column: 0 });
+const NOWHERE_RANGE: SourceRange = Object.freeze({ start: NOWHERE, end: NOWHERE });
+
+/** A map that puts every offset at line 0, column 0 (one shared range): for words kept without ranges. */
+class NoRanges extends LineMap {
+  override position(): Position {
+    return NOWHERE;
+  }
+
+  override range(): SourceRange {
+    return NOWHERE_RANGE;
+  }
+
+  override shifted(): LineMap {
+    return this;
+  }
+}
+
+/** The map of a parse that gives words no ranges (see the parser's `argumentRanges` option). */
+export const NO_RANGES: LineMap = new NoRanges();

@@ -3,7 +3,7 @@
  * text of one instruction into argument nodes; none of them expands variables.
  */
 import type { SourceRange } from '../errors.js';
-import { none } from '../util/arrays.js';
+import { fit, none } from '../util/arrays.js';
 import { goQuote } from '../util/goquote.js';
 import { isGoSpace } from '../util/gounicode.js';
 import { ErrorCode, type ErrorCodeValue } from './codes.js';
@@ -204,7 +204,7 @@ function parseNameVal(rest: string, map: LineMap, ctx: LineContext, key: string)
     const k = w.start + eq;
     next.push(...keyValue([w.text.slice(0, eq), w.start, k], [w.text.slice(eq + 1), k + 1, w.end], ['=', k, k + 1], map));
   }
-  return { next, json: false };
+  return { next: fit(next), json: false };
 }
 
 const parseEnv: LineParser = (rest, map, ctx) => parseNameVal(rest, map, ctx, 'ENV');
@@ -227,7 +227,7 @@ const parseStringsWhitespaceDelimited: LineParser = (rest, map) => {
       start = i + 1;
     }
   }
-  return { next, json: false };
+  return { next: fit(next), json: false };
 };
 
 const parseString: LineParser = (rest, map) => (rest === '' ? NONE : { next: [argNode(rest, map, 0, rest.length)], json: false });

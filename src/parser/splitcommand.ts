@@ -2,7 +2,7 @@
  * Splitting an instruction line into keyword, builder flags and arguments
  * (BuildKit's `split_command.go`).
  */
-import { none } from '../util/arrays.js';
+import { fit, none } from '../util/arrays.js';
 import { isGoSpace, skipGoSpace } from '../util/gounicode.js';
 
 /** The pieces of an instruction line. */
@@ -191,7 +191,7 @@ export function splitCommand(line: string, escapeToken: number): SplitLine {
   const first = skipGoSpace(line, i);
   if (line.charCodeAt(first) === 0x2d && line.charCodeAt(first + 1) === 0x2d) {
     const r = extractBuilderFlags(line.slice(i, end), escapeToken, i);
-    flags = r.flags;
+    flags = fit(r.flags);
     flagSpans = r.spans;
     argsFrom = i + r.consumed;
   } else {

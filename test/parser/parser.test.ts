@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DockerfileError } from '../../src/errors.js';
 import { detectSyntax, dumpNode, parse, parseCheckDirective, parseDirective } from '../../src/parser/index.js';
+import type { Node } from '../../src/parser/node.js';
+import { allCases } from '../helpers/corpus.js';
 
 const dump = (s: string) => dumpNode(parse(s).ast);
 
@@ -133,5 +137,47 @@ describe('parser details', () => {
     expect(env.next.map((a) => a.range.start.column)).toEqual([5, 7, 6]);
     const cmd = parse('CMD  [ "a" ]').ast.children[0];
     expect(cmd.next[0].range).toEqual({ start: { line: 1, column: 8 }, end: { line: 1, column: 11 } });
+  });
+});
+
+describe("the converter's parse (argumentRanges: false)", () => {
+  /** Every node under `n` that is an argument (a word), with its depth-first path. */
+  const words = (n: Node, out: Node[] = []): Node[] => {
+    for (const a of n.next) {
+      out.push(a);
+      for (const c of a.children) words(c, out);
+    }
+    for (const c of n.children) words(c, out);
+    return out;
+  };
+
+  it('gives every corpus Dockerfile the same tree, instruction ranges and errors, and words one shared range', () => {
+    const texts = allCases().map((c) => readFileSync(join(c.dir, 'Dockerfile'), 'utf8'));
+    texts.push('FROM a\nCOPY --from=x --chmod=644 \\\n  src \\\n  /dst\nONBUILD RUN ["a", "b"]\nENV k=v x=y\nRUN <<EOT\nhi\nEOT\n');
+    let compared = 0;
+    for (const text of texts) {
+      let full: ReturnType<typeof parse>;
+      try {
+        full = parse(text);
+      } catch (e) {
+        expect(() => parse(text, { argumentRanges: false })).toThrow((e as Error).message);
+        continue;
+      }
+      const lean = parse(text, { argumentRanges: false });
+      expect(dumpNode(lean.ast)).toBe(dumpNode(full.ast));
+      expect(lean.warnings).toEqual(full.warnings);
+      lean.ast.children.forEach((n, i) => {
+        const f = full.ast.children[i];
+        expect([n.range, n.startLine, n.endLine, n.original, n.flags, n.prevComment, n.heredocs, n.attributes]).toEqual([
+          f.range, f.startLine, f.endLine, f.original, f.flags, f.prevComment, f.heredocs, f.attributes,
+        ]);
+        expect(n.flagRanges).toEqual([]);
+      });
+      const leanWords = words(lean.ast);
+      expect(leanWords.map((w) => w.value)).toEqual(words(full.ast).map((w) => w.value));
+      for (const w of leanWords) if (w.children.length === 0) expect(w.range).toBe(leanWords[0].range);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(40);
   });
 });
