@@ -178,6 +178,36 @@ function prepare(dockerfile: string | Uint8Array, options: CompileOptions): Prep
  * undefined for BuildKit's implicit default.
  */
 async function compileOne(p: Prepared, options: CompileOptions, targetPlatform: Platform | undefined, checks = true): Promise<CompileResult> {
+  const converted = await convertSummary(p, options, targetPlatform, checks);
+  const graph: Graph = { root: converted.root, sources: [{ filename: p.filename, data: p.bytes, language: 'Dockerfile' }] };
+  const maxBytes = options.limits?.maxDefinitionBytes ?? DEFAULT_COMPILE_LIMITS.maxDefinitionBytes;
+  checkLimit('maxDefinitionBytes', maxBytes);
+  const { definition, digests, bytes } = encodeGraphToBytes(graph, { maxBytes });
+  return {
+    graph,
+    definition,
+    bytes,
+    digests,
+    imageConfig: converted.imageConfig,
+    stages: converted.stages,
+    target: converted.target,
+    platform: converted.platform,
+    warnings: converted.warnings,
+  };
+}
+
+/**
+ * The conversion, and of its result only what a compile returns. The rest (the parse tree, the
+ * instructions, every stage's dispatch state) is referenced from here alone, so that it can be
+ * collected before the LLB pass: that pass then runs on a smaller heap (at 10,000 stages the
+ * parse tree and instructions alone are over 100 MB, which every full collection would mark).
+ */
+async function convertSummary(
+  p: Prepared,
+  options: CompileOptions,
+  targetPlatform: Platform | undefined,
+  checks: boolean,
+): Promise<Pick<CompileResult, 'imageConfig' | 'stages' | 'target' | 'platform' | 'warnings'> & { readonly root: Output | undefined }> {
   const result = await convert(p.text, {
     target: options.target,
     buildArgs: options.buildArgs,
@@ -197,16 +227,8 @@ async function compileOne(p: Prepared, options: CompileOptions, targetPlatform: 
     // pass rebuilding every vertex downstream of one.
     lowerLinkedCopy,
   });
-  const root: Output | undefined = result.output;
-  const graph: Graph = { root, sources: [{ filename: p.filename, data: p.bytes, language: 'Dockerfile' }] };
-  const maxBytes = options.limits?.maxDefinitionBytes ?? DEFAULT_COMPILE_LIMITS.maxDefinitionBytes;
-  checkLimit('maxDefinitionBytes', maxBytes);
-  const { definition, digests, bytes } = encodeGraphToBytes(graph, { maxBytes });
   return {
-    graph,
-    definition,
-    bytes,
-    digests,
+    root: result.output,
     imageConfig: imageConfigJson(result.image),
     stages: result.stages.map(({ name, index, baseName, reachable }) => ({ name, index, baseName, reachable })),
     target: result.target,
