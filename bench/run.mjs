@@ -23,16 +23,14 @@
 //
 // CLI: wall time of `dockerfile-llb -f Dockerfile --images images.json` on the smallest file
 // against `node -e 0` (our start-up overhead) and against refllb as a process; on the 1,000-stage
-// file, wall time and peak RSS of both (RSS through /usr/bin/time when it is installed). On Linux
-// also the processes' CPU time (from /proc), which a machine shared with other work disturbs less
-// than wall time.
+// file, wall time, CPU time and peak RSS of both. Measured by bench/lib/cli-process.mjs in a
+// fresh process (see there how, and why).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, homedir, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Session } from 'node:inspector/promises';
-import { childCpuTicks } from './lib/child-cpu.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // The Node entry: what Node programs use (it hashes with node:crypto).
@@ -59,8 +57,6 @@ const loopMs = quick ? 60 : 150;
 const oracleDir = process.env.BUILDKIT_ORACLE || join(homedir(), '.cache', 'buildkit-oracle');
 const refllb = join(oracleDir, 'bin', 'refllb');
 const haveOracle = existsSync(refllb);
-const timeBin = '/usr/bin/time';
-const haveTime = existsSync(timeBin);
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -241,90 +237,10 @@ if (staged.length > 1) {
 }
 
 if (!flag('--no-cli')) {
-  const bin = join(root, 'bin/dockerfile-llb.cjs');
-  const small = files[0];
+  // In a process of its own (see bench/lib/cli-process.mjs): this one has grown during the loops.
   const s1000 = files.find((f) => f.stages === 1000);
-  // CPU time of the children (Linux: /proc/self/stat's cutime + cstime, in clock ticks of 10 ms),
-  // summed per command over all its runs: much less sensitive than wall time to a machine whose
-  // other users take the cores, and the mean over n runs is within 10/n ms.
-  const childTicks = childCpuTicks;
-  const cpuMs = new Map();
-  // Our stdout is a pipe, as in `dockerfile-llb ... | buildctl build`. refllb writes to
-  // /dev/stdout, which Go cannot open on a socket (Node's pipes), so its stdout is /dev/null.
-  const stdoutOf = (cmd) => (cmd === refllb ? 'ignore' : 'pipe');
-  const wall = (cmd, args, key) => {
-    const c = childTicks();
-    const t = process.hrtime.bigint();
-    const r = spawnSync(cmd, args, { stdio: ['ignore', stdoutOf(cmd), 'pipe'], maxBuffer: 1 << 28 });
-    const elapsed = Number(process.hrtime.bigint() - t) / 1e6;
-    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-    const c2 = childTicks();
-    if (key && c !== undefined && c2 !== undefined) {
-      const e = cpuMs.get(key) ?? { ms: 0, n: 0 };
-      cpuMs.set(key, { ms: e.ms + (c2 - c) * 10, n: e.n + 1 });
-    }
-    return elapsed;
-  };
-  const cpu = (key) => {
-    const e = cpuMs.get(key);
-    return e ? e.ms / e.n : undefined;
-  };
-  /** Peak RSS in MB, through /usr/bin/time. */
-  const rss = (cmd, args) => {
-    const r = spawnSync(timeBin, ['-f', '%M', cmd, ...args], { stdio: ['ignore', stdoutOf(cmd), 'pipe'], encoding: 'utf8', maxBuffer: 1 << 28 });
-    if (r.status !== 0) throw new Error(`${cmd} exited ${r.status}: ${r.stderr}`);
-    return Number(r.stderr.trim().split('\n').pop()) / 1024;
-  };
-  // The golden corpus's pinned keys load as recorded, as in the in-process loop above.
-  const ourArgs = (f) => [bin, '-f', f.path, ...corpus.imagesFlags];
-  const goArgs = (f) => ['-f', f.path, '-images', imagesPath, '-out-pb', '/dev/stdout'];
-  const procRuns = quick ? 5 : 11;
-  const tNode = [];
-  const tOurs = [];
-  const tGo = [];
-  for (let i = 0; i < procRuns; i++) {
-    tNode.push(wall(process.execPath, ['-e', '0'], 'node'));
-    tOurs.push(wall(process.execPath, ourArgs(small), 'ours'));
-    if (haveOracle) tGo.push(wall(refllb, goArgs(small), 'go'));
-  }
-  console.log(`\nCLI as a process (${procRuns} runs each, alternating, medians; load average ${load()})`);
-  const mNode = median(tNode);
-  const mOurs = median(tOurs);
-  console.log(`  node -e 0:                          ${mNode.toFixed(1)} ms`);
-  console.log(`  dockerfile-llb on ${small.name.replace('golden ', '')}: ${mOurs.toFixed(1)} ms: start-up overhead ${(mOurs - mNode).toFixed(1)} ms above node -e 0`);
-  if (haveOracle) console.log(`  refllb (Go) on the same file:       ${median(tGo).toFixed(1)} ms`);
-  // Node reads NODE_EXTRA_CA_CERTS's certificates at start-up, before any JavaScript, whether the
-  // program uses TLS or not: on a machine that sets it, every Node process (node -e 0 too) pays
-  // for that, and refllb does not.
-  if (process.env.NODE_EXTRA_CA_CERTS) {
-    const { NODE_EXTRA_CA_CERTS: _, ...env } = process.env;
-    const tBare = [];
-    for (let i = 0; i < procRuns; i++) {
-      const t = process.hrtime.bigint();
-      spawnSync(process.execPath, ['-e', '0'], { stdio: 'ignore', env });
-      tBare.push(Number(process.hrtime.bigint() - t) / 1e6);
-    }
-    console.log(`  NODE_EXTRA_CA_CERTS is set: it costs every Node process ${(mNode - median(tBare)).toFixed(1)} ms at start-up (node -e 0 without it: ${median(tBare).toFixed(1)} ms)`);
-  }
-  if (cpu('node') !== undefined) {
-    const go = haveOracle ? `, refllb ${cpu('go').toFixed(0)} ms` : '';
-    console.log(
-      `  CPU time (mean): node -e 0 ${cpu('node').toFixed(0)} ms, dockerfile-llb ${cpu('ours').toFixed(0)} ms: ${(cpu('ours') - cpu('node')).toFixed(0)} ms above node -e 0${go}`,
-    );
-  }
-  if (s1000) {
-    const n = quick ? 3 : 5;
-    const a = [];
-    const b = [];
-    for (let i = 0; i < n; i++) {
-      a.push(wall(process.execPath, ourArgs(s1000), 'ours1000'));
-      if (haveOracle) b.push(wall(refllb, goArgs(s1000), 'go1000'));
-    }
-    const rssOurs = haveTime ? ` , peak RSS ${rss(process.execPath, ourArgs(s1000)).toFixed(0)} MB` : '';
-    const rssGo = haveTime && haveOracle ? ` , peak RSS ${rss(refllb, goArgs(s1000)).toFixed(0)} MB` : '';
-    const cpuOf = (k) => (cpu(k) === undefined ? '' : ` (CPU ${cpu(k).toFixed(0)} ms)`);
-    console.log(`  1,000 stages, dockerfile-llb:       ${median(a).toFixed(0)} ms${cpuOf('ours1000')}${rssOurs}`);
-    if (haveOracle) console.log(`  1,000 stages, refllb (Go):          ${median(b).toFixed(0)} ms${cpuOf('go1000')}${rssGo}`);
-  }
+  const args = ['--small', files[0].path, ...(s1000 ? ['--s1000', s1000.path] : []), ...(quick ? ['--quick'] : [])];
+  const r = spawnSync(process.execPath, [join(root, 'bench/lib/cli-process.mjs'), ...args], { stdio: 'inherit' });
+  if (r.status !== 0) process.exitCode = 1;
 }
 rmSync(work, { recursive: true, force: true });

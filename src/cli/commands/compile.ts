@@ -138,7 +138,16 @@ export async function readBuildInput(ctx: CommandContext, args: ParsedArgs): Pro
   const shown = fileFlag ?? (contextArg === undefined ? 'Dockerfile' : join(contextArg, 'Dockerfile'));
   const bytes = await readInput(dockerfilePath, shown);
   ctx.sizeHint?.(bytes.length);
-  ctx.source = { file: 'Dockerfile', shown: fileFlag === '-' ? 'Dockerfile' : shown, text: new TextDecoder().decode(bytes) };
+  // The text only for a message that quotes a line: compile() decodes the bytes itself, and
+  // decoding a large file twice costs its time and as much memory again.
+  let text: string | undefined;
+  ctx.source = {
+    file: 'Dockerfile',
+    shown: fileFlag === '-' ? 'Dockerfile' : shown,
+    get text() {
+      return (text ??= new TextDecoder().decode(bytes));
+    },
+  };
 
   return {
     bytes,
@@ -318,8 +327,10 @@ export const compileCommand: Command = {
       if (ctx.source) {
         const found = stabilizeWarnings(warnings);
         if (warningsPath) writeText(ctx, warningsJson(found), resolve(ctx.cwd, warningsPath));
-        const source = { filename: ctx.source.file, data: ctx.source.text };
-        ctx.stderr.write(buildWarningsText(found, source, Boolean(ctx.env.DEBUG), 'set DEBUG=1 to expand'));
+        if (found.length > 0) {
+          const source = { filename: ctx.source.file, data: ctx.source.text };
+          ctx.stderr.write(buildWarningsText(found, source, Boolean(ctx.env.DEBUG), 'set DEBUG=1 to expand'));
+        }
       }
     }
   },
