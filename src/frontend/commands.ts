@@ -312,7 +312,7 @@ export function dispatchWorkdir(
     const user = d.image.config.User;
     const env = stateEnv(d.state);
     const platform = d.platform ?? opt.targetPlatform;
-    const info = { makeParents: true, ...(user ? { chown: parseChown(user) } : {}), ...(d.epoch ? { createdTime: d.epoch.nanos } : {}) };
+    const info = { makeParents: true, chown: user ? parseChown(user) : undefined, createdTime: d.epoch?.nanos };
     d.state = file(d.state, mkdir(wd, 0o755, info), {
       customName: stepName(d.steps.next(), uppercaseCmd(processCmdEnv(opt.shlex, command.code, env)), {
         stageName: d.stageName,
