@@ -182,13 +182,17 @@ export function readDefinition(bytes: Uint8Array): Definition {
  * (BuildKit itself writes the metadata map in random order; its content is what matters).
  */
 export function writeDefinition(def: Definition): Uint8Array {
-  return encodeFast('Definition', (w, d: Definition) => writeDefinitionTo(w, d, sortedMap(message(d.metadata)), undefined), def, definitionToPb);
+  return encodeFast('Definition', writeDefinitionTo, def, definitionToPb);
 }
 
-/** A map's entries in Go's order: its keys sorted, and the value of each. */
+/**
+ * Entries of a map<string, message> in Go's order: `keys[i]` and `values[i]` for every `i` in
+ * order, or for each `i` of `order` whose value is not `undefined`.
+ */
 export interface SortedMap {
-  readonly keys: string[];
-  readonly values: unknown[];
+  readonly keys: readonly string[];
+  readonly values: readonly unknown[];
+  readonly order?: ArrayLike<number>;
 }
 
 /** The entries of a record, in Go's order (a key with a surrogate gives up). */
@@ -200,35 +204,35 @@ function sortedMap(map: Record<string, unknown>): SortedMap {
 }
 
 /**
- * {@link writeDefinition} for a Definition whose metadata and source locations maps are also given
- * as their sorted entries (the graph encoder has them: no record is read back and sorted). The
- * entries must be the records' own.
- */
-export function writeDefinitionSorted(def: Definition, metadata: SortedMap, locations: SortedMap): Uint8Array {
-  return encodeFast('Definition', (w, d: Definition) => writeDefinitionTo(w, d, metadata, locations), def, definitionToPb);
-}
-
-/**
  * The fast path of {@link writeDefinition}: `pb.Definition` and `pb.Source` written straight from
  * the typed Definition (the ops' bytes copied as they are, each op's metadata and locations
- * written from the typed objects; `locations` are the source map's entries when known). Its
- * reference is the reflective codec writing `definitionToPb(def)`: it writes those bytes, or
- * gives up (and the reflective codec writes them, or throws its error) on anything unusual.
+ * written from the typed objects). Its reference is the reflective codec writing
+ * `definitionToPb(def)`: it writes those bytes, or gives up (and the reflective codec writes them,
+ * or throws its error) on anything unusual.
  */
-function writeDefinitionTo(w: FastWriter, def: Definition, metadata: SortedMap, locations: SortedMap | undefined): void {
+function writeDefinitionTo(w: FastWriter, def: Definition): void {
   // Definition.def = 1 (repeated bytes)
   const ops = list(message(def).def);
   for (let i = 0; i < ops.length; i++) {
     w.byte(0x0a);
     w.bytes(ops[i]);
   }
+  writeDefinitionMaps(w, sortedMap(message(def.metadata)), def.source, undefined);
+}
+
+/**
+ * What follows the ops in {@link writeDefinition}'s bytes: Definition.metadata (`metadata`, the
+ * entries of the Definition's record) and Definition.Source (`source`, with the entries of its
+ * locations record when known). Gives up ({@link bail}) as the fast path does.
+ */
+export function writeDefinitionMaps(w: FastWriter, metadata: SortedMap, source: DefinitionSource | undefined, locations: SortedMap | undefined): void {
   // Definition.metadata = 2 (map<string, OpMetadata>)
   writeMessageMap(w, 0x12, metadata, writeOpMetadata);
   // Definition.Source = 3
-  if (def.source === undefined) return;
+  if (source === undefined) return;
   w.byte(0x1a);
-  const source = w.fork();
-  const s = message(def.source) as unknown as DefinitionSource;
+  const at = w.fork();
+  const s = message(source) as unknown as DefinitionSource;
   // Source.locations = 1 (map<string, Locations>)
   writeMessageMap(w, 0x0a, locations ?? sortedMap(message(s.locations)), writeLocations);
   // Source.infos = 2 (repeated SourceInfo)
@@ -239,7 +243,7 @@ function writeDefinitionTo(w: FastWriter, def: Definition, metadata: SortedMap, 
     encodeSourceInfo(w, sourceInfoToPb(infos[i]));
     w.join(info);
   }
-  w.join(source);
+  w.join(at);
 }
 
 /**
@@ -247,15 +251,20 @@ function writeDefinitionTo(w: FastWriter, def: Definition, metadata: SortedMap, 
  * key (field 1) then the value (field 2) written by `writeValue`.
  */
 function writeMessageMap(w: FastWriter, tag: number, map: SortedMap, writeValue: (w: FastWriter, value: unknown) => void): void {
-  const { keys, values } = map;
-  for (let i = 0; i < keys.length; i++) {
+  const { keys, values, order } = map;
+  const n = order === undefined ? keys.length : order.length;
+  for (let j = 0; j < n; j++) {
+    const i = order === undefined ? j : order[j];
+    const v = values[i];
+    // The walk's lists have holes (ops without metadata); a record's value is written as it is.
+    if (v === undefined && order !== undefined) continue;
     w.byte(tag);
     const entry = w.fork();
     w.byte(0x0a);
     w.string(keys[i]);
     w.byte(0x12);
     const value = w.fork();
-    writeValue(w, values[i]);
+    writeValue(w, v);
     w.join(value);
     w.join(entry);
   }

@@ -9,11 +9,11 @@
 import { DefinitionDecodeError, LimitError, type SourceLocation } from '../errors.js';
 import { traversalInputs } from '../graph/traverse.js';
 import type { Graph, Output, SourceInfo, Vertex, VertexLocation, VertexMetadata } from '../graph/types.js';
-import { type Definition, type DefinitionSource, digestOf, type SortedMap, writeDefinitionSorted } from './definition.js';
+import { type Definition, type DefinitionSource, definitionToPb, digestOf, type SortedMap, writeDefinitionMaps } from './definition.js';
 import { opToVertex, vertexToOp } from './op.js';
-import { decodeMessage, type PbMessage } from './pb/codec.js';
+import { decodeMessage, encodeMessage, type PbMessage } from './pb/codec.js';
 import { encodeOp } from './pb/encoders.generated.js';
-import { encodeMessageFast, fastStats, writeToArena } from './pb/fast.js';
+import { encodeMessageFast, FastWriter, fastStats, writeToArena } from './pb/fast.js';
 import type * as pb from './pb/messages.generated.js';
 import { writeVertexOp } from './write-op.js';
 
@@ -136,67 +136,107 @@ function vertexSourceLocation(v: Vertex, graph: Graph): SourceLocation | undefin
  * with BuildKit's metadata merging and source-map collection.
  */
 export function encodeGraph(graph: Graph, options: EncodeOptions = {}): EncodedGraph {
-  const walked = walkGraph(graph, options);
+  const walked = walkGraph(graph, options, undefined);
   return { definition: definitionOf(graph, walked), digests: walked.digests };
 }
 
+/** The size of the last Definition {@link encodeGraphToBytes} wrote: the next one's first guess. */
+let lastSize = 0;
+
+/**
+ * Below this size (of the last Definition), {@link encodeGraphToBytes} writes into one reused
+ * buffer and copies the bytes out (one allocation of their size); above it, into a buffer of its
+ * own, sized from the last one and kept (no copy, no growing in a loop of similar compiles).
+ */
+const SMALL_DEFINITION = 1 << 16;
+const smallWriter = new FastWriter(SMALL_DEFINITION);
+
 /**
  * {@link encodeGraph} and {@link writeDefinition} of its Definition in one (what `compile`
- * does): the metadata and locations maps are written from the walk's list of ops, sorted by
- * digest once, instead of read back from the Definition's records.
+ * does): the walk writes each op straight into the Definition's bytes (its `def` entries are views
+ * of them), then the metadata and locations maps from the walk's lists, sorted by digest once.
  */
 export function encodeGraphToBytes(graph: Graph, options: EncodeOptions = {}): EncodedGraph & { readonly bytes: Uint8Array } {
-  const walked = walkGraph(graph, options);
-  const definition = definitionOf(graph, walked);
-  const sorted = sortByDigest(walked.ops);
-  const metadata: SortedMap = { keys: [], values: [] };
-  const locations: SortedMap = { keys: [], values: [] };
-  for (let i = 0; i < sorted.length; i++) {
-    const e = sorted[i];
-    if (e.metadata !== undefined) {
-      metadata.keys.push(e.digest);
-      metadata.values.push(e.metadata);
-    }
-    if (e.locations !== undefined) {
-      locations.keys.push(e.digest);
-      locations.values.push(e.locations);
-    }
+  const reuse = lastSize < SMALL_DEFINITION;
+  const w = reuse ? smallWriter : new FastWriter(lastSize + (lastSize >>> 3));
+  w.pos = 0;
+  const walked = walkGraph(graph, options, w);
+  const order = digestOrder(walked.opDigests, walked.opPrefixes);
+  const metadata: SortedMap = { keys: walked.opDigests, values: walked.opMetadata, order };
+  const locations: SortedMap = { keys: walked.opDigests, values: walked.opLocations, order };
+  let wrote = true;
+  try {
+    writeDefinitionMaps(w, metadata, { locations: {}, infos: graph.sources }, locations);
+  } catch {
+    wrote = false;
   }
-  return { definition, digests: walked.digests, bytes: writeDefinitionSorted(definition, metadata, locations) };
+  // The reused buffer, or one much larger than its bytes, is copied to their size; the ops are
+  // views of the final buffer.
+  let buf = w.buf;
+  if (reuse || (wrote && w.pos < buf.length - (buf.length >>> 2))) buf = buf.slice(0, w.pos);
+  if (reuse && w.buf.length > SMALL_DEFINITION * 4) w.buf = new Uint8Array(SMALL_DEFINITION);
+  if (buf !== walked.viewsOf) opViews(walked.def, buf, walked.opEnds);
+  const definition = definitionOf(graph, walked);
+  if (!wrote) {
+    // The reflective codec writes what the fast path gave up on, or throws its located error.
+    fastStats.fallbacks++;
+    return { definition, digests: walked.digests, bytes: encodeMessage('Definition', definitionToPb(definition)) };
+  }
+  lastSize = w.pos;
+  return { definition, digests: walked.digests, bytes: buf.length === w.pos ? buf : buf.subarray(0, w.pos) };
 }
 
-function byDigest(a: { readonly digest: string }, b: { readonly digest: string }): number {
-  return a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0;
+/** Points the ops `def` at their bytes in `buf`: `opEnds` holds where each `def` field starts and ends. */
+function opViews(def: Uint8Array[], buf: Uint8Array, opEnds: readonly number[]): void {
+  for (let i = 0; i < def.length; i++) def[i] = fieldValue(buf, opEnds[2 * i], opEnds[2 * i + 1]);
 }
 
-/** 2^21: entries are numbered below it in {@link sortByDigest}'s keys. */
+/** The value of the length-delimited field (one-byte key) at `start`, which ends at `end`. */
+function fieldValue(buf: Uint8Array, start: number, end: number): Uint8Array {
+  let at = start + 1;
+  while (buf[at] & 0x80) at++;
+  return buf.subarray(at + 1, end);
+}
+
+/** 2^21: entries are numbered below it in {@link digestOrder}'s keys. */
 const INDEX_SPAN = 0x200000;
 
-/**
- * `ops` in Go's map order of their digests (bytewise). For `sha256:` and lower-case hex that is
- * the order of the hash's first 32 bits: those, times 2^21 plus the entry's index, are sorted as
- * numbers (natively, with no comparator calls; at 5,000 ops a quarter of comparing strings), then
- * an insertion pass over whole digests orders runs of equal prefixes (rare: it is one string
- * comparison per op otherwise). Another digest form, or 2^21 ops and more, is sorted by comparing
- * digests.
- */
+/** `ops` in Go's map order of their digests (bytewise); see {@link digestOrder}. */
 export function sortByDigest<E extends { readonly digest: string }>(ops: E[]): E[] {
-  const n = ops.length;
-  if (n >= INDEX_SPAN) return ops.sort(byDigest);
+  const digests = ops.map((e) => e.digest);
+  const order = digestOrder(digests, digests.map(hexPrefix));
+  const out: E[] = new Array<E>(ops.length);
+  for (let i = 0; i < ops.length; i++) out[i] = ops[order[i]];
+  return out;
+}
+
+/**
+ * The indices of `digests` in Go's map order (bytewise), given each one's {@link hexPrefix}. For
+ * `sha256:` and lower-case hex that is the order of the hash's first 32 bits: those, times 2^21
+ * plus the index, are sorted as numbers (natively, with no comparator calls; at 5,000 ops a
+ * quarter of comparing strings), then an insertion pass over whole digests orders runs of equal
+ * prefixes (rare: it is one string comparison per op otherwise). Another digest form, or 2^21 ops
+ * and more, is sorted by comparing digests.
+ */
+function digestOrder(digests: readonly string[], prefixes: readonly number[]): ArrayLike<number> {
+  const n = digests.length;
+  const byString = (): number[] => Array.from({ length: n }, (_, i) => i).sort((a, b) => (digests[a] < digests[b] ? -1 : digests[a] > digests[b] ? 1 : 0));
+  if (n >= INDEX_SPAN) return byString();
   const keys = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const prefix = hexPrefix(ops[i].digest);
-    if (prefix < 0) return ops.sort(byDigest);
+    const prefix = prefixes[i];
+    if (prefix < 0) return byString();
     keys[i] = prefix * INDEX_SPAN + i;
   }
   keys.sort();
-  const out: E[] = new Array<E>(n);
-  for (let i = 0; i < n; i++) out[i] = ops[keys[i] % INDEX_SPAN];
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = keys[i] % INDEX_SPAN;
   // Equal prefixes: an insertion sort by the whole digest (the run is almost always one entry).
   for (let i = 1; i < n; i++) {
     const e = out[i];
+    const d = digests[e];
     let j = i - 1;
-    for (; j >= 0 && out[j].digest > e.digest; j--) out[j + 1] = out[j];
+    for (; j >= 0 && digests[out[j]] > d; j--) out[j + 1] = out[j];
     out[j + 1] = e;
   }
   return out;
@@ -215,15 +255,26 @@ function hexPrefix(digest: string): number {
   return v;
 }
 
-/** What {@link walkGraph} gathers. */
+/**
+ * What {@link walkGraph} gathers. Each distinct op (by digest; the terminal op included, with its
+ * caps) has an index, in the order of `def`; the `op…` lists are by that index.
+ */
 interface Walked {
+  /** The ops: views of their own, or (with a writer) of the writer's buffer `viewsOf`. */
   readonly def: Uint8Array[];
+  readonly viewsOf: Uint8Array | undefined;
+  /** With a writer: where each op's def field starts, and where it ends (two numbers per op). */
+  readonly opEnds: number[];
   readonly digests: Map<Vertex, string>;
-  /** Every distinct op, the terminal one included (with its caps), in the order of `def`. */
-  readonly ops: OpEntry[];
+  readonly opDigests: string[];
+  /** {@link hexPrefix} of each digest. */
+  readonly opPrefixes: number[];
+  /** Merged metadata and joined locations, `undefined` where an op has none. */
+  readonly opMetadata: (VertexMetadata | undefined)[];
+  readonly opLocations: (VertexLocation[] | undefined)[];
   /** The ops with metadata, and with locations, in the order each first had them. */
-  readonly withMetadata: readonly OpEntry[];
-  readonly withLocations: readonly OpEntry[];
+  readonly withMetadata: number[];
+  readonly withLocations: number[];
 }
 
 /**
@@ -234,51 +285,177 @@ interface Walked {
 function definitionOf(graph: Graph, walked: Walked): Definition {
   const metadata: Record<string, VertexMetadata> = {};
   const locations: Record<string, VertexLocation[]> = {};
-  for (const e of walked.withMetadata) metadata[e.digest] = e.metadata!;
-  for (const e of walked.withLocations) locations[e.digest] = e.locations!;
+  const { opDigests, opMetadata, opLocations, withMetadata, withLocations } = walked;
+  for (let i = 0; i < withMetadata.length; i++) {
+    const op = withMetadata[i];
+    metadata[opDigests[op]] = opMetadata[op]!;
+  }
+  for (let i = 0; i < withLocations.length; i++) {
+    const op = withLocations[i];
+    locations[opDigests[op]] = opLocations[op]!;
+  }
   const source: DefinitionSource = { locations, infos: graph.sources };
   return { def: walked.def, metadata, source };
 }
 
 /**
+ * Distinct ops by digest: an open-addressing table of op indices keyed by each digest's
+ * {@link hexPrefix} (a number: no string is hashed), whole digests compared on a match.
+ */
+class DigestIndex {
+  private slots = new Int32Array(1 << 8);
+  private count = 0;
+
+  constructor(
+    private readonly digests: readonly string[],
+    private readonly prefixes: readonly number[],
+  ) {}
+
+  /** The op index of `digest` (whose prefix is `prefix`), or -1. */
+  get(digest: string, prefix: number): number {
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    for (let i = prefix & mask; ; i = (i + 1) & mask) {
+      const op = slots[i] - 1;
+      if (op < 0) return -1;
+      if (this.prefixes[op] === prefix && this.digests[op] === digest) return op;
+    }
+  }
+
+  /** Adds op `op`, whose digest and prefix are in the lists and not in the table yet. */
+  add(op: number): void {
+    if (++this.count * 2 > this.slots.length) {
+      const old = this.slots;
+      this.slots = new Int32Array(old.length * 2);
+      for (let i = 0; i < old.length; i++) if (old[i] !== 0) this.place(old[i] - 1);
+    }
+    this.place(op);
+  }
+
+  private place(op: number): void {
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    let i = this.prefixes[op] & mask;
+    while (slots[i] !== 0) i = (i + 1) & mask;
+    slots[i] = op + 1;
+  }
+}
+
+/**
  * The walk of {@link encodeGraph}: every vertex reachable from the root encoded once, inputs
  * first; ops with equal bytes written once, their metadata merged and their locations joined.
+ * With `out`, each op is written there as a Definition.def field (`opEnds` says where, `def` holds
+ * views of them); without, each op is a view of its own.
  */
-function walkGraph(graph: Graph, options: EncodeOptions): Walked {
-  const encoder = options.encoder ?? new VertexEncoder();
+function walkGraph(graph: Graph, options: EncodeOptions, out: FastWriter | undefined): Walked {
+  const encoder = options.encoder;
   const def: Uint8Array[] = [];
+  const opEnds: number[] = [];
   const digests = new Map<Vertex, string>();
-  // Per distinct op (by digest): its merged metadata and locations.
-  const entries = new Map<string, OpEntry>();
-  const ops: OpEntry[] = [];
-  const withMetadata: OpEntry[] = [];
-  const withLocations: OpEntry[] = [];
+  const opDigests: string[] = [];
+  const opPrefixes: number[] = [];
+  const opMetadata: (VertexMetadata | undefined)[] = [];
+  const opLocations: (VertexLocation[] | undefined)[] = [];
+  const withMetadata: number[] = [];
+  const withLocations: number[] = [];
+  const index = new DigestIndex(opDigests, opPrefixes);
   const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
   let totalBytes = 0;
+  // An input the walk has not reached (a vertex's walkInputs may leave one out) is encoded apart.
+  let apart: VertexEncoder | undefined;
+  const digestOfInput = (x: Vertex): string => digests.get(x) ?? (apart ??= new VertexEncoder()).digest(x);
+
+  /** A new distinct op. */
+  const addOp = (digest: string, prefix: number): number => {
+    const op = opDigests.length;
+    opDigests.push(digest);
+    opPrefixes.push(prefix);
+    opMetadata.push(undefined);
+    opLocations.push(undefined);
+    index.add(op);
+    return op;
+  };
+  // The buffer of the views in `def`: when `out` grows, they are made again.
+  let viewsOf = out?.buf;
+  /** The op of the def field written into `out` from `start`, as a view. */
+  const written = (start: number): Uint8Array => {
+    if (out!.buf !== viewsOf) {
+      viewsOf = out!.buf;
+      opViews(def, viewsOf, opEnds);
+    }
+    return fieldValue(viewsOf, start, out!.pos);
+  };
+  /** Appends an op's bytes to the ops: as a field of `out`, or as they are. */
+  const keepOp = (bytes: Uint8Array): void => {
+    if (out === undefined) def.push(bytes);
+    else {
+      const start = out.pos;
+      out.byte(0x0a);
+      out.bytes(bytes);
+      opEnds.push(start, out.pos);
+      def.push(written(start));
+    }
+  };
 
   if (graph.root) {
-    // Depth-first, inputs in order, each vertex once (by identity).
+    // Depth-first, inputs in order, each vertex once (by identity); the stack as three lists.
     // `digests` doubles as the set of visited vertices.
-    const stack: Frame[] = [{ v: graph.root.vertex, inputs: traversalInputs(graph.root.vertex), next: 0 }];
-    while (stack.length) {
-      const frame = stack[stack.length - 1];
-      if (frame.next < frame.inputs.length) {
-        const inp = frame.inputs[frame.next++].vertex;
-        if (!digests.has(inp)) stack.push({ v: inp, inputs: traversalInputs(inp), next: 0 });
+    const stackVertex: Vertex[] = [graph.root.vertex];
+    const stackInputs: (readonly Output[])[] = [traversalInputs(graph.root.vertex)];
+    const stackNext: number[] = [0];
+    let top = 0;
+    while (top >= 0) {
+      const inputs = stackInputs[top];
+      const next = stackNext[top];
+      if (next < inputs.length) {
+        stackNext[top] = next + 1;
+        const inp = inputs[next].vertex;
+        if (!digests.has(inp)) {
+          top++;
+          stackVertex[top] = inp;
+          stackInputs[top] = traversalInputs(inp);
+          stackNext[top] = 0;
+        }
         continue;
       }
-      stack.pop();
-      const v = frame.v;
-      if (digests.has(v)) continue;
-      const { digest, bytes } = encoder.encodeAfterInputs(v);
+      // Not visited yet: it was not when pushed, and only its inputs were visited since.
+      const v = stackVertex[top--];
+      // The op's bytes: a view of its own, or (start >= 0) a field written into `out`.
+      let bytes: Uint8Array | undefined;
+      let start = -1;
+      if (encoder !== undefined) bytes = encoder.encodeAfterInputs(v).bytes;
+      else if (out !== undefined) {
+        // Common ops are written straight from the vertex.
+        start = out.pos;
+        try {
+          out.byte(0x0a);
+          const at = out.fork();
+          writeVertexOp(out, v, digestOfInput);
+          out.join(at);
+        } catch {
+          out.pos = start;
+          start = -1;
+        }
+      } else bytes = writeToArena(writeVertexOp, v, digestOfInput);
+      if (bytes === undefined && start < 0) {
+        // Anything else (or anything wrong) goes through the op message, built for the encoder
+        // only, which writes the same bytes or throws.
+        fastStats.directFallbacks++;
+        bytes = encodeMessageFast('Op', encodeOp, vertexToOp(v, digestOfInput));
+      }
+      const opView = bytes ?? written(start);
+      const digest = digestOf(opView);
       digests.set(v, digest);
-      let entry = entries.get(digest);
-      if (entry === undefined) {
-        entry = { digest, metadata: undefined, locations: undefined };
-        entries.set(digest, entry);
-        ops.push(entry);
-        def.push(bytes);
-        totalBytes += bytes.length;
+      const prefix = hexPrefix(digest);
+      let op = index.get(digest, prefix);
+      if (op < 0) {
+        op = addOp(digest, prefix);
+        if (bytes !== undefined) keepOp(bytes);
+        else {
+          opEnds.push(start, out!.pos);
+          def.push(opView);
+        }
+        totalBytes += opView.length;
         if (totalBytes > maxBytes) {
           throw new LimitError(
             'maxDefinitionBytes',
@@ -287,17 +464,21 @@ function walkGraph(graph: Graph, options: EncodeOptions): Walked {
             vertexSourceLocation(v, graph),
           );
         }
+      } else if (start >= 0) out!.pos = start; // the same bytes are there already
+      const metadata = v.metadata;
+      if (metadata) {
+        const had = opMetadata[op];
+        if (had === undefined) withMetadata.push(op);
+        opMetadata[op] = mergeMetadata(had, metadata);
       }
-      if (v.metadata) {
-        if (entry.metadata === undefined) withMetadata.push(entry);
-        entry.metadata = mergeMetadata(entry.metadata, v.metadata);
-      }
-      if (v.locations) {
-        if (entry.locations === undefined) {
-          withLocations.push(entry);
+      const locations = v.locations;
+      if (locations) {
+        const had = opLocations[op];
+        if (had === undefined) {
+          withLocations.push(op);
           // A copy of its own size (most ops have one vertex, with one location).
-          entry.locations = Array.isArray(v.locations) ? v.locations.slice() : [...v.locations];
-        } else for (const l of v.locations) entry.locations.push(l);
+          opLocations[op] = Array.isArray(locations) ? locations.slice() : [...locations];
+        } else for (const l of locations) had.push(l);
       }
     }
     // The terminal op: no body, one input pointing at the requested output.
@@ -305,37 +486,22 @@ function walkGraph(graph: Graph, options: EncodeOptions): Walked {
     if (graph.root.index !== 0) rootInput.index = graph.root.index;
     const last = encodeMessageFast('Op', encodeOp, { inputs: [rootInput] });
     const lastDigest = digestOf(last);
-    def.push(last);
+    keepOp(last);
     const caps: Record<string, boolean> = { constraints: true, platform: true };
-    for (const { metadata: m } of withMetadata) {
-      if (m!.ignoreCache) caps['meta.ignorecache'] = true;
-      if (m!.description) caps['meta.description'] = true;
-      if (m!.exportCache) caps['meta.exportcache'] = true;
+    for (let i = 0; i < withMetadata.length; i++) {
+      const m = opMetadata[withMetadata[i]]!;
+      if (m.ignoreCache) caps['meta.ignorecache'] = true;
+      if (m.description) caps['meta.description'] = true;
+      if (m.exportCache) caps['meta.exportcache'] = true;
     }
     // Its metadata: the caps, over any metadata of an op with the same bytes.
-    let terminal = entries.get(lastDigest);
-    if (terminal === undefined) {
-      terminal = { digest: lastDigest, metadata: undefined, locations: undefined };
-      ops.push(terminal);
-    }
-    if (terminal.metadata === undefined) withMetadata.push(terminal);
-    terminal.metadata = { ...terminal.metadata, caps };
+    const lastPrefix = hexPrefix(lastDigest);
+    let terminal = index.get(lastDigest, lastPrefix);
+    if (terminal < 0) terminal = addOp(lastDigest, lastPrefix);
+    if (opMetadata[terminal] === undefined) withMetadata.push(terminal);
+    opMetadata[terminal] = { ...opMetadata[terminal], caps };
   }
-  return { def, digests, ops, withMetadata, withLocations };
-}
-
-/** A step of {@link encodeGraph}'s walk: a vertex and the next of its inputs to visit. */
-interface Frame {
-  readonly v: Vertex;
-  readonly inputs: readonly Output[];
-  next: number;
-}
-
-/** What {@link encodeGraph} gathers for one distinct op. */
-interface OpEntry {
-  readonly digest: string;
-  metadata: VertexMetadata | undefined;
-  locations: VertexLocation[] | undefined;
+  return { def, viewsOf, opEnds, digests, opDigests, opPrefixes, opMetadata, opLocations, withMetadata, withLocations };
 }
 
 /** Merges the metadata of two vertices with the same digest, later values winning. */
