@@ -43,24 +43,8 @@ export interface MutableNode {
 export const NO_ATTRIBUTES: MutableNode['attributes'] = Object.freeze({});
 
 
-/** The longest word {@link argNode} shares. */
-const MAX_SHARED_WORD = 64;
-
-/**
- * A node for an argument word spanning [start, end) of the argument text. Where words have no
- * ranges, one node per value is shared: such a node must not be changed ({@link freshArgNode}).
- */
+/** A node for an argument word spanning [start, end) of the argument text. */
 export function argNode(value: string, map: LineMap, start: number, end: number): MutableNode {
-  const words = map.words as Map<string, MutableNode> | undefined;
-  // Long words (a RUN line is one) are seldom repeated, and hashing them costs their length.
-  if (words === undefined || value.length > MAX_SHARED_WORD) return freshArgNode(value, map, start, end);
-  let node = words.get(value);
-  if (node === undefined) words.set(value, (node = freshArgNode(value, map, start, end)));
-  return node;
-}
-
-/** A new node for an argument word, never shared (see {@link argNode}). */
-function freshArgNode(value: string, map: LineMap, start: number, end: number): MutableNode {
   const range = map.range(start, end);
   return {
     value,
@@ -285,7 +269,7 @@ const parseHealthConfig: LineParser = (rest, map, ctx) => {
 const parseSubCommand: LineParser = (rest, map, ctx) => {
   if (rest === '') return NONE;
   const child = ctx.subInstruction(rest, map);
-  const wrapper = freshArgNode('', map, 0, rest.length);
+  const wrapper = argNode('', map, 0, rest.length);
   wrapper.children = [child];
   return { next: [wrapper], json: false };
 };

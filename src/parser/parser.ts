@@ -8,7 +8,7 @@ import { ErrorCode, type ErrorCodeValue } from './codes.js';
 import { type Directive, DirectiveParser } from './directives.js';
 import { type HeredocMarker, heredocsFromLine } from './heredoc.js';
 import { type LineContext, LineFailure, LINE_PARSERS, type LineParser, type MutableNode, NO_ATTRIBUTES, parseIgnore } from './lineparsers.js';
-import { LineMap, noRanges } from './linemap.js';
+import { LineMap, NO_RANGES } from './linemap.js';
 import type { Heredoc, Node } from './node.js';
 import { splitCommand } from './splitcommand.js';
 
@@ -180,7 +180,6 @@ function instructionRange(startLine: number, startCol: number, endLine: number, 
 export function parse(text: string, options?: ParseOptions): ParseResult {
   const file = options?.file ?? 'Dockerfile';
   const wordRanges = options?.argumentRanges !== false;
-  const wordMap = wordRanges ? undefined : noRanges();
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const reader = new LineReader(src);
   const directiveParser = new DirectiveParser();
@@ -214,7 +213,7 @@ export function parse(text: string, options?: ParseOptions): ParseResult {
   function nodeFromLine(line: string, map: LineMap, prevComment: string[], range?: SourceRange): MutableNode {
     const sc = splitCommand(line, esc);
     const kw = keyword(sc.cmd);
-    const parsed = kw.parser(sc.args, wordMap ?? map.shifted(sc.argsStart), ctx);
+    const parsed = kw.parser(sc.args, wordRanges ? map.shifted(sc.argsStart) : NO_RANGES, ctx);
     const r = range ?? map.range(sc.cmdStart, line.length);
     // One literal with every field final (no empty lists made to be replaced): a parse keeps
     // every node, so what it allocates, the collector copies.
