@@ -76,7 +76,7 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
     case 'add':
       dispatchCopy(d, { command: c, source: opt.buildContext, isAdd: true, isOnBuild: cmd.isOnBuild, opt, ignore: opt.ignore });
       for (const src of c.sourcePaths) {
-        if (!src.startsWith('http://') && !src.startsWith('https://')) d.ctxPaths.add(join('/', src));
+        if (!src.startsWith('http://') && !src.startsWith('https://')) d.addCtxPath(join('/', src));
       }
       return;
     case 'copy': {
@@ -89,7 +89,10 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
         source = src.state;
       }
       dispatchCopy(d, { command: c, source, isAdd: false, isOnBuild: cmd.isOnBuild, opt, ignore: src ? undefined : opt.ignore });
-      for (const p of c.sourcePaths) (src ? src.paths : d.ctxPaths).add(join('/', p));
+      for (const p of c.sourcePaths) {
+        if (src) src.paths.add(join('/', p));
+        else d.addCtxPath(join('/', p));
+      }
       return;
     }
     case 'label': {
@@ -107,7 +110,7 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
       img.config.OnBuild = [...(img.config.OnBuild ?? []), c.expression];
       return;
     case 'cmd': {
-      checkUsedOnce(c, d.usedOnce, opt.lint);
+      checkUsedOnce(c, d.usedOnce(), opt.lint);
       let args = [...c.cmdLine];
       checkJsonArgs(c, c.prependShell, img.config.Shell, opt.lint);
       if (c.prependShell) args = withShell(d, args);
@@ -118,7 +121,7 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
       return;
     }
     case 'entrypoint': {
-      checkUsedOnce(c, d.usedOnce, opt.lint);
+      checkUsedOnce(c, d.usedOnce(), opt.lint);
       checkJsonArgs(c, c.prependShell, img.config.Shell, opt.lint);
       let args = c.cmdLine === null ? undefined : [...c.cmdLine];
       if (c.prependShell && args) args = withShell(d, args);
@@ -128,7 +131,7 @@ export function dispatchCommand(d: DispatchState, cmd: DispatchCommand, opt: Dis
       return;
     }
     case 'healthcheck': {
-      checkUsedOnce(c, d.usedOnce, opt.lint);
+      checkUsedOnce(c, d.usedOnce(), opt.lint);
       const h = c.health;
       img.config.Healthcheck = {
         Test: [...h.test],
@@ -526,7 +529,7 @@ function dispatchRunMounts(
     spec.source = st;
     mounts.push(spec);
     const reader = sources[i];
-    if (from === '') d.ctxPaths.add(join('/', m.source));
+    if (from === '') d.addCtxPath(join('/', m.source));
     else if (reader) reader.paths.add(join('/', m.source));
   });
   return { mounts, secrets, ssh };

@@ -44,10 +44,11 @@ export class DispatchState {
   image!: ImageModel;
   platform: Platform | undefined;
   base: DispatchState | undefined;
-  readonly deps = new Map<DispatchState, Command | undefined>();
+  /** The stages this one reads (COPY --from, RUN --mount from=), with the command that reads each. */
+  deps: ReadonlyMap<DispatchState, Command | undefined> = NO_DEPS;
   commands: DispatchCommand[] = [];
   /** Paths of the build context this stage reads. */
-  readonly ctxPaths = new Set<string>();
+  ctxPaths: ReadonlySet<string> = NO_PATHS;
   /**
    * Paths other stages read from this one (`COPY --from`, `RUN --mount from=`); shared along a
    * base chain, as in BuildKit. A local named context sends only these (its follow paths).
@@ -70,8 +71,8 @@ export class DispatchState {
   readonly ignoreCache: boolean;
   /** Whether CMD was set in this stage (ENTRYPOINT then keeps it). */
   cmdSet = false;
-  /** Where the last CMD, ENTRYPOINT and HEALTHCHECK of this stage are (MultipleInstructionsDisallowed). */
-  readonly usedOnce = new Map<string, CheckSite>();
+  /** See {@link usedOnce} (MultipleInstructionsDisallowed). */
+  private usedOnceSites: Map<string, CheckSite> | undefined;
   /** What `outline` reports for this stage (BuildKit's `outlineCapture`). */
   outline: OutlineCapture | undefined;
   /** SOURCE_DATE_EPOCH, when set: history timestamps and created-file times. */
@@ -87,7 +88,30 @@ export class DispatchState {
     this.unregistered = options.unregistered ?? false;
     this.namedContext = options.namedContext;
   }
+
+  /** Records that this stage reads `src` (the first command that does is kept). */
+  addDep(src: DispatchState, command: Command | undefined): void {
+    if (this.deps === NO_DEPS) this.deps = new Map();
+    (this.deps as Map<DispatchState, Command | undefined>).set(src, command);
+  }
+
+  /** Where the last CMD, ENTRYPOINT and HEALTHCHECK of this stage are, by instruction (made on first use). */
+  usedOnce(): Map<string, CheckSite> {
+    return (this.usedOnceSites ??= new Map<string, CheckSite>());
+  }
+
+  /** Records a path of the build context this stage reads. */
+  addCtxPath(path: string): void {
+    if (this.ctxPaths === NO_PATHS) this.ctxPaths = new Set();
+    (this.ctxPaths as Set<string>).add(path);
+  }
 }
+
+// Most stages read no other stage, and scratch and images read by a mount (an unregistered stage
+// each) read nothing at all: they share these two empty collections until they add something
+// (made on first use, like `usedOnce()`: four hash tables per stage were 5% of a compile's heap).
+const NO_DEPS: ReadonlyMap<DispatchState, Command | undefined> = new Map();
+const NO_PATHS: ReadonlySet<string> = new Set();
 
 /** All stages in order, and the named ones by lower-cased name. */
 export class DispatchStates {

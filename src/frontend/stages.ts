@@ -188,7 +188,7 @@ export function buildStageDependencyGraph(ctx: Context): void {
 function addSources(ctx: Context, d: DispatchState, cmd: DispatchCommand): void {
   for (const src of cmd.sources) {
     if (!src) continue;
-    d.deps.set(src, cmd.command);
+    d.addDep(src, cmd.command);
     if (src.unregistered && !ctx.all.has(src)) ctx.all.add(src);
   }
 }

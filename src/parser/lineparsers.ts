@@ -43,8 +43,20 @@ export interface MutableNode {
 export const NO_ATTRIBUTES: MutableNode['attributes'] = Object.freeze({});
 
 
-/** A node for an argument word spanning [start, end) of the argument text. */
+/**
+ * A node for an argument word spanning [start, end) of the argument text. Where words have no
+ * ranges, one node per value is shared: such a node must not be changed ({@link freshArgNode}).
+ */
 export function argNode(value: string, map: LineMap, start: number, end: number): MutableNode {
+  const words = map.words as Map<string, MutableNode> | undefined;
+  if (words === undefined) return freshArgNode(value, map, start, end);
+  let node = words.get(value);
+  if (node === undefined) words.set(value, (node = freshArgNode(value, map, start, end)));
+  return node;
+}
+
+/** A new node for an argument word, never shared (see {@link argNode}). */
+function freshArgNode(value: string, map: LineMap, start: number, end: number): MutableNode {
   const range = map.range(start, end);
   return {
     value,
@@ -269,7 +281,7 @@ const parseHealthConfig: LineParser = (rest, map, ctx) => {
 const parseSubCommand: LineParser = (rest, map, ctx) => {
   if (rest === '') return NONE;
   const child = ctx.subInstruction(rest, map);
-  const wrapper = argNode('', map, 0, rest.length);
+  const wrapper = freshArgNode('', map, 0, rest.length);
   wrapper.children = [child];
   return { next: [wrapper], json: false };
 };

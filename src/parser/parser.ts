@@ -8,7 +8,7 @@ import { ErrorCode, type ErrorCodeValue } from './codes.js';
 import { type Directive, DirectiveParser } from './directives.js';
 import { type HeredocMarker, heredocsFromLine } from './heredoc.js';
 import { type LineContext, LineFailure, LINE_PARSERS, type LineParser, type MutableNode, NO_ATTRIBUTES, parseIgnore } from './lineparsers.js';
-import { LineMap, NO_RANGES } from './linemap.js';
+import { LineMap, noRanges } from './linemap.js';
 import type { Heredoc, Node } from './node.js';
 import { splitCommand } from './splitcommand.js';
 
@@ -113,6 +113,8 @@ function trimContinuation(line: string, esc: number): [string, boolean] {
 const PENDING_RANGE: SourceRange = Object.freeze({ start: Object.freeze({ line: 0, column: 0 }), end: Object.freeze({ line: 0, column: 0 }) });
 
 interface Keyword {
+  /** The keyword as first written this way: one string that every node spelling it so shares. */
+  readonly written: string;
   /** The keyword lower-cased (BuildKit's node value). */
   readonly lower: string;
   readonly parser: LineParser;
@@ -130,7 +132,7 @@ function keyword(asWritten: string): Keyword {
   const hit = KEYWORDS.get(asWritten);
   if (hit) return hit;
   const lower = asWritten.toLowerCase();
-  const kw: Keyword = { lower, parser: LINE_PARSERS.get(lower) ?? parseIgnore };
+  const kw: Keyword = { written: asWritten, lower, parser: LINE_PARSERS.get(lower) ?? parseIgnore };
   if (asWritten.length <= 16 && KEYWORDS.size < MAX_KEYWORDS) KEYWORDS.set(asWritten, kw);
   return kw;
 }
@@ -176,6 +178,7 @@ function instructionRange(startLine: number, startCol: number, endLine: number, 
 export function parse(text: string, options?: ParseOptions): ParseResult {
   const file = options?.file ?? 'Dockerfile';
   const wordRanges = options?.argumentRanges !== false;
+  const wordMap = wordRanges ? undefined : noRanges();
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const reader = new LineReader(src);
   const directiveParser = new DirectiveParser();
@@ -209,13 +212,13 @@ export function parse(text: string, options?: ParseOptions): ParseResult {
   function nodeFromLine(line: string, map: LineMap, prevComment: string[], range?: SourceRange): MutableNode {
     const sc = splitCommand(line, esc);
     const kw = keyword(sc.cmd);
-    const parsed = kw.parser(sc.args, wordRanges ? map.shifted(sc.argsStart) : NO_RANGES, ctx);
+    const parsed = kw.parser(sc.args, wordMap ?? map.shifted(sc.argsStart), ctx);
     const r = range ?? map.range(sc.cmdStart, line.length);
     // One literal with every field final (no empty lists made to be replaced): a parse keeps
     // every node, so what it allocates, the collector copies.
     return {
       value: kw.lower,
-      keyword: sc.cmd,
+      keyword: kw.written,
       next: parsed.next,
       children: none(),
       heredocs: none(),

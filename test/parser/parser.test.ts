@@ -154,6 +154,8 @@ describe("the converter's parse (argumentRanges: false)", () => {
   it('gives every corpus Dockerfile the same tree, instruction ranges and errors, and words one shared range', () => {
     const texts = allCases().map((c) => readFileSync(join(c.dir, 'Dockerfile'), 'utf8'));
     texts.push('FROM a\nCOPY --from=x --chmod=644 \\\n  src \\\n  /dst\nONBUILD RUN ["a", "b"]\nENV k=v x=y\nRUN <<EOT\nhi\nEOT\n');
+    // ONBUILD wrappers hold their trigger: each keeps its own node, whatever the word sharing.
+    texts.push('FROM a\nONBUILD RUN x\nONBUILD RUN x\nONBUILD COPY x x\nUNKNOWN\nUNKNOWN\n');
     let compared = 0;
     for (const text of texts) {
       let full: ReturnType<typeof parse>;
@@ -175,9 +177,29 @@ describe("the converter's parse (argumentRanges: false)", () => {
       });
       const leanWords = words(lean.ast);
       expect(leanWords.map((w) => w.value)).toEqual(words(full.ast).map((w) => w.value));
-      for (const w of leanWords) if (w.children.length === 0) expect(w.range).toBe(leanWords[0].range);
+      const byValue = new Map<string, Node>();
+      for (const w of leanWords) {
+        if (w.children.length > 0) continue;
+        expect(w.range).toBe(leanWords.find((x) => x.children.length === 0)!.range);
+        // One parse shares one node per word value.
+        if (!byValue.has(w.value)) byValue.set(w.value, w);
+        expect(w).toBe(byValue.get(w.value));
+      }
       compared++;
     }
     expect(compared).toBeGreaterThan(40);
+  });
+});
+
+describe('shared word nodes (argumentRanges: false)', () => {
+  it('keeps ONBUILD triggers apart and shares only within one parse', () => {
+    const lean = parse('FROM a\nONBUILD RUN x\nONBUILD RUN y\n', { argumentRanges: false }).ast.children;
+    const [a, b] = [lean[1].next[0], lean[2].next[0]];
+    expect(a).not.toBe(b);
+    expect(dumpNode(a.children[0])).toBe('run "x"');
+    expect(dumpNode(b.children[0])).toBe('run "y"');
+    const again = parse('FROM a\n', { argumentRanges: false }).ast.children[0].next[0];
+    expect(again).not.toBe(lean[0].next[0]);
+    expect(again).toEqual(lean[0].next[0]);
   });
 });

@@ -75,11 +75,18 @@ export function checkStageNames(stages: readonly Stage[], lint: Linter): void {
  * `validateCommandCasing`); a keyword in mixed case is always reported.
  */
 export function checkCommandCasing(stages: readonly Stage[], lint: Linter): void {
-  // A Dockerfile has a handful of distinct keywords: case each once.
+  // A Dockerfile has a handful of distinct keywords: case each once. Most lines repeat the
+  // spelling of the line before (the parser shares one string per spelling), so that one is
+  // tried before the map.
   const casings = new Map<string, { readonly lower: boolean; readonly upper: boolean }>();
+  let lastName = '';
+  let last = { lower: true, upper: true };
   const casing = (name: string) => {
+    if (name === lastName) return last;
     let c = casings.get(name);
     if (!c) casings.set(name, (c = { lower: name === name.toLowerCase(), upper: name === name.toUpperCase() }));
+    lastName = name;
+    last = c;
     return c;
   };
   let lower = 0;
