@@ -43,13 +43,17 @@ export interface MutableNode {
 export const NO_ATTRIBUTES: MutableNode['attributes'] = Object.freeze({});
 
 
+/** The longest word {@link argNode} shares. */
+const MAX_SHARED_WORD = 64;
+
 /**
  * A node for an argument word spanning [start, end) of the argument text. Where words have no
  * ranges, one node per value is shared: such a node must not be changed ({@link freshArgNode}).
  */
 export function argNode(value: string, map: LineMap, start: number, end: number): MutableNode {
   const words = map.words as Map<string, MutableNode> | undefined;
-  if (words === undefined) return freshArgNode(value, map, start, end);
+  // Long words (a RUN line is one) are seldom repeated, and hashing them costs their length.
+  if (words === undefined || value.length > MAX_SHARED_WORD) return freshArgNode(value, map, start, end);
   let node = words.get(value);
   if (node === undefined) words.set(value, (node = freshArgNode(value, map, start, end)));
   return node;

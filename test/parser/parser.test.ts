@@ -181,7 +181,8 @@ describe("the converter's parse (argumentRanges: false)", () => {
       for (const w of leanWords) {
         if (w.children.length > 0) continue;
         expect(w.range).toBe(leanWords.find((x) => x.children.length === 0)!.range);
-        // One parse shares one node per word value.
+        // One parse shares one node per word value (up to 64 characters).
+        if (w.value.length > 64) continue;
         if (!byValue.has(w.value)) byValue.set(w.value, w);
         expect(w).toBe(byValue.get(w.value));
       }
