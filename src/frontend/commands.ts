@@ -312,7 +312,7 @@ export function dispatchWorkdir(
     const user = d.image.config.User;
     const env = stateEnv(d.state);
     const platform = d.platform ?? opt.targetPlatform;
-    const info = { makeParents: true, ...(user ? { chown: parseChown(user) } : {}), ...(d.epoch ? { createdTime: d.epoch.nanos } : {}) };
+    const info = { makeParents: true, chown: user ? parseChown(user) : undefined, createdTime: d.epoch?.nanos };
     d.state = file(d.state, mkdir(wd, 0o755, info), {
       customName: stepName(d.steps.next(), uppercaseCmd(processCmdEnv(opt.shlex, command.code, env)), {
         stageName: d.stageName,
@@ -441,21 +441,23 @@ function dispatchRun(d: DispatchState, c: RunCommand, cmd: DispatchCommand, opt:
   const req = opt.request;
   // A /dev/shm of the requested size, as BuildKit adds it to every RUN.
   if (req.shmSize > 0n) extraMounts.push({ target: '/dev/shm', tmpfs: { size: req.shmSize } });
+  // One literal, every option present (undefined when not set): spreads of conditional objects
+  // made a slow, shape-changing copy on every RUN.
   const runOpts: RunOptions = {
-    ...(network ? { network } : {}),
-    ...(security ? { security } : {}),
+    network: network || undefined,
+    security: security || undefined,
     args,
-    mounts: [...extraMounts, ...mountOpts.mounts],
-    ...(req.ulimits.length ? { ulimits: req.ulimits } : {}),
-    ...(req.extraHosts.length ? { extraHosts: req.extraHosts } : {}),
-    ...(req.cgroupParent ? { cgroupParent: req.cgroupParent } : {}),
+    mounts: extraMounts.length > 0 ? [...extraMounts, ...mountOpts.mounts] : mountOpts.mounts,
+    ulimits: req.ulimits.length ? req.ulimits : undefined,
+    extraHosts: req.extraHosts.length ? req.extraHosts : undefined,
+    cgroupParent: req.cgroupParent || undefined,
     secrets: mountOpts.secrets,
     ssh: mountOpts.ssh,
-    ...(opt.proxyEnv ? { proxyEnv: opt.proxyEnv } : {}),
+    proxyEnv: opt.proxyEnv || undefined,
     description: { 'com.docker.dockerfile.v1.command': c.code },
     customName: name,
     locations: [nodeLocation(c.node)],
-    ...(d.ignoreCache ? { ignoreCache: true } : {}),
+    ignoreCache: d.ignoreCache || undefined,
     defaultPlatform: opt.targetPlatform,
   };
   d.state = run(d.state, runOpts).root;
