@@ -67,13 +67,18 @@ export function initFromBase(d: DispatchState): void {
 
 async function resolveReachableStages(ctx: Context, reachable: Set<DispatchState>): Promise<void> {
   const pending: Promise<void>[] = [];
+  // Scratch read by a mount or COPY --from is an unregistered stage with no commands, marked
+  // dispatched below: unless every stage is dispatched (allStages), nothing touches its image
+  // again, so they share one (a RUN with a cache mount makes one such stage).
+  const shareScratch = ctx.opt.allStages !== true;
+  let readOnlyScratch: ImageModel | undefined;
   for (const d of ctx.all.states) {
     if (d.base || d.dispatched || d.resolved) continue;
     const isReachable = ctx.opt.allStages === true || reachable.has(d);
     d.resolved = isReachable;
     if (d.baseName === EMPTY_IMAGE_NAME && !d.namedContext) {
       d.state = State.scratch();
-      d.image = emptyImage(ctx.platformOpt.targetPlatform);
+      d.image = d.unregistered && shareScratch ? (readOnlyScratch ??= emptyImage(ctx.platformOpt.targetPlatform)) : emptyImage(ctx.platformOpt.targetPlatform);
       d.platform = ctx.platformOpt.targetPlatform;
       if (d.unregistered) d.dispatched = true;
       continue;
