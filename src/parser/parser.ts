@@ -123,7 +123,9 @@ interface Keyword {
 /**
  * Keywords as written → their lower-cased form and line parser. A file spells its keywords a few
  * ways, so this stays small; it saves a lower-cased copy of every keyword. Bounded: short
- * keywords only, and a file of made-up keywords stops adding entries.
+ * keywords only, and a file of made-up keywords stops adding entries. Short means under 13
+ * characters (HEALTHCHECK has 11): V8 copies a substring that short, where a longer one is a
+ * view that would keep the whole Dockerfile alive in this module-level map.
  */
 const KEYWORDS = new Map<string, Keyword>();
 const MAX_KEYWORDS = 256;
@@ -133,7 +135,7 @@ function keyword(asWritten: string): Keyword {
   if (hit) return hit;
   const lower = asWritten.toLowerCase();
   const kw: Keyword = { written: asWritten, lower, parser: LINE_PARSERS.get(lower) ?? parseIgnore };
-  if (asWritten.length <= 16 && KEYWORDS.size < MAX_KEYWORDS) KEYWORDS.set(asWritten, kw);
+  if (asWritten.length <= 12 && KEYWORDS.size < MAX_KEYWORDS) KEYWORDS.set(asWritten, kw);
   return kw;
 }
 
