@@ -298,15 +298,16 @@ function writeOpMetadata(w: FastWriter, value: unknown): void {
 
 /** OpMetadata.description (map<string, string>, field 2): known keys are copied bytes. */
 function writeDescription(w: FastWriter, map: Record<string, unknown>): void {
-  const keys = knownKeys(map, descriptionKey) ?? sortedKeys(map);
-  for (let i = 0; i < keys.length; i++) {
+  const known = knownEntries(map, descriptionKey, descriptionScratch);
+  const keys = known ? descriptionScratch.keys : sortedKeys(map);
+  const n = known ? descriptionScratch.length : keys.length;
+  for (let i = 0; i < n; i++) {
     const k = keys[i];
     const v = map[k];
     if (typeof v !== 'string') bail();
     w.byte(0x12);
     const at = w.fork();
-    const key = descriptionKey(k);
-    if (key !== undefined) w.raw(key);
+    if (known) w.raw(descriptionScratch.bytes[i]);
     else {
       w.byte(0x0a);
       w.string(k);
@@ -319,40 +320,65 @@ function writeDescription(w: FastWriter, map: Record<string, unknown>): void {
 
 /** OpMetadata.caps (map<string, bool>, field 5): a known cap set to true is one copied entry. */
 function writeCaps(w: FastWriter, map: Record<string, unknown>): void {
-  const keys = knownKeys(map, capEntry) ?? sortedKeys(map);
+  if (knownEntries(map, capEntry, capsScratch)) {
+    const { keys, bytes, length } = capsScratch;
+    // false would be written too (as 0), but the graph never has it: the reflective codec takes it.
+    for (let i = 0; i < length; i++) {
+      if (map[keys[i]] !== true) bail();
+      w.raw(bytes[i]);
+    }
+    return;
+  }
+  const keys = sortedKeys(map);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
-    // false would be written too (as 0), but the graph never has it: the reflective codec takes it.
     if (map[k] !== true) bail();
-    const entry = capEntry(k);
-    if (entry !== undefined) w.raw(entry);
-    else {
-      w.byte(0x2a);
-      const at = w.fork();
-      w.byte(0x0a);
-      w.string(k);
-      w.byte2(0x10, 0x01);
-      w.join(at);
-    }
+    w.byte(0x2a);
+    const at = w.fork();
+    w.byte(0x0a);
+    w.string(k);
+    w.byte2(0x10, 0x01);
+    w.join(at);
   }
 }
 
+/** A map's keys in Go's order and their cached bytes, in lists reused from one map to the next. */
+interface KnownEntries {
+  readonly keys: string[];
+  readonly bytes: Uint8Array[];
+  length: number;
+}
+
+const descriptionScratch: KnownEntries = { keys: [], bytes: [], length: 0 };
+const capsScratch: KnownEntries = { keys: [], bytes: [], length: 0 };
+
+/** Above this many keys, a map is written key by key ({@link knownEntries} sorts by insertion). */
+const MAX_KNOWN_ENTRIES = 32;
+
 /**
- * The keys of `map` in Go's order when each has its bytes in a cache (`cached` answers them, and
- * only has keys without surrogates, so code unit order is Go's); undefined when one has not.
+ * Fills `out` with the keys of `map` in Go's order and their bytes, when each key has its bytes in
+ * a cache (`cached` answers them, and only has keys without surrogates, so code unit order is
+ * Go's): true; false when one has not. No list is made per map: the own keys are enumerated and
+ * sorted by insertion into `out`.
  */
-function knownKeys(map: Record<string, unknown>, cached: (k: string) => Uint8Array | undefined): string[] | undefined {
-  const keys = Object.keys(map);
-  for (let i = 0; i < keys.length; i++) if (cached(keys[i]) === undefined) return undefined;
-  if (keys.length > 8) return keys.sort();
-  // An insertion sort: Array.prototype.sort allocates its work space, even for two keys.
-  for (let i = 1; i < keys.length; i++) {
-    const k = keys[i];
-    let j = i - 1;
-    for (; j >= 0 && keys[j] > k; j--) keys[j + 1] = keys[j];
+function knownEntries(map: Record<string, unknown>, cached: (k: string) => Uint8Array | undefined, out: KnownEntries): boolean {
+  const { keys, bytes } = out;
+  let n = 0;
+  for (const k in map) {
+    if (!Object.hasOwn(map, k)) continue;
+    const b = cached(k);
+    if (b === undefined || n === MAX_KNOWN_ENTRIES) return false;
+    let j = n - 1;
+    for (; j >= 0 && keys[j] > k; j--) {
+      keys[j + 1] = keys[j];
+      bytes[j + 1] = bytes[j];
+    }
     keys[j + 1] = k;
+    bytes[j + 1] = b;
+    n++;
   }
-  return keys;
+  out.length = n;
+  return true;
 }
 
 /** The description keys and caps of a graph are a small set: their bytes are made once each. */

@@ -271,7 +271,7 @@ interface Walked {
   readonly opPrefixes: number[];
   /** Merged metadata and joined locations, `undefined` where an op has none. */
   readonly opMetadata: (VertexMetadata | undefined)[];
-  readonly opLocations: (VertexLocation[] | undefined)[];
+  readonly opLocations: (readonly VertexLocation[] | undefined)[];
   /** The ops with metadata, and with locations, in the order each first had them. */
   readonly withMetadata: number[];
   readonly withLocations: number[];
@@ -284,7 +284,7 @@ interface Walked {
  */
 function definitionOf(graph: Graph, walked: Walked): Definition {
   const metadata: Record<string, VertexMetadata> = {};
-  const locations: Record<string, VertexLocation[]> = {};
+  const locations: Record<string, readonly VertexLocation[]> = {};
   const { opDigests, opMetadata, opLocations, withMetadata, withLocations } = walked;
   for (let i = 0; i < withMetadata.length; i++) {
     const op = withMetadata[i];
@@ -355,7 +355,9 @@ function walkGraph(graph: Graph, options: EncodeOptions, out: FastWriter | undef
   const opDigests: string[] = [];
   const opPrefixes: number[] = [];
   const opMetadata: (VertexMetadata | undefined)[] = [];
-  const opLocations: (VertexLocation[] | undefined)[] = [];
+  const opLocations: (readonly VertexLocation[] | undefined)[] = [];
+  // The locations lists the walk made (joined from several vertices), by op.
+  let joined: Map<number, VertexLocation[]> | undefined;
   const withMetadata: number[] = [];
   const withLocations: number[] = [];
   const index = new DigestIndex(opDigests, opPrefixes);
@@ -476,9 +478,17 @@ function walkGraph(graph: Graph, options: EncodeOptions, out: FastWriter | undef
         const had = opLocations[op];
         if (had === undefined) {
           withLocations.push(op);
-          // A copy of its own size (most ops have one vertex, with one location).
-          opLocations[op] = Array.isArray(locations) ? locations.slice() : [...locations];
-        } else for (const l of locations) had.push(l);
+          // The vertex's own list (read-only here; most ops have one vertex), copied to join another.
+          opLocations[op] = Array.isArray(locations) ? locations : [...locations];
+        } else {
+          const own = joined?.get(op);
+          if (own) for (const l of locations) own.push(l);
+          else {
+            const list = [...had, ...locations];
+            (joined ??= new Map()).set(op, list);
+            opLocations[op] = list;
+          }
+        }
       }
     }
     // The terminal op: no body, one input pointing at the requested output.
