@@ -26,6 +26,11 @@ export function runCli(args: readonly string[], options: { input?: Uint8Array | 
     child.stderr.on('data', (d: Buffer) => err.push(d));
     child.on('error', reject);
     child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') }));
+    // A command that never reads its input may exit before the write: EPIPE then only means
+    // that (its exit code and output still tell the result); any other error fails the run.
+    child.stdin.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') reject(e);
+    });
     child.stdin.end(options.input ?? '');
   });
 }
