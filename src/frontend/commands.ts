@@ -444,8 +444,8 @@ function dispatchRun(d: DispatchState, c: RunCommand, cmd: DispatchCommand, opt:
   // One literal, every option present (undefined when not set): spreads of conditional objects
   // made a slow, shape-changing copy on every RUN.
   const runOpts: RunOptions = {
-    network: network || undefined,
-    security: security || undefined,
+    network,
+    security,
     args,
     mounts: extraMounts.length > 0 ? [...extraMounts, ...mountOpts.mounts] : mountOpts.mounts,
     ulimits: req.ulimits.length ? req.ulimits : undefined,
@@ -453,7 +453,7 @@ function dispatchRun(d: DispatchState, c: RunCommand, cmd: DispatchCommand, opt:
     cgroupParent: req.cgroupParent || undefined,
     secrets: mountOpts.secrets,
     ssh: mountOpts.ssh,
-    proxyEnv: opt.proxyEnv || undefined,
+    proxyEnv: opt.proxyEnv,
     description: { 'com.docker.dockerfile.v1.command': c.code },
     customName: name,
     locations: [nodeLocation(c.node)],

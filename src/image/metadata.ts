@@ -51,6 +51,15 @@ class SchemaFailure extends Error {
 
 type Check = (value: unknown) => void;
 
+/** `check` on `value`, which is `step` (a key or an index) below the value being checked. */
+function checkAt(check: Check, value: unknown, step: string | number): void {
+  try {
+    check(value);
+  } catch (e) {
+    throw SchemaFailure.through(e, step);
+  }
+}
+
 function kindOf(v: unknown): string {
   if (v === null) return 'null';
   if (v === undefined) return 'nothing';
@@ -82,13 +91,7 @@ function arrayOf(item: Check, what: string): Check {
   return (v) => {
     if (v === null) return;
     if (!Array.isArray(v)) throw new SchemaFailure(`expected ${what}, got ${kindOf(v)}`);
-    for (let i = 0; i < v.length; i++) {
-      try {
-        item(v[i]);
-      } catch (e) {
-        throw SchemaFailure.through(e, i);
-      }
-    }
+    for (let i = 0; i < v.length; i++) checkAt(item, v[i], i);
   };
 }
 
@@ -96,13 +99,7 @@ function mapOf(value: Check, what: string): Check {
   return (v) => {
     if (v === null) return;
     if (!isObject(v)) throw new SchemaFailure(`expected ${what}, got ${kindOf(v)}`);
-    for (const k of Object.keys(v)) {
-      try {
-        value(v[k]);
-      } catch (e) {
-        throw SchemaFailure.through(e, k);
-      }
-    }
+    for (const k of Object.keys(v)) checkAt(value, v[k], k);
   };
 }
 
@@ -115,12 +112,7 @@ function struct(fields: Record<string, Check>): Check {
     if (!isObject(v)) throw new SchemaFailure(`expected an object, got ${kindOf(v)}`);
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
-      if (!Object.hasOwn(v, k) || v[k] === null) continue;
-      try {
-        checks[i](v[k]);
-      } catch (e) {
-        throw SchemaFailure.through(e, k);
-      }
+      if (Object.hasOwn(v, k) && v[k] !== null) checkAt(checks[i], v[k], k);
     }
   };
 }
@@ -203,11 +195,7 @@ function checkEntry(key: string, entry: unknown, options: ImageMetadataOptions):
   } catch (e) {
     throw SchemaFailure.through(e, 'digest');
   }
-  try {
-    imageConfig(entry.config);
-  } catch (e) {
-    throw SchemaFailure.through(e, 'config');
-  }
+  checkAt(imageConfig, entry.config, 'config');
   if (entry.platforms !== undefined) {
     const platforms = entry.platforms;
     if (!isObject(platforms)) throw SchemaFailure.through(new SchemaFailure(`expected an object of platform → image config, got ${kindOf(platforms)}`), 'platforms');

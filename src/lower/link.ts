@@ -16,10 +16,9 @@
 import { Caps, workerConstraints } from '../graph/constraints.js';
 import { isSameOutputObject } from '../graph/identity.js';
 import { traversalInputs } from '../graph/traverse.js';
-import { mapSame } from '../util/arrays.js';
+import { fit, mapSame } from '../util/arrays.js';
 import type { FileAction, FileVertex, LinkedFileVertex, MergeVertex, Output, ProgressGroup, Vertex, VertexMetadata } from '../graph/types.js';
 import type { Building } from '../util/building.js';
-import { fit } from '../util/arrays.js';
 
 /** True when `v` still needs lowering. */
 export function isLinkedCopy(v: Vertex): v is LinkedFileVertex {

@@ -79,7 +79,8 @@ export class LineMap {
 }
 
 const NOWHERE: Position = Object.freeze({ line: 0, column: 0 });
-const NOWHERE_RANGE: SourceRange = Object.freeze({ start: NOWHERE, end: NOWHERE });
+/** One frozen range at line 0, column 0: where words kept without ranges are, and a placeholder. */
+export const NOWHERE_RANGE: SourceRange = Object.freeze({ start: NOWHERE, end: NOWHERE });
 
 /** A map that puts every offset at line 0, column 0 (one shared range): for words kept without ranges. */
 class NoRanges extends LineMap {

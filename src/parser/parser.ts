@@ -8,7 +8,7 @@ import { ErrorCode, type ErrorCodeValue } from './codes.js';
 import { type Directive, DirectiveParser } from './directives.js';
 import { type HeredocMarker, heredocsFromLine } from './heredoc.js';
 import { type LineContext, LineFailure, LINE_PARSERS, type LineParser, type MutableNode, NO_ATTRIBUTES, parseIgnore } from './lineparsers.js';
-import { LineMap, NO_RANGES } from './linemap.js';
+import { LineMap, NO_RANGES, NOWHERE_RANGE } from './linemap.js';
 import type { Heredoc, Node } from './node.js';
 import { splitCommand } from './splitcommand.js';
 
@@ -110,7 +110,7 @@ function trimContinuation(line: string, esc: number): [string, boolean] {
 
 
 /** Where a top-level instruction is, until its last line (heredocs included) has been read. */
-const PENDING_RANGE: SourceRange = Object.freeze({ start: Object.freeze({ line: 0, column: 0 }), end: Object.freeze({ line: 0, column: 0 }) });
+const PENDING_RANGE: SourceRange = NOWHERE_RANGE;
 
 interface Keyword {
   /** The keyword as first written this way: one string that every node spelling it so shares. */
