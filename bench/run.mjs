@@ -41,6 +41,7 @@ if (!existsSync(dist)) {
 }
 const { compile, readDefinition, StaticImageResolver } = await import(dist);
 const { FIXTURES, GOLDEN } = await import('../scripts/lib/corpus.mjs');
+const { synthetic } = await import('./lib/synthetic.mjs');
 
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
@@ -63,26 +64,6 @@ const median = (xs) => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
-
-/**
- * The synthetic file of the issue: a two-line header, then `n` stages of 7 instructions, each
- * stage copying from the one before (so the last stage needs them all).
- */
-export function synthetic(n) {
-  const lines = [`# ${n} stages of 7 instructions`, '# each stage copies from the one before'];
-  for (let i = 0; i < n; i++) {
-    lines.push(
-      `FROM alpine:3.20 AS s${i}`,
-      `ENV PATH=/opt/s${i}/bin:$PATH`,
-      `WORKDIR /src/s${i}`,
-      `COPY --link app/ ./app/`,
-      i === 0 ? 'COPY --from=alpine:3.20 /etc/os-release ./prev' : `COPY --from=s${i - 1} /src/s${i - 1}/out ./prev`,
-      `RUN --mount=type=cache,target=/root/.cache echo s${i} > out && cat ./prev`,
-      `LABEL stage=s${i}`,
-    );
-  }
-  return `${lines.join('\n')}\n`;
-}
 
 const corpus = GOLDEN ?? FIXTURES;
 const imagesPath = corpus.images;
