@@ -8,10 +8,10 @@
 //    (they die, or the program ends, before a collection), and every kept byte of a large one is
 //    copied by the scavenger (twice) on its way to the old generation; Go's collector does not
 //    move objects, and marks them on another core.
-// 2. Our compile() at 10 to 10,000 stages, each size in fresh processes (the fastest of three), as V8 starts it and with
-//    the young generation held at 1 MB (`--max-semi-space-size=1`, a flag only a process's own
-//    command line can set): with a young generation too small for a small compile to live in,
-//    time per stage is flat from 10 to 1,000 stages.
+// 2. Our compile() at 10 to 10,000 stages, each size in fresh processes (the fastest of three),
+//    as V8 starts it and with the young generation held at 1 MB (`--max-semi-space-size=1`, a
+//    flag only a process's own command line can set): with a young generation too small for a
+//    small compile to live in, time per stage is flat from 10 to 1,000 stages.
 // 3. JIT warm-up: the time of each of 8 compiles of 1,000 stages in one fresh process, the first
 //    one cold, against refllb as a process on the same file: the CLI compiles once, in that first
 //    column.
