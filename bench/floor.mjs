@@ -23,6 +23,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { homedir, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './lib/stats.mjs';
 import { synthetic } from './lib/synthetic.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -37,8 +38,8 @@ const oracleDir = process.env.BUILDKIT_ORACLE || join(homedir(), '.cache', 'buil
 const work = mkdtempSync(join(tmpdir(), 'dfllb-floor-'));
 
 /** Runs a command that prints one JSON line; its value, or undefined (with the reason on stderr). */
-function json(cmd, args, env) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 24 });
+function json(cmd, args) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) {
     console.error(`bench: ${cmd} ${args.join(' ')} failed: ${(r.stderr || r.error?.message || '').trim()}`);
     return undefined;
@@ -127,7 +128,6 @@ if (existsSync(refllb)) {
     if (r.status !== 0) break;
     times.push(performance.now() - t);
   }
-  times.sort((a, b) => a - b);
-  if (times.length === 5) console.log(`  refllb: ${times[2].toFixed(0)} ms as a whole process (median of 5), start-up included`);
+  if (times.length === 5) console.log(`  refllb: ${median(times).toFixed(0)} ms as a whole process (median of 5), start-up included`);
 } else console.log(`  refllb: not there (${refllb}; see ../shared/oracle)`);
 rmSync(work, { recursive: true, force: true });

@@ -31,6 +31,7 @@ import { cpus, homedir, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Session } from 'node:inspector/promises';
+import { median } from './lib/stats.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // The Node entry: what Node programs use (it hashes with node:crypto).
@@ -59,11 +60,6 @@ const oracleDir = process.env.BUILDKIT_ORACLE || join(homedir(), '.cache', 'buil
 const refllb = join(oracleDir, 'bin', 'refllb');
 const haveOracle = existsSync(refllb);
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 const corpus = GOLDEN ?? FIXTURES;
 const imagesPath = corpus.images;

@@ -28,6 +28,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FIXTURES, GOLDEN } from '../scripts/lib/corpus.mjs';
 import { childCpuTicks } from './lib/child-cpu.mjs';
+import { median } from './lib/stats.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin/dockerfile-llb.cjs');
@@ -88,11 +89,6 @@ function once(args) {
   return [wall, c0 === undefined ? undefined : (c1 - c0) * 10];
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 console.log(`Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ${runs} runs of each step, alternating, stdout a pipe`);

@@ -29,6 +29,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FIXTURES, GOLDEN } from '../../scripts/lib/corpus.mjs';
 import { childCpuTicks } from './child-cpu.mjs';
+import { median } from './stats.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = join(root, 'bin/dockerfile-llb.cjs');
@@ -53,11 +54,6 @@ const perfOut = join(work, 'perf.txt');
 const perfProbe = spawnSync('perf', ['stat', '-x,', '-o', perfOut, '-e', 'task-clock', process.execPath, '-e', '0'], { stdio: 'ignore' });
 const havePerf = perfProbe.status === 0 && existsSync(perfOut) && /task-clock/.test(readFileSync(perfOut, 'utf8'));
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** A command: what it runs, and where its stdout goes. */
